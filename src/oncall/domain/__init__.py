@@ -1,0 +1,1 @@
+"""Pure rules and types of the on-call console: no I/O, no Textual."""

@@ -1,0 +1,1 @@
+"""APScheduler wiring; jobs are rebuilt from the database, never stored apart from it."""

@@ -1,0 +1,1 @@
+"""The Textual console; it calls services and owns no business rule."""
