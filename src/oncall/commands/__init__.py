@@ -1,0 +1,8 @@
+"""Subcommands of `oncall`: one module per command group, each with `register(subparsers)`."""
+
+# The order here is the order `oncall --help` lists them in.
+COMMAND_MODULES = [
+    "oncall.commands.console",
+    "oncall.commands.seed",
+    "oncall.commands.ingest",
+]

@@ -1,0 +1,71 @@
+"""What every subcommand shares: --db, opening the store, printing, exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+from oncall.config import Settings, SettingsError, load_settings
+from oncall.domain.models import Staff
+from oncall.domain.types import Role
+from oncall.store.db import Store, connect
+from oncall.store.errors import StoreError
+
+EXIT_OK = 0
+EXIT_REJECTED = 1
+EXIT_USAGE = 2
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class CommandError(Exception):
+    """A command cannot go on; the message is printed as it is, with the exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_REJECTED) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def add_db_option(parser: argparse.ArgumentParser) -> None:
+    """Every command takes --db PATH (default: ONCALL_DB, then the user's data directory)."""
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        type=Path,
+        default=None,
+        help="the database file (default: $ONCALL_DB, else the user's data directory)",
+    )
+
+
+def settings_for(args: argparse.Namespace) -> Settings:
+    """Settings with --db applied on top of the file and the environment."""
+    from dataclasses import replace
+
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        raise CommandError(str(error), EXIT_USAGE) from None
+    if getattr(args, "db", None):
+        settings = replace(settings, db_path=Path(args.db).expanduser())
+    return settings
+
+
+def open_store(settings: Settings, *, create: bool = True) -> Store:
+    """Open the database named by the settings, turning failures into a CommandError."""
+    try:
+        return connect(settings.db_path, create=create)
+    except StoreError as error:
+        raise CommandError(str(error)) from None
+
+
+def system_actor(login: str = "system") -> Staff:
+    """The actor recorded for work a command does on nobody's behalf (imports, workers)."""
+    return Staff(id=0, login=login, display_name=login, role=Role.ADMIN)
+
+
+def say(message: str, stream: TextIO | None = None) -> None:
+    """Print one line of a command's summary."""
+    print(message, file=stream or sys.stdout, flush=True)

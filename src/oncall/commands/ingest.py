@@ -1,0 +1,82 @@
+"""`oncall ingest FILE|-`: bring alerts in from a JSON array or JSON lines."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from oncall.commands.common import (
+    EXIT_OK,
+    EXIT_REJECTED,
+    EXIT_USAGE,
+    CommandError,
+    add_db_option,
+    open_store,
+    say,
+    settings_for,
+    system_actor,
+)
+from oncall.domain.record_stream import read_alert_records
+from oncall.services.alerts import ingest_records
+from oncall.services.context import ServiceContext
+
+MAX_SHOWN = 50
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the `ingest` command."""
+    parser = subparsers.add_parser(
+        "ingest", help="import alerts from a JSON array or JSON lines file ('-' for stdin)"
+    )
+    add_db_option(parser)
+    parser.add_argument("file", metavar="FILE|-", help="the alert file, or - for standard input")
+    parser.add_argument(
+        "--origin", default=None, help="what to record as the origin (default: the file name)"
+    )
+    parser.set_defaults(handler=run)
+
+
+def _read(name: str) -> bytes:
+    if name == "-":
+        return sys.stdin.buffer.read()
+    path = Path(name)
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise CommandError(f"There is no file {path}.", EXIT_USAGE) from None
+    except IsADirectoryError:
+        raise CommandError(f"{path} is a directory, not an alert file.", EXIT_USAGE) from None
+    except OSError as error:
+        raise CommandError(f"Cannot read {path}: {error.strerror}.", EXIT_USAGE) from None
+
+
+def run(args: argparse.Namespace) -> int:
+    """Import the file and print accepted / duplicate / rejected counts with reasons."""
+    data = _read(args.file)
+    settings = settings_for(args)
+    store = open_store(settings)
+    origin = args.origin or ("stdin" if args.file == "-" else Path(args.file).name)
+    ctx = ServiceContext(store, system_actor("ingest"), settings=settings)
+    try:
+        report = ingest_records(ctx, read_alert_records(data), origin=origin)
+    finally:
+        store.close()
+    say(
+        f"{report.accepted} accepted, {report.duplicates} duplicate, "
+        f"{report.rejected_count} rejected"
+        + (
+            f" ({report.unknown_clients} for unknown clients, flagged)"
+            if report.unknown_clients
+            else ""
+        )
+    )
+    for rejection in report.rejected[:MAX_SHOWN]:
+        field = f" [{rejection.field}]" if rejection.field else ""
+        say(f"  rejected {rejection}{field}")
+    if report.rejected_count > MAX_SHOWN:
+        say(
+            f"  … and {report.rejected_count - MAX_SHOWN} more rejected records "
+            "(all are kept in the quarantine with their reasons)"
+        )
+    return EXIT_REJECTED if report.rejected else EXIT_OK

@@ -1,0 +1,40 @@
+"""`oncall seed`: load the synthetic demo data."""
+
+from __future__ import annotations
+
+import argparse
+
+from oncall.commands.common import EXIT_OK, add_db_option, open_store, say, settings_for
+from oncall.services.seed import SeedError, seed_people
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the `seed` command."""
+    parser = subparsers.add_parser(
+        "seed", help="load the synthetic demo data (staff, rota, clients, resources, alerts)"
+    )
+    add_db_option(parser)
+    parser.add_argument("--no-alerts", action="store_true", help="leave the alert queue empty")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Seed the database and say what was loaded."""
+    from oncall.commands.common import CommandError
+    from oncall.services import demo
+
+    settings = settings_for(args)
+    store = open_store(settings)
+    try:
+        report = demo.seed_everything(store, settings=settings, alerts=not args.no_alerts)
+    except SeedError as error:
+        raise CommandError(str(error)) from None
+    finally:
+        store.close()
+    say(f"Seeded {settings.db_path}:")
+    for line in report:
+        say(f"  {line}")
+    return EXIT_OK
+
+
+__all__ = ["register", "seed_people"]

@@ -1,0 +1,304 @@
+"""Alerts: bringing them in (deduplicated, audited) and claiming them."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from oncall.domain.alert_record import AlertRecord
+from oncall.domain.escalation import ack_deadline, handoff_deadline
+from oncall.domain.models import Alert, Episode
+from oncall.domain.record_stream import Accepted, RawRecord, Rejection, validate_records
+from oncall.domain.timefmt import to_iso
+from oncall.domain.types import EpisodeStatus, EventKind
+from oncall.services.context import ServiceContext
+from oncall.services.errors import AlreadyAcknowledged, NotFound, Refused
+from oncall.store import alerts as alert_rows
+from oncall.store import episodes as episode_rows
+from oncall.store import people
+from oncall.store.quarantine import quarantine_record
+from oncall.store.rows import dumps, handoff_json, location_json
+
+BATCH_SIZE = 1000
+
+
+@dataclass
+class IngestReport:
+    """What an import did: counts, and a reason for every rejected record."""
+
+    accepted: int = 0
+    duplicates: int = 0
+    unknown_clients: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+    accepted_ids: list[int] = field(default_factory=list)
+
+    @property
+    def rejected_count(self) -> int:
+        """How many records were rejected."""
+        return len(self.rejected)
+
+
+IngestItem = RawRecord | Accepted | AlertRecord | tuple[int, object]
+
+
+def _validate(item: IngestItem) -> tuple[Accepted | Rejection, object]:
+    """Validate one item, keeping the raw value for the quarantine."""
+    if isinstance(item, Accepted):
+        return item, None
+    if isinstance(item, AlertRecord):
+        return Accepted(0, 0, item), None
+    raw = item if isinstance(item, RawRecord) else RawRecord(item[0], 0, item[1])
+    if isinstance(raw.value, AlertRecord):
+        return Accepted(raw.number, raw.line, raw.value), None
+    (outcome,) = validate_records([raw])
+    return outcome, raw.value
+
+
+def ingest_records(
+    ctx: ServiceContext, items: Iterable[IngestItem], *, origin: str
+) -> IngestReport:
+    """Validate and store alert records; every valid one kept, every invalid one quarantined.
+
+    `items` are records as read from a file or feed (RawRecord, or (number, JSON value)),
+    or records already validated. Records are written in transactions of BATCH_SIZE; a
+    record is never half-written, and the same input again adds nothing (source + id).
+    """
+    report = IngestReport()
+    batch: list[AlertRecord] = []
+    bad: list[tuple[Rejection, object]] = []
+    for item in items:
+        outcome, raw = _validate(item)
+        if isinstance(outcome, Accepted):
+            batch.append(outcome.record)
+        else:
+            bad.append((outcome, raw))
+        if len(batch) + len(bad) >= BATCH_SIZE:
+            _write_batch(ctx, batch, bad, origin, report)
+            batch, bad = [], []
+    if batch or bad:
+        _write_batch(ctx, batch, bad, origin, report)
+    return report
+
+
+def _write_batch(
+    ctx: ServiceContext,
+    batch: list[AlertRecord],
+    bad: list[tuple[Rejection, object]],
+    origin: str,
+    report: IngestReport,
+) -> None:
+    now = ctx.clock.now()
+    received = to_iso(now)
+    policy = ctx.settings.escalation_policy
+    with ctx.store.write() as conn:
+        for rejection, raw in bad:
+            report.rejected.append(rejection)
+            raw_text = None if raw is None else dumps(raw)[:100_000]
+            quarantine_record(
+                conn,
+                source=origin,
+                received_at=received,
+                record_number=rejection.number,
+                external_id=rejection.external_id,
+                field=rejection.field,
+                message=rejection.message,
+                raw=raw_text,
+            )
+        if bad:
+            ctx.audit(
+                conn,
+                "alerts.rejected",
+                "quarantine",
+                None,
+                detail={"origin": origin, "count": len(bad)},
+            )
+        clients = people.client_ids_for_refs(conn, {record.client_ref for record in batch})
+        for record in batch:
+            client_id = clients.get(record.client_ref)
+            deadline = ack_deadline(record.severity, now, policy)
+            alert_id = alert_rows.insert_alert(
+                conn,
+                (
+                    record.source,
+                    record.external_id,
+                    record.client_ref,
+                    client_id,
+                    record.kind.value,
+                    record.severity.value,
+                    record.severity.rank,
+                    record.summary,
+                    to_iso(record.occurred_at),
+                    received,
+                    to_iso(deadline),
+                    "new",
+                    location_json(record.location),
+                    handoff_json(record.handoff),
+                    json.dumps(record.raw, ensure_ascii=False, default=str),
+                    int(client_id is None),
+                ),
+            )
+            if alert_id is None:
+                report.duplicates += 1
+                continue
+            report.accepted += 1
+            report.accepted_ids.append(alert_id)
+            if client_id is None:
+                report.unknown_clients += 1
+            ctx.audit(
+                conn,
+                "alert.created",
+                "alert",
+                alert_id,
+                client_id=client_id,
+                detail={
+                    "origin": origin,
+                    "source": record.source,
+                    "external_id": record.external_id,
+                    "severity": record.severity.value,
+                    "unknown_client": client_id is None,
+                },
+            )
+
+
+def create_alert(ctx: ServiceContext, record: AlertRecord, *, origin: str = "console") -> Alert:
+    """Store one alert (typed by hand or from a feed); a duplicate returns the stored one."""
+    ingest_records(ctx, [record], origin=origin)
+    with ctx.store.read() as conn:
+        alert = alert_rows.alert_by_key(conn, record.source, record.external_id)
+    if alert is None:  # pragma: no cover - the insert above guarantees it
+        raise NotFound(f"Alert {record.source}/{record.external_id} was not stored.")
+    return alert
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    """The result of claiming an alert: the alert and the episode it now belongs to."""
+
+    alert: Alert
+    episode: Episode | None
+    attached_to_existing: bool
+
+
+def acknowledge_alert(ctx: ServiceContext, alert_id: int) -> Acknowledgement:
+    """Claim an alert for the acting user; exactly one claimant wins.
+
+    The winner's alert opens an episode for the client, or is attached to the
+    client's episode that is already open. A loser gets AlreadyAcknowledged
+    naming who won.
+    """
+    now = ctx.clock.now()
+    at = to_iso(now)
+    with ctx.store.write() as conn:
+        alert = alert_rows.alert_by_id(conn, alert_id)
+        if alert is None:
+            raise NotFound(f"There is no alert {alert_id}.")
+        if not alert_rows.claim_acknowledgement(conn, alert_id, ctx.actor.id, at):
+            winner = people.staff_by_id(conn, alert.acknowledged_by or 0)
+            name = winner.display_name if winner else "someone else"
+            if alert.status.value == "closed":
+                raise Refused(f"Alert {alert_id} is already closed.")
+            raise AlreadyAcknowledged(alert_id, name, alert.acknowledged_at)
+        ctx.audit(conn, "alert.acknowledged", "alert", alert_id, client_id=alert.client_id)
+        episode, attached = (None, False)
+        if alert.client_id is not None:
+            episode, attached = _open_or_attach(ctx, conn, alert, now)
+        fresh = alert_rows.alert_by_id(conn, alert_id)
+        assert fresh is not None
+        return Acknowledgement(fresh, episode, attached)
+
+
+def _open_or_attach(
+    ctx: ServiceContext, conn: sqlite3.Connection, alert: Alert, now: datetime
+) -> tuple[Episode, bool]:
+    """Attach the alert to the client's open episode, or open one."""
+    assert alert.client_id is not None
+    at = to_iso(now)
+    existing = episode_rows.open_episode_for_client(conn, alert.client_id)
+    if existing is not None:
+        episode_id = existing.id
+        attached = True
+        if alert.handoff is not None and existing.handoff is None:
+            episode_rows.update_episode(
+                conn,
+                episode_id,
+                status=EpisodeStatus.HANDOFF_PENDING.value,
+                handoff=handoff_json(alert.handoff),
+                handoff_deadline_at=to_iso(handoff_deadline(now, ctx.settings.handoff_policy)),
+            )
+    else:
+        attached = False
+        status = EpisodeStatus.HANDOFF_PENDING if alert.handoff else EpisodeStatus.OPEN
+        handoff_due = (
+            to_iso(handoff_deadline(now, ctx.settings.handoff_policy)) if alert.handoff else None
+        )
+        episode_id = episode_rows.insert_episode(
+            conn,
+            client_id=alert.client_id,
+            opened_at=at,
+            opened_by=ctx.actor.id,
+            status=status.value,
+            handoff=handoff_json(alert.handoff),
+            handoff_deadline_at=handoff_due,
+            location=location_json(alert.location),
+        )
+        ctx.audit(
+            conn,
+            "episode.opened",
+            "episode",
+            episode_id,
+            client_id=alert.client_id,
+            detail={"from_alert": alert.id},
+        )
+    alert_rows.attach_to_episode(conn, alert.id, episode_id)
+    episode_rows.insert_event(
+        conn,
+        episode_id=episode_id,
+        at=at,
+        actor_id=ctx.actor.id,
+        kind=EventKind.ALERT_ATTACHED,
+        body={
+            "alert_id": alert.id,
+            "source": alert.source,
+            "external_id": alert.external_id,
+            "kind": alert.kind.value,
+            "severity": alert.severity.value,
+            "summary": alert.summary,
+            "handoff": json.loads(handoff_json(alert.handoff) or "null"),
+        },
+    )
+    episode = episode_rows.episode_by_id(conn, episode_id)
+    assert episode is not None
+    return episode, attached
+
+
+def link_alert_to_client(ctx: ServiceContext, alert_id: int, client_id: int) -> Acknowledgement:
+    """Resolve an alert from an unknown client reference to a known client."""
+    now = ctx.clock.now()
+    with ctx.store.write() as conn:
+        alert = alert_rows.alert_by_id(conn, alert_id)
+        if alert is None:
+            raise NotFound(f"There is no alert {alert_id}.")
+        if alert.client_id is not None:
+            raise Refused(f"Alert {alert_id} already belongs to a client.")
+        if people.client_by_id(conn, client_id) is None:
+            raise NotFound(f"There is no client {client_id}.")
+        alert_rows.set_client(conn, alert_id, client_id)
+        ctx.audit(
+            conn,
+            "alert.linked",
+            "alert",
+            alert_id,
+            client_id=client_id,
+            detail={"client_ref": alert.client_ref},
+        )
+        fresh = alert_rows.alert_by_id(conn, alert_id)
+        assert fresh is not None
+        episode, attached = (None, False)
+        if fresh.status.value == "acknowledged":
+            episode, attached = _open_or_attach(ctx, conn, fresh, now)
+            fresh = alert_rows.alert_by_id(conn, alert_id)
+            assert fresh is not None
+        return Acknowledgement(fresh, episode, attached)

@@ -1,0 +1,206 @@
+"""Closing an episode (W5) with its follow-up plan (W4) and the hotline outcome report (W7)."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+
+from oncall.domain.episode_state import TransitionRefused, close_problems
+from oncall.domain.followup_plan import plan_follow_ups
+from oncall.domain.models import Episode, FollowUp
+from oncall.domain.timefmt import to_iso
+from oncall.domain.types import Disposition, EpisodeStatus, EventKind, FollowUpKind, RiskLevel
+from oncall.services.context import ServiceContext
+from oncall.services.errors import NotFound, Refused, ValidationFailed
+from oncall.store import alerts as alert_rows
+from oncall.store import episodes as episode_rows
+from oncall.store import followups as follow_up_rows
+from oncall.store import outbox, people
+
+
+@dataclass(frozen=True)
+class FollowUpDraft:
+    """One follow-up as proposed and edited before saving."""
+
+    kind: FollowUpKind
+    due_at: datetime
+    assignee_id: int
+
+
+def propose_follow_ups(
+    ctx: ServiceContext, episode_id: int, *, assignee_id: int | None = None
+) -> list[FollowUpDraft]:
+    """The W4 plan for the episode's latest risk level, assigned to the acting user by default."""
+    with ctx.store.read() as conn:
+        episode = episode_rows.episode_by_id(conn, episode_id)
+    if episode is None:
+        raise NotFound(f"There is no episode {episode_id}.")
+    risk = episode.risk_level or RiskLevel.NONE
+    who = assignee_id if assignee_id is not None else ctx.actor.id
+    return [FollowUpDraft(p.kind, p.due_at, who) for p in plan_follow_ups(risk, ctx.clock.now())]
+
+
+@dataclass(frozen=True)
+class Closure:
+    """A closed episode and the follow-ups scheduled with it."""
+
+    episode: Episode
+    follow_ups: list[FollowUp]
+    outcome_report_queued: bool
+
+
+def close_episode(
+    ctx: ServiceContext,
+    episode_id: int,
+    *,
+    disposition: Disposition | None,
+    summary: str,
+    follow_ups: list[FollowUpDraft],
+    no_follow_up_reason: str | None = None,
+) -> Closure:
+    """Close an episode; refused with every reason while it may not close."""
+    summary = summary.strip()
+    if len(summary) > 4000:
+        raise ValidationFailed(f"The summary is {len(summary):,} characters; the limit is 4,000.")
+    now = ctx.clock.now()
+    at = to_iso(now)
+    with ctx.store.write() as conn:
+        episode = episode_rows.episode_by_id(conn, episode_id)
+        if episode is None:
+            raise NotFound(f"There is no episode {episode_id}.")
+        problems = close_problems(
+            episode.status, disposition, summary, bool(follow_ups), no_follow_up_reason
+        )
+        if problems:
+            raise Refused(" ".join(problems))
+        assert disposition is not None
+        for draft in follow_ups:
+            if draft.due_at <= now:
+                raise ValidationFailed(f"A {draft.kind.value} follow-up is due in the past.")
+            assignee = people.staff_by_id(conn, draft.assignee_id)
+            if assignee is None or not assignee.active:
+                raise ValidationFailed(
+                    "A follow-up is assigned to someone who is not active staff."
+                )
+        scheduled = [
+            follow_up_rows.insert_follow_up(
+                conn,
+                episode_id=episode.id,
+                client_id=episode.client_id,
+                kind=draft.kind.value,
+                due_at=to_iso(draft.due_at),
+                assignee_id=draft.assignee_id,
+                created_at=at,
+                created_by=ctx.actor.id,
+            )
+            for draft in follow_ups
+        ]
+        for item in scheduled:
+            episode_rows.insert_event(
+                conn,
+                episode_id=episode.id,
+                at=at,
+                actor_id=ctx.actor.id,
+                kind=EventKind.FOLLOW_UP_SCHEDULED,
+                body={
+                    "follow_up_id": item.id,
+                    "kind": item.kind.value,
+                    "due_at": to_iso(item.due_at),
+                    "assignee_id": item.assignee_id,
+                },
+            )
+        episode_rows.update_episode(
+            conn,
+            episode.id,
+            status=EpisodeStatus.CLOSED.value,
+            disposition=disposition.value,
+            summary=summary,
+            no_follow_up_reason=(no_follow_up_reason or None),
+            closed_at=at,
+            closed_by=ctx.actor.id,
+        )
+        episode_rows.insert_event(
+            conn,
+            episode_id=episode.id,
+            at=at,
+            actor_id=ctx.actor.id,
+            kind=EventKind.OUTCOME,
+            body={
+                "disposition": disposition.value,
+                "label": disposition.label,
+                "summary": summary,
+                "follow_ups": len(scheduled),
+                "no_follow_up_reason": no_follow_up_reason,
+            },
+        )
+        alert_rows.close_episode_alerts(conn, episode.id)
+        ctx.audit(
+            conn,
+            "episode.closed",
+            "episode",
+            episode.id,
+            client_id=episode.client_id,
+            detail={"disposition": disposition.value, "follow_ups": len(scheduled)},
+        )
+        queued = _queue_outcome_report(ctx, conn, episode, disposition, at)
+        closed = episode_rows.episode_by_id(conn, episode.id)
+        assert closed is not None
+        return Closure(closed, scheduled, queued)
+
+
+def _queue_outcome_report(
+    ctx: ServiceContext,
+    conn: sqlite3.Connection,
+    episode: Episode,
+    disposition: Disposition,
+    at: str,
+) -> bool:
+    """Queue the outcome for the referring hotline, only with the client's consent (W7)."""
+    if episode.handoff is None:
+        return False
+    client = people.client_by_id(conn, episode.client_id)
+    if client is None or not client.consent_hotline_report:
+        ctx.audit(
+            conn,
+            "consent.refused",
+            "episode",
+            episode.id,
+            client_id=episode.client_id,
+            detail={
+                "action": "hotline_outcome_report",
+                "org": episode.handoff.org,
+                "reason": "no consent to report outcomes to the hotline on file",
+            },
+        )
+        return False
+    payload = {
+        "reference": episode.handoff.reference,
+        "org": episode.handoff.org,
+        "counselor": episode.handoff.counselor,
+        "outcome": disposition.value,
+        "outcome_label": disposition.label,
+        "contact_confirmed": episode.handoff_confirmed_at is not None,
+        "closed_at": at,
+    }
+    target = episode.handoff.endpoint or f"hotline:{episode.handoff.org}"
+    outbox.enqueue(
+        conn,
+        kind="hotline_outcome",
+        target=target,
+        payload=payload,
+        idempotency_key=f"hotline-outcome-episode-{episode.id}",
+        created_at=at,
+    )
+    ctx.audit(
+        conn,
+        "disclosure.hotline_outcome",
+        "episode",
+        episode.id,
+        client_id=episode.client_id,
+        detail={"org": episode.handoff.org},
+    )
+    return True
+
+
+__all__ = ["Closure", "FollowUpDraft", "TransitionRefused", "close_episode", "propose_follow_ups"]

@@ -1,0 +1,311 @@
+"""Working an episode: location, screenings, contacts, handoffs, amendments (W2, W3)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from typing import Any
+
+from oncall.domain.cssrs import CssrsAnswers, score_cssrs
+from oncall.domain.episode_state import check_transition
+from oncall.domain.models import Episode, Location, TimelineEvent
+from oncall.domain.overdose import OverdoseFlag, flags_to_list, raise_risk_level
+from oncall.domain.types import ContactChannel, ContactResult, EpisodeStatus, EventKind, RiskLevel
+from oncall.services.context import ServiceContext
+from oncall.services.errors import ConsentMissing, NotFound, Refused, ValidationFailed
+from oncall.store import episodes as episode_rows
+from oncall.store import people
+from oncall.store.rows import location_json
+
+MAX_TEXT = 10_000
+
+
+def _required(value: str | None, what: str, limit: int = MAX_TEXT) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise ValidationFailed(f"{what} is required.")
+    if len(text) > limit:
+        raise ValidationFailed(f"{what} is {len(text):,} characters; the limit is {limit:,}.")
+    return text
+
+
+def _episode(conn: sqlite3.Connection, episode_id: int, *, open_only: bool = True) -> Episode:
+    episode = episode_rows.episode_by_id(conn, episode_id)
+    if episode is None:
+        raise NotFound(f"There is no episode {episode_id}.")
+    if open_only and episode.status is EpisodeStatus.CLOSED:
+        raise Refused(f"Episode {episode_id} is closed; add an amendment instead.")
+    return episode
+
+
+def _append(
+    ctx: ServiceContext,
+    conn: sqlite3.Connection,
+    episode: Episode,
+    kind: EventKind,
+    body: dict[str, Any],
+    *,
+    amends: int | None = None,
+) -> TimelineEvent:
+    event = episode_rows.insert_event(
+        conn,
+        episode_id=episode.id,
+        at=ctx.now_iso(),
+        actor_id=ctx.actor.id,
+        kind=kind,
+        body=body,
+        amends=amends,
+    )
+    ctx.audit(
+        conn,
+        f"timeline.{kind.value}",
+        "episode",
+        episode.id,
+        client_id=episode.client_id,
+        detail={"event_id": event.id},
+    )
+    return event
+
+
+def record_event(
+    ctx: ServiceContext, episode_id: int, kind: EventKind, body: dict[str, Any]
+) -> TimelineEvent:
+    """Append a simple event (note, coping used, referral) to an open episode."""
+    if kind not in {EventKind.NOTE, EventKind.COPING_USED, EventKind.REFERRAL}:
+        raise ValidationFailed(f"Use the dedicated form for a {kind.value.replace('_', ' ')}.")
+    body = dict(body)
+    body["text"] = _required(str(body.get("text", "")), "The text")
+    if kind is EventKind.REFERRAL:
+        body["resource"] = _required(str(body.get("resource", "")), "The resource", 500)
+    with ctx.store.write() as conn:
+        return _append(ctx, conn, _episode(conn, episode_id), kind, body)
+
+
+def add_note(ctx: ServiceContext, episode_id: int, text: str) -> TimelineEvent:
+    """Add a free-text note to the timeline."""
+    return record_event(ctx, episode_id, EventKind.NOTE, {"text": text})
+
+
+def confirm_location(ctx: ServiceContext, episode_id: int, location: Location) -> Episode:
+    """Record where the client says they are now (asked at the start of every contact)."""
+    text = _required(location.text, "Where the client is", 500)
+    if location.lat is not None and not -90 <= location.lat <= 90:
+        raise ValidationFailed("Latitude must be between -90 and 90.")
+    if location.lon is not None and not -180 <= location.lon <= 180:
+        raise ValidationFailed("Longitude must be between -180 and 180.")
+    clean = Location(text=text, zip=(location.zip or None), lat=location.lat, lon=location.lon)
+    with ctx.store.write() as conn:
+        episode = _episode(conn, episode_id)
+        episode_rows.update_episode(
+            conn, episode.id, location=location_json(clean), location_confirmed_at=ctx.now_iso()
+        )
+        _append(
+            ctx,
+            conn,
+            episode,
+            EventKind.LOCATION_CONFIRMED,
+            {"text": clean.text, "zip": clean.zip, "lat": clean.lat, "lon": clean.lon},
+        )
+        fresh = episode_rows.episode_by_id(conn, episode.id)
+        assert fresh is not None
+        return fresh
+
+
+def record_contact_attempt(
+    ctx: ServiceContext,
+    episode_id: int,
+    *,
+    who: str,
+    channel: ContactChannel,
+    result: ContactResult,
+    note: str = "",
+) -> TimelineEvent:
+    """Log a call, text or visit attempt and what came of it."""
+    body = {
+        "who": _required(who, "Who was contacted", 200),
+        "channel": channel.value,
+        "result": result.value,
+        "note": note.strip()[:MAX_TEXT],
+    }
+    with ctx.store.write() as conn:
+        return _append(ctx, conn, _episode(conn, episode_id), EventKind.CONTACT_ATTEMPT, body)
+
+
+def record_cssrs(ctx: ServiceContext, episode_id: int, answers: CssrsAnswers) -> TimelineEvent:
+    """Record a C-SSRS screener; its risk level becomes the episode's latest risk."""
+    risk = score_cssrs(answers)
+    with ctx.store.write() as conn:
+        episode = _episode(conn, episode_id)
+        event = _append(
+            ctx,
+            conn,
+            episode,
+            EventKind.RISK_SCREENING,
+            {
+                "instrument": "C-SSRS screener",
+                "answers": answers.to_dict(),
+                "risk_level": risk.value,
+            },
+        )
+        episode_rows.update_episode(
+            conn, episode.id, risk_level=risk.value, risk_set_at=ctx.now_iso()
+        )
+        return event
+
+
+def record_overdose_screen(
+    ctx: ServiceContext, episode_id: int, flags: Iterable[OverdoseFlag]
+) -> TimelineEvent:
+    """Record the overdose-risk checklist; any flag raises the episode's risk level."""
+    chosen = frozenset(flags)
+    with ctx.store.write() as conn:
+        episode = _episode(conn, episode_id)
+        before = episode.risk_level or RiskLevel.NONE
+        after = raise_risk_level(before, chosen)
+        event = _append(
+            ctx,
+            conn,
+            episode,
+            EventKind.OVERDOSE_SCREENING,
+            {
+                "flags": flags_to_list(chosen),
+                "risk_before": before.value,
+                "risk_level": after.value,
+            },
+        )
+        if chosen:
+            episode_rows.update_episode(
+                conn, episode.id, risk_level=after.value, risk_set_at=ctx.now_iso()
+            )
+        return event
+
+
+def record_warm_handoff(
+    ctx: ServiceContext,
+    episode_id: int,
+    *,
+    to_whom: str,
+    organization: str,
+    reference: str = "",
+    note: str = "",
+) -> TimelineEvent:
+    """Log a warm handoff to another service (to whom, their organization, a reference)."""
+    body = {
+        "to_whom": _required(to_whom, "Who received the handoff", 200),
+        "organization": _required(organization, "Their organization", 200),
+        "reference": reference.strip()[:200],
+        "note": note.strip()[:MAX_TEXT],
+    }
+    with ctx.store.write() as conn:
+        return _append(ctx, conn, _episode(conn, episode_id), EventKind.WARM_HANDOFF, body)
+
+
+def confirm_handoff(ctx: ServiceContext, episode_id: int, note: str = "") -> Episode:
+    """Confirm contact with a client handed over by a hotline; the episode is open again."""
+    with ctx.store.write() as conn:
+        episode = _episode(conn, episode_id)
+        if episode.status is not EpisodeStatus.HANDOFF_PENDING:
+            raise Refused(f"Episode {episode_id} has no handoff awaiting confirmation.")
+        check_transition(episode.status, EpisodeStatus.OPEN)
+        episode_rows.update_episode(
+            conn, episode.id, status=EpisodeStatus.OPEN.value, handoff_confirmed_at=ctx.now_iso()
+        )
+        _append(ctx, conn, episode, EventKind.HANDOFF_CONFIRMED, {"note": note.strip()[:MAX_TEXT]})
+        fresh = episode_rows.episode_by_id(conn, episode.id)
+        assert fresh is not None
+        return fresh
+
+
+def record_emergency_services(
+    ctx: ServiceContext,
+    episode_id: int,
+    *,
+    service: str,
+    recipient_name: str,
+    recipient_affiliation: str,
+    nature_of_emergency: str,
+    reference: str = "",
+) -> TimelineEvent:
+    """Log a 911 / mobile-crisis / ED request with the 42 CFR 2.51 disclosure record."""
+    body = {
+        "service": _required(service, "The service requested", 200),
+        "recipient_name": _required(recipient_name, "Who received the information", 200),
+        "recipient_affiliation": _required(recipient_affiliation, "Their affiliation", 200),
+        "disclosed_by": ctx.actor.display_name,
+        "disclosed_at": ctx.now_iso(),
+        "nature_of_emergency": _required(nature_of_emergency, "The nature of the emergency"),
+        "reference": reference.strip()[:200],
+    }
+    with ctx.store.write() as conn:
+        episode = _episode(conn, episode_id)
+        event = _append(ctx, conn, episode, EventKind.EMERGENCY_SERVICES, body)
+        ctx.audit(
+            conn,
+            "disclosure.emergency",
+            "episode",
+            episode.id,
+            client_id=episode.client_id,
+            detail={"recipient_affiliation": body["recipient_affiliation"], "event_id": event.id},
+        )
+        return event
+
+
+def notify_emergency_contact(
+    ctx: ServiceContext,
+    episode_id: int,
+    contact_id: int,
+    *,
+    what_was_said: str,
+) -> TimelineEvent:
+    """Log that an emergency contact was told; refused unless consent is on file."""
+    with ctx.store.read() as conn:
+        episode = _episode(conn, episode_id)
+        client = people.client_by_id(conn, episode.client_id)
+        contacts = {c.id: c for c in people.emergency_contacts(conn, episode.client_id)}
+    contact = contacts.get(contact_id)
+    if client is None or contact is None:
+        raise NotFound(f"Contact {contact_id} is not one of this client's emergency contacts.")
+    problem = None
+    if not client.consent_emergency_contact:
+        problem = "The client has not consented to disclosure to emergency contacts."
+    elif not contact.consent_to_contact:
+        problem = f"The client has not consented to {contact.name} being contacted."
+    if problem:
+        ctx.audit_alone(
+            "consent.refused",
+            "episode",
+            episode.id,
+            client_id=episode.client_id,
+            detail={"action": "notify_emergency_contact", "contact_id": contact_id},
+        )
+        raise ConsentMissing(problem)
+    body = {
+        "contact_id": contact.id,
+        "name": contact.name,
+        "relation": contact.relation,
+        "what_was_said": _required(what_was_said, "What was said"),
+    }
+    with ctx.store.write() as conn:
+        return _append(
+            ctx, conn, _episode(conn, episode_id), EventKind.EMERGENCY_CONTACT_NOTIFIED, body
+        )
+
+
+def amend_event(
+    ctx: ServiceContext, episode_id: int, event_id: int, correction: str
+) -> TimelineEvent:
+    """Correct an earlier event by appending an amendment that points at it."""
+    text = _required(correction, "The correction")
+    with ctx.store.write() as conn:
+        episode = _episode(conn, episode_id, open_only=False)
+        original = episode_rows.event_by_id(conn, event_id)
+        if original is None or original.episode_id != episode.id:
+            raise NotFound(f"Event {event_id} is not on episode {episode_id}'s timeline.")
+        return _append(
+            ctx,
+            conn,
+            episode,
+            EventKind.AMENDMENT,
+            {"correction": text, "amends_kind": original.kind.value},
+            amends=event_id,
+        )

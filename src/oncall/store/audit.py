@@ -1,0 +1,111 @@
+"""The append-only, hash-chained audit log."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+GENESIS = "0" * 64
+
+
+def _digest(
+    prev_hash: str,
+    at: str,
+    actor: str,
+    action: str,
+    object_type: str,
+    object_id: str | None,
+    client_id: int | None,
+    detail: str,
+) -> str:
+    """The hash of one audit row, chained to the row before it."""
+    material = json.dumps(
+        [prev_hash, at, actor, action, object_type, object_id, client_id, detail],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+def append_audit(
+    conn: sqlite3.Connection,
+    *,
+    at: str,
+    actor: str,
+    action: str,
+    object_type: str,
+    object_id: str | int | None = None,
+    client_id: int | None = None,
+    detail: dict[str, Any] | None = None,
+) -> int:
+    """Append one audit entry inside the caller's (IMMEDIATE) transaction."""
+    row = conn.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    prev_hash = row[0] if row else GENESIS
+    detail_json = json.dumps(detail or {}, ensure_ascii=False, sort_keys=True, default=str)
+    oid = None if object_id is None else str(object_id)
+    digest = _digest(prev_hash, at, actor, action, object_type, oid, client_id, detail_json)
+    cursor = conn.execute(
+        "INSERT INTO audit_log (at, actor, action, object_type, object_id, client_id, detail,"
+        " prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?)",
+        (at, actor, action, object_type, oid, client_id, detail_json, prev_hash, digest),
+    )
+    return int(cursor.lastrowid or 0)
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One row of the audit log, as read back."""
+
+    id: int
+    at: str
+    actor: str
+    action: str
+    object_type: str
+    object_id: str | None
+    client_id: int | None
+    detail: dict[str, Any]
+
+
+def verify_chain(conn: sqlite3.Connection) -> list[str]:
+    """Recompute every hash; return a description of each row that does not match."""
+    problems: list[str] = []
+    prev = GENESIS
+    for row in conn.execute(
+        "SELECT id, at, actor, action, object_type, object_id, client_id, detail, prev_hash, hash"
+        " FROM audit_log ORDER BY id"
+    ):
+        expected = _digest(prev, row[1], row[2], row[3], row[4], row[5], row[6], row[7])
+        if row[8] != prev:
+            problems.append(f"audit row {row[0]}: link to the previous row is broken")
+        elif row[9] != expected:
+            problems.append(f"audit row {row[0]}: contents do not match its hash")
+        prev = row[9]
+    return problems
+
+
+def audit_entries(
+    conn: sqlite3.Connection,
+    *,
+    client_id: int | None = None,
+    since: str | None = None,
+    limit: int = 1000,
+) -> list[AuditEntry]:
+    """Audit entries, newest first, optionally for one client and since a time."""
+    clauses: list[str] = []
+    params: list[object] = []
+    if client_id is not None:
+        clauses.append("client_id = ?")
+        params.append(client_id)
+    if since is not None:
+        clauses.append("at >= ?")
+        params.append(since)
+    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+    rows = conn.execute(
+        f"SELECT id, at, actor, action, object_type, object_id, client_id, detail"
+        f" FROM audit_log {where} ORDER BY id DESC LIMIT ?",
+        (*params, limit),
+    ).fetchall()
+    return [AuditEntry(r[0], r[1], r[2], r[3], r[4], r[5], r[6], json.loads(r[7])) for r in rows]

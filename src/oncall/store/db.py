@@ -1,0 +1,138 @@
+"""Opening the database: WAL, foreign keys, busy timeout, owner-only file, migrations."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from oncall.store.errors import DatabaseUnavailable, StoreError, translate
+
+BUSY_TIMEOUT_S = 5.0
+
+
+class Store:
+    """One open connection to the database, safe to share between threads.
+
+    Every use goes through `read()` or `write()`, which hold a lock so a
+    thread worker and the event loop never use the connection at once.
+    """
+
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        self.path = path
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        self._lock = threading.RLock()
+        self._depth = 0
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """A `BEGIN IMMEDIATE` transaction: committed on success, rolled back on error."""
+        with self._lock:
+            if self._depth:
+                # Nested use joins the outer transaction: one use case, one commit.
+                self._depth += 1
+                try:
+                    yield self.conn
+                finally:
+                    self._depth -= 1
+                return
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as error:
+                raise translate(error, str(self.path)) from None
+            self._depth = 1
+            try:
+                yield self.conn
+                self.conn.execute("COMMIT")
+            except BaseException as error:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                if isinstance(error, sqlite3.Error):
+                    raise translate(error, str(self.path)) from None
+                raise
+            finally:
+                self._depth = 0
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """Use the connection for reads (a consistent snapshot within one statement)."""
+        with self._lock:
+            try:
+                yield self.conn
+            except sqlite3.Error as error:
+                raise translate(error, str(self.path)) from None
+
+    def query(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
+        """Run a read query and return all rows."""
+        with self.read() as conn:
+            return conn.execute(sql, params).fetchall()
+
+    def data_version(self) -> int:
+        """SQLite's counter that changes when another connection commits."""
+        with self.read() as conn:
+            return int(conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def close(self) -> None:
+        """Close the connection."""
+        with self._lock:
+            self.conn.close()
+
+
+def _create_private_file(path: Path) -> None:
+    """Create the database file owner-only before SQLite touches it."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
+
+
+def connect(path: Path | str, *, create: bool = True, migrate: bool = True) -> Store:
+    """Open (and by default create and migrate) the database at `path`."""
+    from oncall.store.schema import migrate as run_migrations
+
+    path = Path(path)
+    if not path.exists():
+        if not create:
+            raise DatabaseUnavailable(f"There is no database at {path}.")
+        try:
+            _create_private_file(path)
+        except OSError as error:
+            raise DatabaseUnavailable(
+                f"Cannot create the database {path}: {error.strerror}."
+            ) from None
+    elif not os.access(path, os.R_OK | os.W_OK):
+        raise DatabaseUnavailable(
+            f"You do not have permission to read and write the database {path}."
+        )
+    try:
+        conn = sqlite3.connect(
+            str(path), timeout=BUSY_TIMEOUT_S, check_same_thread=False, isolation_level=None
+        )
+        conn.row_factory = sqlite3.Row
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        # WAL must be switched on outside a transaction; it persists in the file.
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise DatabaseUnavailable(f"The database {path} could not be put in WAL mode.")
+        conn.execute("PRAGMA foreign_keys = ON")
+        # A clinical record must survive a power loss: FULL syncs each commit.
+        conn.execute("PRAGMA synchronous = FULL")
+    except sqlite3.Error as error:
+        raise translate(error, str(path)) from None
+    store = Store(path, conn)
+    if migrate:
+        try:
+            run_migrations(store)
+        except StoreError:
+            store.close()
+            raise
+    return store

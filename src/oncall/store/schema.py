@@ -1,0 +1,346 @@
+"""The schema and its migrations; `schema_version` records how far a file has come.
+
+Append new migrations at the end of MIGRATIONS; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from oncall.store.errors import SchemaTooNew
+
+if TYPE_CHECKING:
+    from oncall.store.db import Store
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+def run_script(conn: sqlite3.Connection, script: str) -> None:
+    """Run several statements inside the open transaction.
+
+    `executescript` would COMMIT first, breaking the one-transaction migration.
+    """
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            conn.execute(statement)
+            statement = ""
+    if statement.strip():
+        raise ValueError(f"incomplete SQL statement: {statement.strip()[:60]}")
+
+
+def _append_only(conn: sqlite3.Connection, table: str) -> None:
+    """Make the database itself refuse UPDATE and DELETE on `table`."""
+    for verb in ("UPDATE", "DELETE"):
+        conn.execute(
+            f"""CREATE TRIGGER IF NOT EXISTS {table}_no_{verb.lower()}
+            BEFORE {verb} ON {table}
+            BEGIN SELECT RAISE(ABORT, '{table} is append-only: {verb} refused'); END"""
+        )
+
+
+def _v1_core(conn: sqlite3.Connection) -> None:
+    """People, clients, alerts, episodes, timeline, follow-ups, outbox, audit, leases."""
+    run_script(
+        conn,
+        """
+        CREATE TABLE staff (
+            id INTEGER PRIMARY KEY,
+            login TEXT NOT NULL UNIQUE,
+            display_name TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN
+                ('clinician','peer','case_manager','supervisor','admin')),
+            phone TEXT,
+            active INTEGER NOT NULL DEFAULT 1,
+            pin_hash TEXT,
+            pin_failures INTEGER NOT NULL DEFAULT 0,
+            locked_out_at TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE on_call_shifts (
+            id INTEGER PRIMARY KEY,
+            staff_id INTEGER NOT NULL REFERENCES staff(id),
+            role TEXT NOT NULL CHECK (role IN ('primary','backup','supervisor')),
+            starts_at TEXT NOT NULL,
+            ends_at TEXT NOT NULL,
+            CHECK (ends_at > starts_at)
+        );
+        CREATE INDEX on_call_shifts_time ON on_call_shifts(starts_at, ends_at);
+        CREATE TABLE clients (
+            id INTEGER PRIMARY KEY,
+            external_ref TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL,
+            preferred_name TEXT,
+            pronouns TEXT,
+            date_of_birth TEXT,
+            phone TEXT,
+            address TEXT,
+            county TEXT,
+            zip TEXT,
+            lat REAL,
+            lon REAL,
+            program TEXT,
+            primary_clinician_id INTEGER REFERENCES staff(id),
+            consent_emergency_contact INTEGER NOT NULL DEFAULT 0,
+            consent_hotline_report INTEGER NOT NULL DEFAULT 0,
+            consent_date TEXT
+        );
+        CREATE INDEX clients_clinician ON clients(primary_clinician_id);
+        CREATE TABLE emergency_contacts (
+            id INTEGER PRIMARY KEY,
+            client_id INTEGER NOT NULL REFERENCES clients(id),
+            name TEXT NOT NULL,
+            relation TEXT,
+            phone TEXT,
+            consent_to_contact INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX emergency_contacts_client ON emergency_contacts(client_id);
+        CREATE TABLE safety_plans (
+            id INTEGER PRIMARY KEY,
+            client_id INTEGER NOT NULL REFERENCES clients(id),
+            version INTEGER NOT NULL,
+            sections TEXT NOT NULL,
+            reasons_for_living TEXT NOT NULL DEFAULT '',
+            created_by INTEGER REFERENCES staff(id),
+            created_at TEXT NOT NULL,
+            UNIQUE (client_id, version)
+        );
+        CREATE TABLE safety_plan_reviews (
+            id INTEGER PRIMARY KEY,
+            client_id INTEGER NOT NULL REFERENCES clients(id),
+            plan_version INTEGER,
+            episode_id INTEGER REFERENCES episodes(id),
+            reviewed_by INTEGER REFERENCES staff(id),
+            reviewed_at TEXT NOT NULL
+        );
+        CREATE INDEX safety_plan_reviews_client ON safety_plan_reviews(client_id, reviewed_at);
+        CREATE TABLE episodes (
+            id INTEGER PRIMARY KEY,
+            client_id INTEGER NOT NULL REFERENCES clients(id),
+            opened_at TEXT NOT NULL,
+            opened_by INTEGER NOT NULL REFERENCES staff(id),
+            status TEXT NOT NULL CHECK (status IN ('open','handoff_pending','closed')),
+            risk_level TEXT,
+            risk_set_at TEXT,
+            location TEXT,
+            location_confirmed_at TEXT,
+            handoff TEXT,
+            handoff_deadline_at TEXT,
+            handoff_confirmed_at TEXT,
+            disposition TEXT,
+            summary TEXT,
+            no_follow_up_reason TEXT,
+            closed_at TEXT,
+            closed_by INTEGER REFERENCES staff(id)
+        );
+        -- One open episode per client: a second alert attaches to it.
+        CREATE UNIQUE INDEX episodes_one_open ON episodes(client_id) WHERE status != 'closed';
+        CREATE INDEX episodes_client ON episodes(client_id, opened_at);
+        CREATE INDEX episodes_status ON episodes(status, opened_at);
+        CREATE INDEX episodes_opened ON episodes(opened_at, id);
+        CREATE TABLE alerts (
+            id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL,
+            external_id TEXT NOT NULL,
+            client_ref TEXT NOT NULL,
+            client_id INTEGER REFERENCES clients(id),
+            kind TEXT NOT NULL,
+            severity TEXT NOT NULL CHECK (severity IN ('imminent','high','moderate','low')),
+            severity_rank INTEGER NOT NULL,
+            summary TEXT NOT NULL DEFAULT '',
+            occurred_at TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            ack_deadline_at TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('new','acknowledged','closed')),
+            acknowledged_by INTEGER REFERENCES staff(id),
+            acknowledged_at TEXT,
+            episode_id INTEGER REFERENCES episodes(id),
+            location TEXT,
+            handoff TEXT,
+            raw TEXT,
+            escalation_level INTEGER NOT NULL DEFAULT 0,
+            unknown_client INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (source, external_id)
+        );
+        CREATE INDEX alerts_queue ON alerts(status, severity_rank, received_at, id);
+        CREATE INDEX alerts_received ON alerts(received_at);
+        CREATE INDEX alerts_episode ON alerts(episode_id);
+        CREATE INDEX alerts_client ON alerts(client_id);
+        CREATE TABLE timeline_events (
+            id INTEGER PRIMARY KEY,
+            episode_id INTEGER NOT NULL REFERENCES episodes(id),
+            at TEXT NOT NULL,
+            actor_id INTEGER REFERENCES staff(id),
+            kind TEXT NOT NULL,
+            body TEXT NOT NULL DEFAULT '{}',
+            amends INTEGER REFERENCES timeline_events(id)
+        );
+        CREATE INDEX timeline_episode ON timeline_events(episode_id, at, id);
+        CREATE TABLE follow_ups (
+            id INTEGER PRIMARY KEY,
+            episode_id INTEGER NOT NULL REFERENCES episodes(id),
+            client_id INTEGER NOT NULL REFERENCES clients(id),
+            kind TEXT NOT NULL,
+            due_at TEXT NOT NULL,
+            assignee_id INTEGER NOT NULL REFERENCES staff(id),
+            status TEXT NOT NULL CHECK (status IN ('pending','done','exhausted','cancelled')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            result TEXT,
+            completed_at TEXT,
+            created_at TEXT NOT NULL,
+            created_by INTEGER REFERENCES staff(id)
+        );
+        CREATE INDEX follow_ups_due ON follow_ups(status, due_at);
+        CREATE INDEX follow_ups_assignee ON follow_ups(assignee_id, status, due_at);
+        CREATE INDEX follow_ups_episode ON follow_ups(episode_id);
+        CREATE TABLE follow_up_attempts (
+            id INTEGER PRIMARY KEY,
+            follow_up_id INTEGER NOT NULL REFERENCES follow_ups(id),
+            at TEXT NOT NULL,
+            actor_id INTEGER REFERENCES staff(id),
+            channel TEXT NOT NULL,
+            result TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX follow_up_attempts_fu ON follow_up_attempts(follow_up_id);
+        CREATE TABLE resources (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            organization TEXT NOT NULL DEFAULT '',
+            description TEXT NOT NULL DEFAULT '',
+            categories TEXT NOT NULL DEFAULT '[]',
+            phones TEXT NOT NULL DEFAULT '[]',
+            address TEXT,
+            city TEXT,
+            county TEXT,
+            zip TEXT,
+            lat REAL,
+            lon REAL,
+            always_open INTEGER NOT NULL DEFAULT 0,
+            schedule TEXT NOT NULL DEFAULT '[]',
+            languages TEXT NOT NULL DEFAULT '[]',
+            counties_served TEXT NOT NULL DEFAULT '[]',
+            national INTEGER NOT NULL DEFAULT 0,
+            status TEXT NOT NULL DEFAULT 'active',
+            last_verified TEXT,
+            url TEXT,
+            email TEXT,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX resources_county ON resources(county);
+        CREATE INDEX resources_name ON resources(national DESC, name, id);
+        CREATE TABLE quarantine (
+            id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            record_number INTEGER,
+            external_id TEXT,
+            field TEXT,
+            message TEXT NOT NULL,
+            raw TEXT
+        );
+        CREATE INDEX quarantine_received ON quarantine(received_at);
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            target TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            idempotency_key TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending'
+                CHECK (status IN ('pending','delivered','failed')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL,
+            delivered_at TEXT,
+            last_error TEXT
+        );
+        CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            object_type TEXT NOT NULL,
+            object_id TEXT,
+            client_id INTEGER,
+            detail TEXT NOT NULL DEFAULT '{}',
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        );
+        CREATE INDEX audit_client ON audit_log(client_id, at);
+        CREATE INDEX audit_at ON audit_log(at);
+        CREATE TABLE leases (
+            name TEXT PRIMARY KEY,
+            holder TEXT NOT NULL,
+            expires_at TEXT NOT NULL
+        );
+        """,
+    )
+    _append_only(conn, "timeline_events")
+    _append_only(conn, "audit_log")
+
+
+def _v2_resource_search(conn: sqlite3.Connection) -> None:
+    """Full-text search over the resource directory, kept in step by triggers."""
+    run_script(
+        conn,
+        """
+        CREATE VIRTUAL TABLE resources_fts USING fts5(
+            name, organization, description, categories,
+            content='resources', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER resources_fts_ai AFTER INSERT ON resources BEGIN
+            INSERT INTO resources_fts(rowid, name, organization, description, categories)
+            VALUES (new.rowid, new.name, new.organization, new.description, new.categories);
+        END;
+        CREATE TRIGGER resources_fts_ad AFTER DELETE ON resources BEGIN
+            INSERT INTO resources_fts(resources_fts, rowid, name, organization, description,
+                                      categories)
+            VALUES ('delete', old.rowid, old.name, old.organization, old.description,
+                    old.categories);
+        END;
+        CREATE TRIGGER resources_fts_au AFTER UPDATE ON resources BEGIN
+            INSERT INTO resources_fts(resources_fts, rowid, name, organization, description,
+                                      categories)
+            VALUES ('delete', old.rowid, old.name, old.organization, old.description,
+                    old.categories);
+            INSERT INTO resources_fts(rowid, name, organization, description, categories)
+            VALUES (new.rowid, new.name, new.organization, new.description, new.categories);
+        END;
+        INSERT INTO resources_fts(resources_fts) VALUES ('rebuild');
+        """,
+    )
+
+
+MIGRATIONS: list[tuple[str, Migration]] = [
+    ("core tables", _v1_core),
+    ("resource full-text search", _v2_resource_search),
+]
+
+LATEST = len(MIGRATIONS)
+
+
+def current_version(conn: sqlite3.Connection) -> int:
+    """The schema version the file is at (0 for a new file)."""
+    conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+    row = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
+    return int(row[0] or 0)
+
+
+def migrate(store: Store, target: int = LATEST) -> int:
+    """Bring the file up to `target` in one transaction; refuse a newer file."""
+    with store.write() as conn:
+        version = current_version(conn)
+        if version > LATEST:
+            raise SchemaTooNew(
+                f"The database {store.path} is at schema version {version}, newer than "
+                f"this oncall understands (version {LATEST}). Upgrade oncall to open it."
+            )
+        for number in range(version + 1, target + 1):
+            _name, step = MIGRATIONS[number - 1]
+            step(conn)
+            conn.execute("INSERT INTO schema_version (version) VALUES (?)", (number,))
+        return max(version, target)
