@@ -5,4 +5,5 @@ COMMAND_MODULES = [
     "oncall.commands.console",
     "oncall.commands.seed",
     "oncall.commands.ingest",
+    "oncall.commands.reports",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import TextIO
 from oncall.config import Settings, SettingsError, load_settings
 from oncall.domain.models import Staff
 from oncall.domain.types import Role
+from oncall.services.context import ServiceContext
 from oncall.store.db import Store, connect
 from oncall.store.errors import StoreError
 
@@ -64,6 +66,24 @@ def open_store(settings: Settings, *, create: bool = True) -> Store:
 def system_actor(login: str = "system") -> Staff:
     """The actor recorded for work a command does on nobody's behalf (imports, workers)."""
     return Staff(id=0, login=login, display_name=login, role=Role.ADMIN)
+
+
+def acting_context(store: Store, settings: Settings) -> ServiceContext:
+    """The service context for the person running the command (OS account → staff)."""
+    from oncall.clock import SystemClock
+
+    try:
+        from oncall.services.identity import resolve_console_user
+    except ImportError:  # identity not installed in this build
+        import pwd
+
+        actor = system_actor(pwd.getpwuid(os.getuid()).pw_name)
+    else:
+        try:
+            actor = resolve_console_user(store)
+        except Exception as error:  # a refusal names the account; show it as it is
+            raise CommandError(str(error)) from None
+    return ServiceContext(store, actor, SystemClock(), settings)
 
 
 def say(message: str, stream: TextIO | None = None) -> None:
