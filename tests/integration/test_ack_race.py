@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 
 from conftest import Clinic, alert_record
-
 from oncall.services.alerts import ingest_records
 
 RACER = r"""

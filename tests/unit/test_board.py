@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from conftest import Clinic, alert_record
-
 from oncall.domain.types import ContactChannel, ContactResult, Disposition, FollowUpKind
 from oncall.services import closing, followups
 from oncall.services.alerts import acknowledge_alert, ingest_records

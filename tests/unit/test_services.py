@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from conftest import Clinic, alert_record
 
+from conftest import Clinic, alert_record
 from oncall.domain.cssrs import CssrsAnswers
 from oncall.domain.models import Location
 from oncall.domain.overdose import OverdoseFlag

@@ -80,7 +80,6 @@ def test_missing_database_without_create_is_refused(tmp_path: Path) -> None:
 @pytest.mark.parametrize("verb", ["UPDATE {t} SET id = id", "DELETE FROM {t}"])
 def test_append_only_tables_refuse_update_and_delete(clinic: object, table: str, verb: str) -> None:
     from conftest import alert_record
-
     from oncall.services.alerts import acknowledge_alert, ingest_records
 
     ctx = clinic.ctx()  # type: ignore[attr-defined]
