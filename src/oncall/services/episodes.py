@@ -15,6 +15,7 @@ from oncall.services.context import ServiceContext
 from oncall.services.errors import ConsentMissing, NotFound, Refused, ValidationFailed
 from oncall.store import episodes as episode_rows
 from oncall.store import people
+from oncall.store import safety as safety_rows
 from oncall.store.rows import location_json
 
 MAX_TEXT = 10_000
@@ -308,4 +309,30 @@ def amend_event(
             EventKind.AMENDMENT,
             {"correction": text, "amends_kind": original.kind.value},
             amends=event_id,
+        )
+
+
+def record_safety_plan_review(
+    ctx: ServiceContext, episode_id: int, note: str = ""
+) -> TimelineEvent:
+    """Record that the client's current safety plan was gone over during this episode (W3, W8)."""
+    with ctx.store.write() as conn:
+        episode = _episode(conn, episode_id)
+        plan = people.latest_safety_plan(conn, episode.client_id)
+        if plan is None:
+            raise Refused("The client has no safety plan yet: write one on the client screen.")
+        safety_rows.record_review(
+            conn,
+            client_id=episode.client_id,
+            plan_version=plan.version,
+            episode_id=episode.id,
+            reviewed_by=ctx.actor.id,
+            reviewed_at=ctx.now_iso(),
+        )
+        return _append(
+            ctx,
+            conn,
+            episode,
+            EventKind.SAFETY_PLAN_REVIEW,
+            {"plan_version": plan.version, "note": note.strip()[:MAX_TEXT]},
         )

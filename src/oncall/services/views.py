@@ -119,3 +119,37 @@ def view_episode(ctx: ServiceContext, episode_id: int) -> EpisodeWorkspace:
             follow_ups=follow_up_rows.follow_ups_for_episode(conn, episode_id),
             staff_names=names,
         )
+
+
+@dataclass(frozen=True)
+class EpisodeRevision:
+    """What changes whenever anything the episode screen shows changes; compared, not shown."""
+
+    episode: Episode
+    client: Client | None
+    contacts: list[EmergencyContact]
+    plan_id: int | None
+    last_event_id: int
+    follow_ups: list[FollowUp]
+
+
+def episode_revision(ctx: ServiceContext, episode_id: int) -> EpisodeRevision:
+    """A cheap, unaudited check of whether an episode's workspace changed since it was viewed.
+
+    A screen compares it before calling `view_episode` again: the audit entry a
+    view writes wakes every other console, so re-viewing on every wake-up would
+    have two consoles on one episode auditing each other forever.
+    """
+    with ctx.store.read() as conn:
+        episode = episode_rows.episode_by_id(conn, episode_id)
+        if episode is None:
+            raise NotFound(f"There is no episode {episode_id}.")
+        plan = people.latest_safety_plan(conn, episode.client_id)
+        return EpisodeRevision(
+            episode=episode,
+            client=people.client_by_id(conn, episode.client_id),
+            contacts=people.emergency_contacts(conn, episode.client_id),
+            plan_id=plan.id if plan else None,
+            last_event_id=episode_rows.last_event_id(conn, episode_id),
+            follow_ups=follow_up_rows.follow_ups_for_episode(conn, episode_id),
+        )

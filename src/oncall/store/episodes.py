@@ -107,6 +107,14 @@ def timeline(
     return [event_from_row(r) for r in rows]
 
 
+def last_event_id(conn: sqlite3.Connection, episode_id: int) -> int:
+    """The id of the episode's newest event (0 when it has none); events are append-only."""
+    row = conn.execute(
+        "SELECT COALESCE(MAX(id), 0) FROM timeline_events WHERE episode_id = ?", (episode_id,)
+    ).fetchone()
+    return int(row[0])
+
+
 def has_event(conn: sqlite3.Connection, episode_id: int, kind: EventKind) -> bool:
     """Whether the timeline has at least one event of this kind."""
     row = conn.execute(
