@@ -35,3 +35,87 @@ def messages(
     return conn.execute(
         "SELECT * FROM outbox WHERE status = ? ORDER BY id DESC LIMIT ?", (status, limit)
     ).fetchall()
+
+
+def claim_due(
+    conn: sqlite3.Connection, *, now: str, until: str, holder: str, limit: int
+) -> list[sqlite3.Row]:
+    """Claim due pending messages for sending (one attempt each), oldest due first.
+
+    A message claimed by another sender is skipped until its claim expires, so two
+    dispatchers never send one message at the same time. Run inside `Store.write()`.
+    """
+    return conn.execute(
+        "UPDATE outbox SET sending_until = ?, sending_by = ?, attempts = attempts + 1"
+        " WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?"
+        " AND (sending_until IS NULL OR sending_until <= ?)"
+        " ORDER BY next_attempt_at, id LIMIT ?) RETURNING *",
+        (until, holder, now, now, limit),
+    ).fetchall()
+
+
+def mark_delivered(conn: sqlite3.Connection, message_id: int, *, at: str) -> bool:
+    """Record a delivery (whoever sent it: delivered is the truth once the receiver has it)."""
+    cursor = conn.execute(
+        "UPDATE outbox SET status = 'delivered', delivered_at = ?, last_error = NULL,"
+        " sending_until = NULL, sending_by = NULL WHERE id = ? AND status != 'delivered'",
+        (at, message_id),
+    )
+    return cursor.rowcount == 1
+
+
+def mark_attempt_failed(
+    conn: sqlite3.Connection,
+    message_id: int,
+    *,
+    holder: str,
+    error: str,
+    next_attempt_at: str,
+    give_up: bool,
+) -> bool:
+    """Record a failed attempt: retry at `next_attempt_at`, or status failed when giving up.
+
+    Only the holder of the claim may do this, and never to a delivered message.
+    """
+    cursor = conn.execute(
+        "UPDATE outbox SET status = ?, last_error = ?, next_attempt_at = ?,"
+        " sending_until = NULL, sending_by = NULL"
+        " WHERE id = ? AND status = 'pending' AND sending_by = ?",
+        ("failed" if give_up else "pending", error[:1000], next_attempt_at, message_id, holder),
+    )
+    return cursor.rowcount == 1
+
+
+def retry_failed(conn: sqlite3.Connection, message_id: int, *, at: str) -> bool:
+    """Put a failed message back in line now, with a fresh count of attempts."""
+    cursor = conn.execute(
+        "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?,"
+        " sending_until = NULL, sending_by = NULL WHERE id = ? AND status = 'failed'",
+        (at, message_id),
+    )
+    return cursor.rowcount == 1
+
+
+def message_by_id(conn: sqlite3.Connection, message_id: int) -> sqlite3.Row | None:
+    """One outbox row."""
+    row: sqlite3.Row | None = conn.execute(
+        "SELECT * FROM outbox WHERE id = ?", (message_id,)
+    ).fetchone()
+    return row
+
+
+def status_counts(conn: sqlite3.Connection) -> dict[str, int]:
+    """How many messages are pending, delivered and failed."""
+    counts = {"pending": 0, "delivered": 0, "failed": 0}
+    for status, count in conn.execute("SELECT status, COUNT(*) FROM outbox GROUP BY status"):
+        counts[status] = count
+    return counts
+
+
+def next_due_at(conn: sqlite3.Connection) -> str | None:
+    """When the earliest pending message falls due (None when nothing is pending)."""
+    row = conn.execute(
+        "SELECT MIN(MAX(next_attempt_at, COALESCE(sending_until, ''))) FROM outbox"
+        " WHERE status = 'pending'"
+    ).fetchone()
+    return None if row is None or row[0] is None else str(row[0])

@@ -315,9 +315,17 @@ def _v2_resource_search(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v3_feed_state(conn: sqlite3.Connection) -> None:
+    """Each feed's polling state, and the claim that keeps an outbox message sent once."""
+    from oncall.store.feeds import MIGRATION_SQL
+
+    run_script(conn, MIGRATION_SQL)
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("core tables", _v1_core),
     ("resource full-text search", _v2_resource_search),
+    ("feed state and outbox sending claims", _v3_feed_state),
 ]
 
 LATEST = len(MIGRATIONS)
