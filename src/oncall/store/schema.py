@@ -322,10 +322,19 @@ def _v3_feed_state(conn: sqlite3.Connection) -> None:
     run_script(conn, MIGRATION_SQL)
 
 
+def _v4_access_grants(conn: sqlite3.Connection) -> None:
+    """Break-the-glass grants (append-only) for opening a record outside one's care."""
+    from oncall.store.access import MIGRATION_SQL
+
+    run_script(conn, MIGRATION_SQL)
+    _append_only(conn, "access_grants")
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("core tables", _v1_core),
     ("resource full-text search", _v2_resource_search),
     ("feed state and outbox sending claims", _v3_feed_state),
+    ("break-the-glass access grants", _v4_access_grants),
 ]
 
 LATEST = len(MIGRATIONS)
