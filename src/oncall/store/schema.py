@@ -330,11 +330,19 @@ def _v4_access_grants(conn: sqlite3.Connection) -> None:
     _append_only(conn, "access_grants")
 
 
+def _v5_dispatch_claims(conn: sqlite3.Connection) -> None:
+    """Claims that make each escalation step and reminder happen exactly once."""
+    from oncall.store.claims import MIGRATION_SQL
+
+    run_script(conn, MIGRATION_SQL)
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("core tables", _v1_core),
     ("resource full-text search", _v2_resource_search),
     ("feed state and outbox sending claims", _v3_feed_state),
     ("break-the-glass access grants", _v4_access_grants),
+    ("dispatch claims for escalations and reminders", _v5_dispatch_claims),
 ]
 
 LATEST = len(MIGRATIONS)
