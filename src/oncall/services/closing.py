@@ -11,6 +11,7 @@ from oncall.domain.followup_plan import plan_follow_ups
 from oncall.domain.models import Episode, FollowUp
 from oncall.domain.timefmt import to_iso
 from oncall.domain.types import Disposition, EpisodeStatus, EventKind, FollowUpKind, RiskLevel
+from oncall.services.access import require_client_access
 from oncall.services.context import ServiceContext
 from oncall.services.errors import NotFound, Refused, ValidationFailed
 from oncall.store import alerts as alert_rows
@@ -34,6 +35,8 @@ def propose_follow_ups(
     """The W4 plan for the episode's latest risk level, assigned to the acting user by default."""
     with ctx.store.read() as conn:
         episode = episode_rows.episode_by_id(conn, episode_id)
+        if episode is not None:
+            require_client_access(ctx, conn, episode.client_id)
     if episode is None:
         raise NotFound(f"There is no episode {episode_id}.")
     risk = episode.risk_level or RiskLevel.NONE
@@ -69,6 +72,7 @@ def close_episode(
         episode = episode_rows.episode_by_id(conn, episode_id)
         if episode is None:
             raise NotFound(f"There is no episode {episode_id}.")
+        require_client_access(ctx, conn, episode.client_id)
         problems = close_problems(
             episode.status, disposition, summary, bool(follow_ups), no_follow_up_reason
         )

@@ -11,6 +11,7 @@ from oncall.domain.episode_state import check_transition
 from oncall.domain.models import Episode, Location, TimelineEvent
 from oncall.domain.overdose import OverdoseFlag, flags_to_list, raise_risk_level
 from oncall.domain.types import ContactChannel, ContactResult, EpisodeStatus, EventKind, RiskLevel
+from oncall.services.access import require_client_access
 from oncall.services.context import ServiceContext
 from oncall.services.errors import ConsentMissing, NotFound, Refused, ValidationFailed
 from oncall.store import episodes as episode_rows
@@ -48,6 +49,8 @@ def _append(
     *,
     amends: int | None = None,
 ) -> TimelineEvent:
+    # Every change to an episode passes here: refuse (and roll back) outside the user's care.
+    require_client_access(ctx, conn, episode.client_id)
     event = episode_rows.insert_event(
         conn,
         episode_id=episode.id,
@@ -261,6 +264,7 @@ def notify_emergency_contact(
     """Log that an emergency contact was told; refused unless consent is on file."""
     with ctx.store.read() as conn:
         episode = _episode(conn, episode_id)
+        require_client_access(ctx, conn, episode.client_id)
         client = people.client_by_id(conn, episode.client_id)
         contacts = {c.id: c for c in people.emergency_contacts(conn, episode.client_id)}
     contact = contacts.get(contact_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from oncall.domain.followup_plan import MAX_ATTEMPTS, status_after_attempt
 from oncall.domain.models import FollowUp
 from oncall.domain.types import ContactChannel, ContactResult, FollowUpStatus
+from oncall.services.access import require_client_access
 from oncall.services.context import ServiceContext
 from oncall.services.errors import NotFound, Refused
 from oncall.store import followups as follow_up_rows
@@ -24,6 +25,7 @@ def record_follow_up_attempt(
         follow_up = follow_up_rows.follow_up_by_id(conn, follow_up_id)
         if follow_up is None:
             raise NotFound(f"There is no follow-up {follow_up_id}.")
+        require_client_access(ctx, conn, follow_up.client_id)
         if follow_up.status is not FollowUpStatus.PENDING:
             raise Refused(f"Follow-up {follow_up_id} is already {follow_up.status.value}.")
         if follow_up.attempts >= MAX_ATTEMPTS:
@@ -68,6 +70,7 @@ def cancel_follow_up(ctx: ServiceContext, follow_up_id: int, reason: str) -> Fol
         follow_up = follow_up_rows.follow_up_by_id(conn, follow_up_id)
         if follow_up is None:
             raise NotFound(f"There is no follow-up {follow_up_id}.")
+        require_client_access(ctx, conn, follow_up.client_id)
         if follow_up.status is not FollowUpStatus.PENDING:
             raise Refused(f"Follow-up {follow_up_id} is already {follow_up.status.value}.")
         follow_up_rows.finish_follow_up(

@@ -16,6 +16,7 @@ from oncall.domain.models import (
     TimelineEvent,
 )
 from oncall.domain.safety_plan import ReviewDue, review_due
+from oncall.services.access import require_client_access
 from oncall.services.context import ServiceContext
 from oncall.services.errors import NotFound
 from oncall.store import alerts as alert_rows
@@ -62,7 +63,9 @@ class EpisodeWorkspace:
 
 
 def view_client(ctx: ServiceContext, client_id: int) -> ClientRecord:
-    """Read a client's record (audited as a view)."""
+    """Read a client's record (audited as a view); refused outside the user's care."""
+    with ctx.store.read() as conn:
+        basis = require_client_access(ctx, conn, client_id)
     with ctx.store.write() as conn:
         client = people.client_by_id(conn, client_id)
         if client is None:
@@ -80,7 +83,14 @@ def view_client(ctx: ServiceContext, client_id: int) -> ClientRecord:
             default=None,
         )
         due = review_due(last_review, history[0].opened_at if history else None, ctx.clock.now())
-        ctx.audit(conn, "client.viewed", "client", client_id, client_id=client_id)
+        ctx.audit(
+            conn,
+            "client.viewed",
+            "client",
+            client_id,
+            client_id=client_id,
+            detail={"access": basis},
+        )
         return ClientRecord(
             client,
             clinician,
@@ -94,6 +104,11 @@ def view_client(ctx: ServiceContext, client_id: int) -> ClientRecord:
 
 def view_episode(ctx: ServiceContext, episode_id: int) -> EpisodeWorkspace:
     """Read an episode's workspace (audited as a view of the client's record)."""
+    basis = None
+    with ctx.store.read() as conn:
+        found = episode_rows.episode_by_id(conn, episode_id)
+        if found is not None:
+            basis = require_client_access(ctx, conn, found.client_id)
     with ctx.store.write() as conn:
         episode = episode_rows.episode_by_id(conn, episode_id)
         if episode is None:
@@ -107,7 +122,14 @@ def view_episode(ctx: ServiceContext, episode_id: int) -> EpisodeWorkspace:
         )
         events = episode_rows.timeline(conn, episode_id, limit=10_000)
         names = {s.id: s.display_name for s in people.list_staff(conn)}
-        ctx.audit(conn, "episode.viewed", "episode", episode_id, client_id=episode.client_id)
+        ctx.audit(
+            conn,
+            "episode.viewed",
+            "episode",
+            episode_id,
+            client_id=episode.client_id,
+            detail={"access": basis},
+        )
         return EpisodeWorkspace(
             episode=episode,
             client=client,
@@ -144,6 +166,7 @@ def episode_revision(ctx: ServiceContext, episode_id: int) -> EpisodeRevision:
         episode = episode_rows.episode_by_id(conn, episode_id)
         if episode is None:
             raise NotFound(f"There is no episode {episode_id}.")
+        require_client_access(ctx, conn, episode.client_id)
         plan = people.latest_safety_plan(conn, episode.client_id)
         return EpisodeRevision(
             episode=episode,
