@@ -179,3 +179,14 @@ def record_failure(
         "SELECT consecutive_failures FROM feed_state WHERE kind = ? AND name = ?", (kind, name)
     ).fetchone()
     return int(row[0]) if row else 0
+
+
+def extend_claim(
+    conn: sqlite3.Connection, name: str, *, until: datetime, holder: str, kind: str = ALERTS
+) -> bool:
+    """Keep a claim alive during a long poll; False when it was lost."""
+    cursor = conn.execute(
+        "UPDATE feed_state SET polling_until = ? WHERE kind = ? AND name = ? AND polling_by = ?",
+        (to_iso(until), kind, name, holder),
+    )
+    return cursor.rowcount == 1

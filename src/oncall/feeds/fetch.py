@@ -1,0 +1,170 @@
+"""HTTP requests for feeds and the notifier: retries with backoff and jitter, secrets unseen.
+
+httpx's own transport retries cover only failed connections; timeouts, broken bodies
+and 5xx answers are retried here. No retry library is used: the in-request loop is a
+few lines, and the retries that matter most (the next poll, the next delivery) are
+scheduled in the database so that they survive a restart, which no library does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import re
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
+
+import httpx
+
+USER_AGENT = "oncall/0.1"
+RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+"""Answers that say "try again later"; other 5xx are retried too."""
+
+Sleep = Callable[[float], Awaitable[None]]
+_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard one request tries before its failure is recorded."""
+
+    attempts: int = 3
+    """Tries per request (the first one included)."""
+    base_delay_s: float = 0.5
+    """Pause before the second try; it doubles for each try after."""
+    max_delay_s: float = 8.0
+    """Longest pause between tries (also caps a server's Retry-After)."""
+    timeout_s: float = 10.0
+    """Seconds to connect, and seconds of silence while reading, before giving up."""
+
+
+class FetchFailed(Exception):
+    """A request failed for good; the message is safe to show and to store."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class SecretMissing(Exception):
+    """A setting names an environment variable that is not set."""
+
+
+def backoff_delay(failures: int, base_s: float, cap_s: float, rng: random.Random) -> float:
+    """Exponential backoff with "equal jitter": half the delay fixed, half random.
+
+    The random half spreads out clients that failed together, so a receiver that comes
+    back is not hit by all of them in the same second.
+    """
+    ceiling = min(cap_s, base_s * 2.0 ** max(failures - 1, 0))
+    return ceiling / 2 + rng.uniform(0, ceiling / 2)
+
+
+def expand_secret(value: str, what: str, environ: Mapping[str, str] | None = None) -> str:
+    """Replace each ${VAR} with the environment's value; the message never shows a value."""
+    env = os.environ if environ is None else environ
+
+    def lookup(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in env:
+            raise SecretMissing(f"{what} names ${{{name}}}, which is not set in the environment")
+        return env[name]
+
+    return _VARIABLE.sub(lookup, value)
+
+
+def mask_secret(value: str | None) -> str:
+    """How a secret setting is shown: the variables it names, never its value."""
+    if not value:
+        return "none"
+    names = _VARIABLE.findall(value)
+    return " ".join(f"${{{n}}}" for n in names) if names else "(set, hidden)"
+
+
+def redact_url(url: str) -> str:
+    """A URL fit to show: scheme, host, port and path; no user, password or query."""
+    try:
+        parts = urlsplit(url)
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return "(an invalid URL)"
+    query = "?…" if parts.query else ""
+    return f"{parts.scheme}://{parts.hostname or ''}{port}{parts.path}{query}"
+
+
+def _retry_after(response: httpx.Response, cap: float) -> float | None:
+    """The server's Retry-After, in seconds, when it gave one (capped)."""
+    value = response.headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        seconds = when.timestamp() - time.time()
+    return min(max(seconds, 0.0), cap)
+
+
+def describe_transport_error(error: httpx.TransportError, timeout_s: float) -> str:
+    """Plain words for a failed exchange (never the request's headers)."""
+    if isinstance(error, httpx.TimeoutException):
+        return f"no answer within {timeout_s:g} s"
+    if isinstance(error, httpx.ConnectError):
+        return f"could not connect ({error or 'connection failed'})"
+    if isinstance(error, httpx.RemoteProtocolError):
+        return f"the answer was cut off or malformed ({error})"
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+
+
+def describe_status(response: httpx.Response) -> str:
+    """'503 Service Unavailable' and the like."""
+    return f"{response.status_code} {response.reason_phrase}".strip()
+
+
+async def send_with_retries(
+    client: httpx.AsyncClient,
+    method: str,
+    url: str,
+    *,
+    headers: Mapping[str, str],
+    policy: RetryPolicy,
+    rng: random.Random,
+    content: bytes | None = None,
+    sleep: Sleep = asyncio.sleep,
+) -> httpx.Response:
+    """Send one request, retrying failed connections, timeouts and "try later" answers.
+
+    Returns the first answer that is not worth retrying (2xx, 3xx, most 4xx); raises
+    FetchFailed with the last problem when every try failed.
+    """
+    problem = "no attempt was made"
+    status: int | None = None
+    for attempt in range(1, policy.attempts + 1):
+        wait: float | None = None
+        try:
+            response = await client.request(
+                method, url, headers=dict(headers), content=content, timeout=policy.timeout_s
+            )
+        except httpx.TransportError as error:
+            problem, status = describe_transport_error(error, policy.timeout_s), None
+        else:
+            if response.status_code not in RETRY_STATUSES and response.status_code < 500:
+                return response
+            problem, status = (
+                f"the server answered {describe_status(response)}",
+                (response.status_code),
+            )
+            wait = _retry_after(response, policy.max_delay_s)
+        if attempt < policy.attempts:
+            if wait is None:
+                wait = backoff_delay(attempt, policy.base_delay_s, policy.max_delay_s, rng)
+            await sleep(wait)
+    tries = f" (tried {policy.attempts} times)" if policy.attempts > 1 else ""
+    raise FetchFailed(problem + tries, status=status)

@@ -1,0 +1,149 @@
+"""A real HTTP server on 127.0.0.1, in a thread, whose answers a test scripts in Python."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+
+@dataclass
+class Request:
+    """One request the server received."""
+
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        """The body as JSON."""
+        return json.loads(self.body)
+
+
+@dataclass
+class Reply:
+    """What to answer: status, body, headers, an optional delay, or a body cut short."""
+
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    delay_s: float = 0.0
+    cut_short: bool = False
+    """Announce a longer Content-Length than is sent, then close the connection."""
+
+
+def json_reply(value: Any, status: int = 200, **headers: str) -> Reply:
+    """A JSON answer."""
+    return Reply(
+        status, json.dumps(value).encode(), {"Content-Type": "application/json", **headers}
+    )
+
+
+App = Callable[[Request], Reply]
+
+
+class LocalServer:
+    """A threaded HTTP server on 127.0.0.1; every request is recorded and answered by `app`."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.requests: list[Request] = []
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self._server.block_on_close = False
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        """http://127.0.0.1:PORT"""
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def url(self, path: str = "/") -> str:
+        """An absolute URL on this server."""
+        return self.base_url + path
+
+    def start(self) -> LocalServer:
+        """Start serving in a daemon thread."""
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and free the port."""
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass  # quiet test output
+
+            def _serve(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                parts = urlsplit(self.path)
+                request = Request(
+                    self.command,
+                    parts.path,
+                    parse_qs(parts.query),
+                    {k.lower(): v for k, v in self.headers.items()},
+                    body,
+                )
+                with server._lock:
+                    server.requests.append(request)
+                reply = server.app(request)
+                if reply.delay_s:
+                    time.sleep(reply.delay_s)
+                try:
+                    self.send_response(reply.status)
+                    for name, value in reply.headers.items():
+                        self.send_header(name, value)
+                    extra = 100 if reply.cut_short else 0
+                    self.send_header("Content-Length", str(len(reply.body) + extra))
+                    if reply.cut_short:
+                        self.send_header("Connection", "close")
+                    self.end_headers()
+                    self.wfile.write(reply.body)
+                    self.wfile.flush()
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (a timeout test)
+                if reply.cut_short:
+                    self.close_connection = True
+
+            do_GET = _serve
+            do_POST = _serve
+
+        return Handler
+
+
+@contextmanager
+def serving(app: App) -> Iterator[LocalServer]:
+    """Run a LocalServer for the length of a with-block."""
+    server = LocalServer(app).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def free_port_url(path: str = "/") -> str:
+    """A URL on 127.0.0.1 where nothing listens (a receiver that is down)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}{path}"
