@@ -6,8 +6,9 @@ import json
 from datetime import timedelta
 from typing import Any
 
-from conftest import Clinic
 from local_http import Reply, Request, json_reply, serving
+
+from conftest import Clinic
 from oncall.commands.common import system_actor
 from oncall.config import FeedSettings
 from oncall.feeds.alert_feed import FeedPoller
