@@ -125,12 +125,18 @@ def has_event(conn: sqlite3.Connection, episode_id: int, kind: EventKind) -> boo
 
 
 def episodes_for_client(
-    conn: sqlite3.Connection, client_id: int, *, limit: int = 100
+    conn: sqlite3.Connection,
+    client_id: int,
+    *,
+    limit: int = 100,
+    before: tuple[str, int] | None = None,
 ) -> list[Episode]:
-    """A client's episodes, newest first."""
+    """A client's episodes, newest first (keyset paging on opened_at, id before `before`)."""
+    keyset = " AND (opened_at, id) < (?, ?)" if before is not None else ""
     rows = conn.execute(
-        "SELECT * FROM episodes WHERE client_id = ? ORDER BY opened_at DESC, id DESC LIMIT ?",
-        (client_id, limit),
+        f"SELECT * FROM episodes WHERE client_id = ?{keyset}"
+        " ORDER BY opened_at DESC, id DESC LIMIT ?",
+        (client_id, *(before or ()), limit),
     ).fetchall()
     return [episode_from_row(r) for r in rows]
 

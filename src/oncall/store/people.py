@@ -194,3 +194,13 @@ def latest_safety_plan(conn: sqlite3.Connection, client_id: int) -> SafetyPlan |
         (client_id,),
     ).fetchone()
     return plan_from_row(row) if row else None
+
+
+def safety_plan_version(
+    conn: sqlite3.Connection, client_id: int, version: int
+) -> SafetyPlan | None:
+    """One saved version of a client's plan."""
+    row = conn.execute(
+        "SELECT * FROM safety_plans WHERE client_id = ? AND version = ?", (client_id, version)
+    ).fetchone()
+    return plan_from_row(row) if row else None
