@@ -6,4 +6,6 @@ COMMAND_MODULES = [
     "oncall.commands.seed",
     "oncall.commands.ingest",
     "oncall.commands.reports",
+    "oncall.commands.staff",
+    "oncall.commands.audit",
 ]

@@ -1,0 +1,171 @@
+"""`oncall staff add|list|deactivate|activate|set-pin|unlock`: manage who may use the console."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+from collections.abc import Callable
+from typing import TypeVar
+
+from oncall.commands.common import (
+    EXIT_OK,
+    EXIT_USAGE,
+    CommandError,
+    acting_context,
+    add_db_option,
+    open_store,
+    say,
+    settings_for,
+)
+from oncall.domain.types import Role
+from oncall.services import pin, staff_admin
+from oncall.services.context import ServiceContext
+from oncall.services.errors import ServiceError
+
+T = TypeVar("T")
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the `staff` command group."""
+    parser = subparsers.add_parser("staff", help="manage staff accounts and console PINs")
+    add_db_option(parser)
+    actions = parser.add_subparsers(dest="staff_action", metavar="ACTION", required=True)
+
+    add = actions.add_parser("add", help="add a staff member (admins)")
+    add_db_option(add)
+    add.add_argument("login", metavar="LOGIN", help="their operating-system account name")
+    add.add_argument("--name", required=True, help="the name shown in the console")
+    add.add_argument("--role", required=True, choices=[r.value for r in Role])
+    add.add_argument("--phone", default=None, help="a phone number for escalations")
+    add.set_defaults(handler=run_add)
+
+    listing = actions.add_parser("list", help="list staff accounts (admins)")
+    add_db_option(listing)
+    listing.set_defaults(handler=run_list)
+
+    for name, helptext, handler in (
+        ("deactivate", "deactivate an account: no console any more (admins)", run_deactivate),
+        ("activate", "reactivate a deactivated account (admins)", run_activate),
+        ("unlock", "clear a PIN lockout (supervisors and admins)", run_unlock),
+    ):
+        sub = actions.add_parser(name, help=helptext)
+        add_db_option(sub)
+        sub.add_argument("login", metavar="LOGIN")
+        sub.set_defaults(handler=handler)
+
+    set_pin = actions.add_parser(
+        "set-pin", help="set your console PIN (admins: anyone's); asked for twice, not echoed"
+    )
+    add_db_option(set_pin)
+    set_pin.add_argument("login", metavar="LOGIN", nargs="?", default=None)
+    set_pin.set_defaults(handler=run_set_pin)
+
+
+def _acting(
+    args: argparse.Namespace, work: Callable[[ServiceContext], T], *, create: bool = False
+) -> T:
+    """Run `work` as the OS account on the database, turning refusals into messages."""
+    settings = settings_for(args)
+    store = open_store(settings, create=create)
+    try:
+        ctx = acting_context(store, settings)
+        return work(ctx)
+    except ServiceError as error:
+        raise CommandError(str(error)) from None
+    finally:
+        store.close()
+
+
+def run_add(args: argparse.Namespace) -> int:
+    """Add a staff member."""
+    staff = _acting(
+        args,
+        lambda ctx: staff_admin.add_staff(ctx, args.login, args.name, Role(args.role), args.phone),
+        # A new clinic starts here: the database is created and its creator is the first admin.
+        create=True,
+    )
+    say(f"Added {staff.login} ({staff.display_name}) as {staff.role.value}.")
+    return EXIT_OK
+
+
+def run_list(args: argparse.Namespace) -> int:
+    """Print every account: login, name, role, active, PIN state."""
+    rows, zone = _acting(args, lambda ctx: (staff_admin.list_accounts(ctx), ctx.settings.zone))
+    header = ("LOGIN", "NAME", "ROLE", "ACTIVE", "PIN")
+    table = [header]
+    for account in rows:
+        if account.locked_out_at is not None:
+            pin_state = f"locked out since {account.locked_out_at.astimezone(zone):%Y-%m-%d %H:%M}"
+        elif account.has_pin:
+            pin_state = "set" + (f" ({account.pin_failures} wrong)" if account.pin_failures else "")
+        else:
+            pin_state = "not set"
+        staff = account.staff
+        table.append(
+            (
+                staff.login,
+                staff.display_name,
+                staff.role.value,
+                "yes" if staff.active else "no",
+                pin_state,
+            )
+        )
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    for row in table:
+        say("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+    return EXIT_OK
+
+
+def run_deactivate(args: argparse.Namespace) -> int:
+    """Deactivate an account."""
+    staff = _acting(args, lambda ctx: staff_admin.deactivate_staff(ctx, args.login))
+    say(f"Deactivated {staff.login}: they can no longer open the console.")
+    return EXIT_OK
+
+
+def run_activate(args: argparse.Namespace) -> int:
+    """Reactivate an account."""
+    staff = _acting(args, lambda ctx: staff_admin.reactivate_staff(ctx, args.login))
+    say(f"Reactivated {staff.login}.")
+    return EXIT_OK
+
+
+def run_unlock(args: argparse.Namespace) -> int:
+    """Clear a PIN lockout."""
+    cleared = _acting(args, lambda ctx: staff_admin.unlock_staff(ctx, args.login))
+    if cleared:
+        say(f"Cleared the PIN lockout of {args.login}; they can unlock their console again.")
+    else:
+        say(f"{args.login} was not locked out; nothing changed.")
+    return EXIT_OK
+
+
+def _ask_pin() -> str:
+    """Read a new PIN twice without echo."""
+    try:
+        first = getpass.getpass("New PIN (4 to 12 digits): ")
+        second = getpass.getpass("The same PIN again: ")
+    except EOFError:
+        raise CommandError("No PIN was entered.", EXIT_USAGE) from None
+    if first != second:
+        raise CommandError("The two PINs differ; nothing was changed.", EXIT_USAGE)
+    try:
+        return pin.check_pin_format(first)
+    except ServiceError as error:
+        raise CommandError(str(error), EXIT_USAGE) from None
+
+
+def run_set_pin(args: argparse.Namespace) -> int:
+    """Set a console PIN, read with getpass."""
+
+    def work(ctx: ServiceContext) -> str:
+        target = args.login or ctx.actor.login
+        if target != ctx.actor.login and ctx.actor.role is not Role.ADMIN:
+            # Refuse before asking for a PIN that could not be used.
+            raise CommandError("Only admins may set another person's PIN.")
+        pin.set_pin(ctx, _ask_pin(), login=target)
+        return target
+
+    target = _acting(args, work)
+    say(f"The console PIN of {target} is set.")
+    return EXIT_OK
