@@ -60,6 +60,8 @@ class Settings:
     """How long each severity may wait for an acknowledgement."""
     handoff_confirm_minutes: float = 30.0
     """How long a hotline handoff may await confirmation before reminders start."""
+    follow_up_grace_minutes: float = 60.0
+    """How long past its due time a pending follow-up may go before it escalates."""
     idle_lock_minutes: float = 5.0
     """Minutes without a key press before the console locks."""
     privacy_mode: bool = False
@@ -89,6 +91,11 @@ class Settings:
     def handoff_policy(self) -> HandoffPolicy:
         """The handoff-confirmation policy these settings describe."""
         return HandoffPolicy(confirm_within=timedelta(minutes=self.handoff_confirm_minutes))
+
+    @property
+    def follow_up_grace(self) -> timedelta:
+        """How long past due a pending follow-up may go before it escalates to the supervisor."""
+        return timedelta(minutes=self.follow_up_grace_minutes)
 
 
 def _minutes(table: dict[str, Any]) -> AckDeadlines:
