@@ -9,6 +9,7 @@ from datetime import date
 
 from oncall.domain.opening_hours import OpeningHours
 from oncall.domain.resource_record import ResourceRecord
+from oncall.store.resource_hours import replace_hours
 from oncall.store.rows import dumps
 
 _COLUMNS = (
@@ -74,6 +75,7 @@ def upsert_resource(conn: sqlite3.Connection, record: ResourceRecord, updated_at
     """Insert or update a resource by id; True when it was new."""
     existed = conn.execute("SELECT 1 FROM resources WHERE id = ?", (record.id,)).fetchone()
     conn.execute(_UPSERT, _values(record, updated_at))
+    replace_hours(conn, record.id, record.hours)
     return existed is None
 
 

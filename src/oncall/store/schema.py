@@ -337,12 +337,21 @@ def _v5_dispatch_claims(conn: sqlite3.Connection) -> None:
     run_script(conn, MIGRATION_SQL)
 
 
+def _v6_resource_open_hours(conn: sqlite3.Connection) -> None:
+    """Opening hours as minute-of-week intervals, so the directory filters "open now" in SQL."""
+    from oncall.store.resource_hours import MIGRATION_SQL, backfill_hours
+
+    run_script(conn, MIGRATION_SQL)
+    backfill_hours(conn)
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("core tables", _v1_core),
     ("resource full-text search", _v2_resource_search),
     ("feed state and outbox sending claims", _v3_feed_state),
     ("break-the-glass access grants", _v4_access_grants),
     ("dispatch claims for escalations and reminders", _v5_dispatch_claims),
+    ("resource opening hours for open-now search", _v6_resource_open_hours),
 ]
 
 LATEST = len(MIGRATIONS)
