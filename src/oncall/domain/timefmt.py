@@ -9,7 +9,9 @@ def to_iso(moment: datetime) -> str:
     """Format an aware datetime as UTC ISO 8601 with microseconds and +00:00."""
     if moment.tzinfo is None:
         raise ValueError(f"timestamp {moment!r} has no time zone")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+    # isoformat gives the same fixed-width text as strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+    # for a UTC moment, at half the cost (bulk imports format two per alert).
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def from_iso(text: str) -> datetime:

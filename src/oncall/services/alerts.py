@@ -4,163 +4,41 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from oncall.domain.alert_record import AlertRecord
-from oncall.domain.escalation import ack_deadline, handoff_deadline
+from oncall.domain.escalation import handoff_deadline
 from oncall.domain.models import Alert, Episode
-from oncall.domain.record_stream import Accepted, RawRecord, Rejection, validate_records
 from oncall.domain.timefmt import to_iso
 from oncall.domain.types import EpisodeStatus, EventKind
 from oncall.services.context import ServiceContext
 from oncall.services.errors import AlreadyAcknowledged, NotFound, Refused
+
+# The bulk import lives in services/ingest.py; these names stay importable from here.
+from oncall.services.ingest import (
+    BATCH_SIZE,
+    ChangedDuplicate,
+    IngestItem,
+    IngestReport,
+    ingest_records,
+)
 from oncall.store import alerts as alert_rows
 from oncall.store import episodes as episode_rows
 from oncall.store import people
-from oncall.store.quarantine import quarantine_record
-from oncall.store.rows import dumps, handoff_json, location_json
+from oncall.store.rows import handoff_json, location_json
 
-BATCH_SIZE = 1000
-
-
-@dataclass
-class IngestReport:
-    """What an import did: counts, and a reason for every rejected record."""
-
-    accepted: int = 0
-    duplicates: int = 0
-    unknown_clients: int = 0
-    rejected: list[Rejection] = field(default_factory=list)
-    accepted_ids: list[int] = field(default_factory=list)
-
-    @property
-    def rejected_count(self) -> int:
-        """How many records were rejected."""
-        return len(self.rejected)
-
-
-IngestItem = RawRecord | Accepted | AlertRecord | tuple[int, object]
-
-
-def _validate(item: IngestItem) -> tuple[Accepted | Rejection, object]:
-    """Validate one item, keeping the raw value for the quarantine."""
-    if isinstance(item, Accepted):
-        return item, None
-    if isinstance(item, AlertRecord):
-        return Accepted(0, 0, item), None
-    raw = item if isinstance(item, RawRecord) else RawRecord(item[0], 0, item[1])
-    if isinstance(raw.value, AlertRecord):
-        return Accepted(raw.number, raw.line, raw.value), None
-    (outcome,) = validate_records([raw])
-    return outcome, raw.value
-
-
-def ingest_records(
-    ctx: ServiceContext, items: Iterable[IngestItem], *, origin: str
-) -> IngestReport:
-    """Validate and store alert records; every valid one kept, every invalid one quarantined.
-
-    `items` are records as read from a file or feed (RawRecord, or (number, JSON value)),
-    or records already validated. Records are written in transactions of BATCH_SIZE; a
-    record is never half-written, and the same input again adds nothing (source + id).
-    """
-    report = IngestReport()
-    batch: list[AlertRecord] = []
-    bad: list[tuple[Rejection, object]] = []
-    for item in items:
-        outcome, raw = _validate(item)
-        if isinstance(outcome, Accepted):
-            batch.append(outcome.record)
-        else:
-            bad.append((outcome, raw))
-        if len(batch) + len(bad) >= BATCH_SIZE:
-            _write_batch(ctx, batch, bad, origin, report)
-            batch, bad = [], []
-    if batch or bad:
-        _write_batch(ctx, batch, bad, origin, report)
-    return report
-
-
-def _write_batch(
-    ctx: ServiceContext,
-    batch: list[AlertRecord],
-    bad: list[tuple[Rejection, object]],
-    origin: str,
-    report: IngestReport,
-) -> None:
-    now = ctx.clock.now()
-    received = to_iso(now)
-    policy = ctx.settings.escalation_policy
-    with ctx.store.write() as conn:
-        for rejection, raw in bad:
-            report.rejected.append(rejection)
-            raw_text = None if raw is None else dumps(raw)[:100_000]
-            quarantine_record(
-                conn,
-                source=origin,
-                received_at=received,
-                record_number=rejection.number,
-                external_id=rejection.external_id,
-                field=rejection.field,
-                message=rejection.message,
-                raw=raw_text,
-            )
-        if bad:
-            ctx.audit(
-                conn,
-                "alerts.rejected",
-                "quarantine",
-                None,
-                detail={"origin": origin, "count": len(bad)},
-            )
-        clients = people.client_ids_for_refs(conn, {record.client_ref for record in batch})
-        for record in batch:
-            client_id = clients.get(record.client_ref)
-            deadline = ack_deadline(record.severity, now, policy)
-            alert_id = alert_rows.insert_alert(
-                conn,
-                (
-                    record.source,
-                    record.external_id,
-                    record.client_ref,
-                    client_id,
-                    record.kind.value,
-                    record.severity.value,
-                    record.severity.rank,
-                    record.summary,
-                    to_iso(record.occurred_at),
-                    received,
-                    to_iso(deadline),
-                    "new",
-                    location_json(record.location),
-                    handoff_json(record.handoff),
-                    json.dumps(record.raw, ensure_ascii=False, default=str),
-                    int(client_id is None),
-                ),
-            )
-            if alert_id is None:
-                report.duplicates += 1
-                continue
-            report.accepted += 1
-            report.accepted_ids.append(alert_id)
-            if client_id is None:
-                report.unknown_clients += 1
-            ctx.audit(
-                conn,
-                "alert.created",
-                "alert",
-                alert_id,
-                client_id=client_id,
-                detail={
-                    "origin": origin,
-                    "source": record.source,
-                    "external_id": record.external_id,
-                    "severity": record.severity.value,
-                    "unknown_client": client_id is None,
-                },
-            )
+__all__ = [
+    "BATCH_SIZE",
+    "Acknowledgement",
+    "ChangedDuplicate",
+    "IngestItem",
+    "IngestReport",
+    "acknowledge_alert",
+    "create_alert",
+    "ingest_records",
+    "link_alert_to_client",
+]
 
 
 def create_alert(ctx: ServiceContext, record: AlertRecord, *, origin: str = "console") -> Alert:

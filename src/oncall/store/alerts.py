@@ -40,6 +40,37 @@ def insert_alert(conn: sqlite3.Connection, values: tuple[object, ...]) -> int | 
     return int(cursor.lastrowid) if cursor.rowcount == 1 and cursor.lastrowid else None
 
 
+def insert_alerts(
+    conn: sqlite3.Connection, rows: list[tuple[object, ...]]
+) -> dict[tuple[str, str], int]:
+    """Insert many alerts (ALERT_COLUMNS order), skipping duplicates; the new ids by key.
+
+    Call inside a write (BEGIN IMMEDIATE) transaction: ids are assigned above the
+    largest one, and no other connection can insert meanwhile, so the rows above
+    the old maximum are exactly the ones this call added.
+    """
+    before = conn.execute("SELECT COALESCE(MAX(id), 0) FROM alerts").fetchone()[0]
+    conn.executemany(_INSERT, rows)
+    added = conn.execute("SELECT source, external_id, id FROM alerts WHERE id > ?", (before,))
+    return {(r[0], r[1]): r[2] for r in added}
+
+
+def raw_by_keys(
+    conn: sqlite3.Connection, keys: list[tuple[str, str]]
+) -> dict[tuple[str, str], str]:
+    """The stored raw feed record of each (source, external_id) key that exists."""
+    found: dict[tuple[str, str], str] = {}
+    for start in range(0, len(keys), 400):
+        chunk = keys[start : start + 400]
+        clause = " OR ".join("(source = ? AND external_id = ?)" for _ in chunk)
+        params = [part for key in chunk for part in key]
+        for r in conn.execute(
+            f"SELECT source, external_id, raw FROM alerts WHERE {clause}", params
+        ):
+            found[(r[0], r[1])] = r[2] or ""
+    return found
+
+
 def existing_keys(conn: sqlite3.Connection, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
     """Which (source, external_id) keys are already stored."""
     found: set[tuple[str, str]] = set()

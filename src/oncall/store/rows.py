@@ -35,17 +35,22 @@ from oncall.domain.types import (
     ShiftRole,
 )
 
+# Built once: json.dumps with options builds a new encoder on every call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
+
 
 def dumps(value: Any) -> str:
     """JSON for a TEXT column (compact, UTF-8 kept)."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    return _ENCODER.encode(value)
 
 
 def location_json(location: Location | None) -> str | None:
     """A Location as a JSON column, dropping empty parts."""
     if location is None:
         return None
-    return dumps({k: v for k, v in asdict(location).items() if v is not None})
+    # Plain attribute reads: asdict() deep-copies and costs ~25 µs a row on a bulk import.
+    parts = {"text": location.text, "zip": location.zip, "lat": location.lat, "lon": location.lon}
+    return dumps({k: v for k, v in parts.items() if v is not None})
 
 
 def handoff_json(handoff: Handoff | None) -> str | None:
