@@ -1,0 +1,269 @@
+"""The supervisor's live board (W10): who is waiting, what is late, who carries what."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Grid, Horizontal, Vertical
+from textual.widgets import DataTable, Footer, Label, Sparkline, Static
+
+from oncall.domain.figures import Rate, format_duration
+from oncall.domain.types import Severity
+from oncall.services.board import Board, audit_board_opened, read_board
+from oncall.services.metrics import Figures, compute_figures, today_range
+from oncall.ui.base import OnCallScreen
+from oncall.ui.format import countdown, initials, severity_label, short_duration, words
+from oncall.ui.screens.figures_range import FiguresRangeScreen
+
+FIGURES_EVERY = timedelta(seconds=30)
+
+
+def _table(table_id: str, columns: list[tuple[str, int]]) -> DataTable[Text]:
+    table: DataTable[Text] = DataTable(id=table_id, cursor_type="row", zebra_stripes=True)
+    for label, width in columns:
+        table.add_column(label, width=width)
+    return table
+
+
+class SupervisorScreen(OnCallScreen[None]):
+    """Everything a supervisor watches, live for everyone on shift."""
+
+    HELP_TITLE = "supervisor board"
+    DEFAULT_CSS = """
+    SupervisorScreen #board { grid-size: 2 3; grid-rows: auto 1fr 1fr; height: 1fr; }
+    SupervisorScreen #figures-pane { column-span: 2; height: auto; }
+    SupervisorScreen #figures { height: auto; }
+    SupervisorScreen #volume { height: 3; margin: 0 1; }
+    SupervisorScreen .pane { height: 1fr; border: round $primary-darken-2; }
+    SupervisorScreen .pane DataTable { height: 1fr; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f", "choose_range", "Figures for a range"),
+        Binding("t", "today", "Today"),
+        Binding("escape", "app.pop_screen", "Back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._board: Board | None = None
+        self._figures: Figures | None = None
+        self._figures_read_at: datetime | None = None
+        self._range: tuple[datetime, datetime] | None = None
+
+    def compose(self) -> ComposeResult:
+        """Figures across the top; four live tables below."""
+        with Grid(id="board"):
+            with Vertical(id="figures-pane"):
+                yield Static(id="figures")
+                with Horizontal():
+                    yield Label("Alerts by hour ", classes="dim")
+                    yield Sparkline([0] * 24, id="volume", summary_function=max)
+            with Vertical(classes="pane", id="waiting-pane"):
+                yield Label("", id="waiting-title")
+                yield _table(
+                    "waiting",
+                    [
+                        ("Severity", 9),
+                        ("Client", 18),
+                        ("Kind", 16),
+                        ("Waiting", 8),
+                        ("Deadline", 12),
+                        ("Esc", 4),
+                    ],
+                )
+            with Vertical(classes="pane", id="handoff-pane"):
+                yield Label("", id="handoffs-title")
+                yield _table(
+                    "handoffs",
+                    [
+                        ("Client", 18),
+                        ("Hotline", 20),
+                        ("Ref", 12),
+                        ("Owner", 14),
+                        ("Confirm by", 12),
+                    ],
+                )
+            with Vertical(classes="pane", id="overdue-pane"):
+                yield Label("", id="overdue-title")
+                yield _table(
+                    "overdue",
+                    [
+                        ("Client", 18),
+                        ("Follow-up", 14),
+                        ("Late", 9),
+                        ("Assignee", 16),
+                        ("Tries", 5),
+                    ],
+                )
+            with Vertical(classes="pane", id="workload-pane"):
+                yield Label("", id="workload-title")
+                yield _table(
+                    "workload", [("Staff", 20), ("Role", 12), ("Episodes", 8), ("Follow-ups", 10)]
+                )
+                yield Label("", id="failing-title")
+                yield _table(
+                    "failing", [("Message", 14), ("Target", 18), ("Tries", 5), ("Last error", 30)]
+                )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Audit the opening, read everything, and keep the clocks moving."""
+        self.read_safely(lambda: audit_board_opened(self.services), None)
+        self.refresh_data()
+        self.set_interval(1.0, self._redraw, name="board-clock")
+
+    def refresh_data(self) -> None:
+        """Re-read the board; the figures at most every 30 s (they scan a whole day)."""
+        self._board = self.read_safely(lambda: read_board(self.services), self._board)
+        now = self.services.clock.now()
+        if self._figures_read_at is None or now - self._figures_read_at >= FIGURES_EVERY:
+            self._read_figures()
+        self._redraw()
+
+    def _read_figures(self) -> None:
+        start, end = self._range or today_range(self.services)
+        self._figures = self.read_safely(
+            lambda: compute_figures(self.services, start, end), self._figures
+        )
+        self._figures_read_at = self.services.clock.now()
+
+    def _who(self, name: str) -> str:
+        return initials(name) if self.services.settings.privacy_mode else name
+
+    def _redraw(self) -> None:
+        board = self._board
+        if board is None:
+            return
+        now = self.services.clock.now()
+        self._show_figures()
+        waiting = self.query_one("#waiting", DataTable)
+        waiting.clear()
+        for w in board.waiting:
+            waiting.add_row(
+                severity_label(Severity(w.severity)),
+                Text(self._who(w.client)),
+                Text(words(w.kind)),
+                Text(short_duration(now - w.received_at)),
+                countdown(w.deadline, now),
+                Text(str(w.escalation_level or "")),
+            )
+        breaches = sum(1 for w in board.waiting if w.breached(now))
+        title = Text(f"Waiting for acknowledgement: {len(board.waiting)}")
+        if breaches:
+            title.append(f"  {breaches} past deadline", style="bold red")
+        if board.escalations:
+            title.append(f"  {len(board.escalations)} escalating", style="bold yellow")
+        self.query_one("#waiting-title", Label).update(title)
+        handoffs = self.query_one("#handoffs", DataTable)
+        handoffs.clear()
+        for h in board.handoffs:
+            handoffs.add_row(
+                Text(self._who(h.client)),
+                Text(h.org),
+                Text(h.reference),
+                Text(self._who(h.owner)),
+                countdown(h.deadline, now) if h.deadline else Text("—"),
+            )
+        self.query_one("#handoffs-title", Label).update(
+            f"Hotline handoffs awaiting confirmation: {len(board.handoffs)}"
+        )
+        overdue = self.query_one("#overdue", DataTable)
+        overdue.clear()
+        for o in board.overdue:
+            late = (
+                Text("out of tries", style="bold red")
+                if o.exhausted
+                else Text(short_duration(now - o.due_at), style="red")
+            )
+            overdue.add_row(
+                Text(self._who(o.client)),
+                Text(words(o.kind)),
+                late,
+                Text(self._who(o.assignee)),
+                Text(str(o.attempts)),
+            )
+        self.query_one("#overdue-title", Label).update(f"Overdue follow-ups: {len(board.overdue)}")
+        workload = self.query_one("#workload", DataTable)
+        workload.clear()
+        for person in board.workload:
+            workload.add_row(
+                Text(self._who(person.name)),
+                Text(words(person.role)),
+                Text(str(person.open_episodes)),
+                Text(str(person.pending_follow_ups)),
+            )
+        self.query_one("#workload-title", Label).update("Workload (open episodes, follow-ups)")
+        failing = self.query_one("#failing", DataTable)
+        failing.clear()
+        for f in board.failing:
+            failing.add_row(
+                Text(words(f.kind)),
+                Text(f.target),
+                Text(str(f.attempts)),
+                Text(f.last_error or f.status, style="red"),
+            )
+        failing_title = Text(f"Outbound deliveries failing: {len(board.failing)}")
+        if board.failing:
+            failing_title.stylize("bold red")
+        self.query_one("#failing-title", Label).update(failing_title)
+
+    def _show_figures(self) -> None:
+        figures = self._figures
+        if figures is None:
+            return
+        zone = self.services.settings.zone
+        start, end = figures.start.astimezone(zone), figures.end.astimezone(zone)
+        last_day = end - timedelta(days=1)
+        span = (
+            f"Today {start:%a %d %b}"
+            if last_day.date() == start.date()
+            else f"{start:%d %b} – {last_day:%d %b %Y}"
+        )
+
+        def pct(rate: Rate) -> str:
+            return "—" if rate.percent is None else f"{rate.percent:.0f}%"
+
+        ack, contact, handoff = (
+            figures.time_to_acknowledge,
+            figures.time_to_first_contact,
+            figures.time_to_handoff,
+        )
+        text = Text()
+        text.append(f"{span}: ", style="bold")
+        text.append(f"{figures.alerts} alert{'' if figures.alerts == 1 else 's'}  ")
+        text.append("ack ")
+        text.append(
+            f"{format_duration(ack.median_s)} median / {format_duration(ack.p90_s)} p90  ",
+            style="bold",
+        )
+        text.append(f"first contact {format_duration(contact.median_s)}  ")
+        text.append(f"handoff {format_duration(handoff.median_s)}  ")
+        text.append(
+            f"follow-ups on time 24h {pct(figures.follow_ups_24h_on_time)} "
+            f"72h {pct(figures.follow_ups_72h_on_time)}  "
+        )
+        text.append(f"C-SSRS {pct(figures.screening_completion)}")
+        self.query_one("#figures", Static).update(text)
+        volume = [sum(figures.volume_by_hour[h].values()) for h in range(24)]
+        self.query_one("#volume", Sparkline).data = volume
+
+    def action_choose_range(self) -> None:
+        """Ask for a date range and show its figures."""
+
+        def chosen(result: tuple[datetime, datetime] | None) -> None:
+            if result is not None:
+                self._range = result
+                self._read_figures()
+                self._redraw()
+
+        self.app.push_screen(FiguresRangeScreen(self.services.settings.zone), chosen)
+
+    def action_today(self) -> None:
+        """Back to today's figures."""
+        self._range = None
+        self._read_figures()
+        self._redraw()

@@ -1,0 +1,84 @@
+"""The supervisor board in the running console: live, private on request, ranged figures."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from textual.widgets import DataTable, Static
+
+from conftest import Clinic, alert_record
+from oncall.cli import make_app
+from oncall.services.alerts import acknowledge_alert, ingest_records
+from oncall.ui.screens.figures_range import FiguresRangeScreen
+from oncall.ui.screens.supervisor import SupervisorScreen
+
+HANDOFF = {"org": "988 Orange County", "reference": "988-31", "callback": "+1-714-555-0101"}
+
+
+def _cells(table: DataTable[object], column: int) -> list[str]:
+    return [str(table.get_row_at(i)[column]) for i in range(table.row_count)]
+
+
+async def test_board_lists_waiting_alerts_and_updates_live(clinic: Clinic) -> None:
+    ctx = clinic.ctx("alice")
+    ids = ingest_records(
+        ctx,
+        [
+            alert_record(id="w", severity="imminent", client_ref="C-1"),
+            alert_record(id="h", client_ref="C-2", source="hotline", handoff=HANDOFF),
+        ],
+        origin="t",
+    ).accepted_ids
+    acknowledge_alert(ctx, ids[1])
+    app = make_app(clinic.settings, actor="sue", clock=clinic.clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await app.push_screen(SupervisorScreen())
+        await pilot.pause()
+        screen = app.screen
+        waiting = screen.query_one("#waiting", DataTable)
+        assert _cells(waiting, 1) == ["Jordan Test"]
+        handoffs = screen.query_one("#handoffs", DataTable)
+        assert _cells(handoffs, 0) == ["Casey Sample"] and _cells(handoffs, 2) == ["988-31"]
+        figures = str(screen.query_one("#figures", Static).render())
+        assert "2 alerts" in figures
+        # Another process acknowledges: the board drops the alert without a key press.
+        other = clinic.ctx("bob")
+        acknowledge_alert(other, ids[0])
+        for _ in range(20):
+            await pilot.pause(0.1)
+            if waiting.row_count == 0:
+                break
+        assert waiting.row_count == 0
+
+
+async def test_privacy_mode_shows_initials(clinic: Clinic) -> None:
+    from dataclasses import replace
+
+    ingest_records(clinic.ctx(), [alert_record(id="p", client_ref="C-1")], origin="t")
+    settings = replace(clinic.settings, privacy_mode=True)
+    app = make_app(settings, actor="sue", clock=clinic.clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await app.push_screen(SupervisorScreen())
+        await pilot.pause()
+        waiting = app.screen.query_one("#waiting", DataTable)
+        assert _cells(waiting, 1) == ["J.T."]
+        assert "Jordan" not in str(app.screen.query_one("#waiting", DataTable).get_row_at(0))
+
+
+async def test_figures_for_a_chosen_range(clinic: Clinic) -> None:
+    ingest_records(clinic.ctx(), [alert_record(id="r", client_ref="C-1")], origin="t")
+    clinic.clock.advance(timedelta(days=3))
+    app = make_app(clinic.settings, actor="sue", clock=clinic.clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await app.push_screen(SupervisorScreen())
+        await pilot.pause()
+        figures = app.screen.query_one("#figures", Static)
+        assert "0 alerts" in str(figures.render())
+        await pilot.press("f")
+        assert isinstance(app.screen, FiguresRangeScreen)
+        await pilot.press(*"2026-11-2O")  # a typo: the letter O
+        assert "must be a date" in str(app.screen.query_one("#range-error").render())
+        await pilot.press("backspace", "0", "tab", *"2026-11-23", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SupervisorScreen)
+        assert "1 alert " in str(app.screen.query_one("#figures", Static).render())
