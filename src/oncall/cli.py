@@ -6,10 +6,17 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from oncall.commands import COMMAND_MODULES
 from oncall.commands.common import EXIT_USAGE, CommandError, add_db_option
 from oncall.store.errors import StoreError
+
+if TYPE_CHECKING:
+    from oncall.clock import Clock
+    from oncall.config import Settings
+    from oncall.domain.models import Staff
+    from oncall.ui.app import OnCallApp
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,6 +55,45 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     return code
+
+
+def make_app(
+    settings: Settings,
+    *,
+    actor: Staff | str | None = None,
+    clock: Clock | None = None,
+    demo: bool = False,
+    feed: bool = True,
+    feed_interval_s: float = 6.0,
+) -> OnCallApp:
+    """Build the console on the settings' database; the CLI and the tests both use this.
+
+    `actor` is a staff login or record to act as (tests, the demo); by default the
+    operating-system account of the process, refused unless it is active staff.
+    `demo` marks the console as the demo and, with `feed`, runs the simulated feed.
+    """
+    from oncall.clock import SystemClock
+    from oncall.commands.common import open_store
+    from oncall.commands.console import console_user
+    from oncall.services.context import ServiceContext
+    from oncall.ui.app import OnCallApp
+
+    clock = clock or SystemClock()
+    store = open_store(settings)
+    try:
+        staff = console_user(store, actor, clock=clock)
+    except CommandError:
+        store.close()
+        raise
+    demo_feed = None
+    if demo and feed:
+        from oncall.services.demo_feed import DemoFeed
+
+        # Its own connection: the console notices its alerts exactly as another process's.
+        demo_feed = DemoFeed(
+            open_store(settings), clock=clock, settings=settings, interval_s=feed_interval_s
+        )
+    return OnCallApp(ServiceContext(store, staff, clock, settings), demo_feed=demo_feed, demo=demo)
 
 
 def usage_error(message: str) -> int:

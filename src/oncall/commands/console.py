@@ -3,11 +3,30 @@
 from __future__ import annotations
 
 import argparse
+import os
+import pwd
 import tempfile
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from oncall.commands.common import EXIT_OK, add_db_option, open_store, say, settings_for
+from oncall.clock import Clock
+from oncall.commands.common import (
+    CommandError,
+    add_db_option,
+    open_store,
+    say,
+    settings_for,
+)
+from oncall.domain.models import Staff
+from oncall.services.errors import ServiceError
+from oncall.store import people
+from oncall.store.db import Store
+
+if TYPE_CHECKING:
+    from oncall.ui.app import OnCallApp
+
+DEMO_LOGIN = "demo"
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -16,20 +35,79 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "demo", help="open the console on a freshly seeded demo database with a simulated feed"
     )
     add_db_option(parser)
+    parser.add_argument("--no-feed", action="store_true", help="do not simulate incoming alerts")
+    parser.add_argument(
+        "--feed-interval",
+        type=float,
+        default=6.0,
+        metavar="SECONDS",
+        help="seconds between simulated alerts (default 6)",
+    )
     parser.set_defaults(handler=run_demo)
+
+
+def _staff_by_login(store: Store, login: str) -> Staff:
+    """The active staff member with this login, or a refusal that names the account."""
+    with store.read() as conn:
+        staff = people.staff_by_login(conn, login)
+    if staff is None:
+        raise CommandError(
+            f"The account '{login}' is not on the staff list of the database {store.path}; "
+            "ask an administrator to add it."
+        )
+    if not staff.active:
+        raise CommandError(
+            f"The account '{login}' is deactivated in the database {store.path}; "
+            "ask an administrator to reactivate it."
+        )
+    return staff
+
+
+def console_user(
+    store: Store, actor: Staff | str | None = None, *, clock: Clock | None = None
+) -> Staff:
+    """Who the console acts for: the given staff, or the process's OS account mapped to staff.
+
+    The identity service decides when it is installed; the fallback maps the real
+    user id's login to an active staff row. A refusal is a CommandError naming the account.
+    """
+    if isinstance(actor, Staff):
+        return actor
+    try:
+        from oncall.services import identity
+    except ModuleNotFoundError as error:
+        if error.name != "oncall.services.identity":
+            raise
+        login = actor or pwd.getpwuid(os.getuid()).pw_name
+        return _staff_by_login(store, login)
+    try:
+        if actor is not None:
+            return identity.resolve_staff(store, actor)
+        return identity.resolve_console_user(store, clock=clock)
+    except ServiceError as error:
+        raise CommandError(str(error)) from None
+
+
+def _run(app: OnCallApp) -> int:
+    """Run the console until the user quits; the connections close whatever happens."""
+    try:
+        app.run()
+    finally:
+        app.services.store.close()
+        if app.demo_feed is not None:
+            app.demo_feed.ctx.store.close()
+    return int(app.return_code or 0)
 
 
 def run_console(args: argparse.Namespace) -> int:
     """Open the console on the configured database."""
-    settings = settings_for(args)
-    store = open_store(settings)
-    store.close()
-    say(f"The database is ready at {settings.db_path}; the console itself is not built yet.")
-    return EXIT_OK
+    from oncall.cli import make_app
+
+    return _run(make_app(settings_for(args)))
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    """Seed a fresh demo database and open the console on it."""
+    """Seed a fresh demo database and open the console on it as the demo clinician."""
     from oncall.services.demo import seed_everything
 
     settings = settings_for(args)
@@ -44,4 +122,15 @@ def run_demo(args: argparse.Namespace) -> int:
     say(f"Demo database: {settings.db_path}")
     for line in lines:
         say(f"  {line}")
-    return EXIT_OK
+    from oncall.cli import make_app
+
+    app = make_app(
+        settings,
+        actor=DEMO_LOGIN,
+        demo=True,
+        feed=not args.no_feed,
+        feed_interval_s=args.feed_interval,
+    )
+    code = _run(app)
+    say(f"The demo database is kept at {settings.db_path}")
+    return code

@@ -1,0 +1,108 @@
+"""The console app: the dashboard, live refresh, help, the command palette, the crash handler."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from oncall import paths
+from oncall.services.context import ServiceContext
+from oncall.services.demo_feed import DemoFeed
+from oncall.ui import crash
+from oncall.ui.base import OnCallScreen
+from oncall.ui.freshness import Freshness
+from oncall.ui.live import LiveRefresh
+from oncall.ui.messages import DataChanged
+from oncall.ui.palette import RecordsProvider
+
+
+class OnCallApp(App[None]):
+    """The on-call console for one acting user."""
+
+    CSS_PATH = str(paths.styles_dir() / "oncall.tcss")
+    TITLE = "oncall"
+    COMMANDS = App.COMMANDS | {RecordsProvider}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1,question_mark", "help", "Keys", key_display="?"),
+    ]
+
+    def __init__(
+        self, services: ServiceContext, *, demo_feed: DemoFeed | None = None, demo: bool = False
+    ) -> None:
+        super().__init__()
+        self.services = services
+        """The acting user's context: store, actor, clock and settings."""
+        self.demo_feed = demo_feed
+        """The simulated alert feed of `oncall demo`, if running."""
+        self.demo_mode = demo or demo_feed is not None
+        """Whether this is the demo console (marked on the status line)."""
+        self.freshness = Freshness(services.settings.stale_after_s)
+        """When the data on screen was last confirmed current."""
+        self.change_generation = 0
+        """Counts refreshes, so a screen coming back to the top knows it missed some."""
+        self.live = LiveRefresh(self)
+
+    def get_default_screen(self) -> Screen[Any]:
+        """The live queue."""
+        from oncall.ui.screens.dashboard import DashboardScreen
+
+        return DashboardScreen()
+
+    def on_mount(self) -> None:
+        """Start live refresh (and the demo feed)."""
+        self.live.start()
+        if self.demo_feed is not None:
+            self.set_interval(self.demo_feed.interval_s, self._demo_tick, name="demo-feed")
+
+    def refresh_screen(self, screen: OnCallScreen[Any]) -> None:
+        """Re-read one screen now (used when it comes back to the top)."""
+        self.live.refresh_screen(screen)
+
+    def on_data_changed(self, message: DataChanged) -> None:
+        """A write in this process: refresh at once rather than at the next poll."""
+        self.live.refresh_now()
+
+    def _demo_tick(self) -> None:
+        feed = self.demo_feed
+        if feed is not None:
+            self.run_worker(feed.bring_one, thread=True, exit_on_error=False, group="demo-feed")
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Any worker that failed: a redacted report and a message; the console stays up."""
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            incident = crash.report_exception(event.worker.error)
+            self.notify(crash.incident_message(incident), severity="error", timeout=15)
+
+    def action_help(self) -> None:
+        """Show every key of the current screen."""
+        from oncall.ui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's commands, without "Screenshot": it writes client data to disk."""
+        for command in super().get_system_commands(screen):
+            if command.title != "Screenshot":
+                yield command
+
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        """Refused: a screenshot would put client data in a file outside the database."""
+        self.notify("Screenshots are turned off: they would copy client data to disk.")
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Replace Textual's crash output (a traceback with locals) with a redacted report."""
+        incident = crash.report_exception(error)
+        self._return_code = 1
+        if self._exception is None:  # keep Pilot's re-raise for tests
+            self._exception = error
+            self._exception_event.set()
+        self.bell()
+        self._exit_renderables.append(Text(crash.fatal_message(incident)))
+        self._close_messages_no_wait()

@@ -1,0 +1,112 @@
+"""Live refresh: poll SQLite's data_version off the event loop and re-read the screen on change.
+
+The poll runs in a thread because the connection is shared: while a write waits for
+another process's lock (up to the busy timeout) the poll waits too, and the event
+loop must stay free to show that the data has gone stale.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING
+
+from textual.timer import Timer
+
+from oncall.store.errors import DatabaseLocked, DiskFull, StoreError
+from oncall.ui import crash
+from oncall.ui.base import OnCallScreen
+from oncall.ui.widgets.status_line import StatusLine
+
+if TYPE_CHECKING:
+    from oncall.ui.app import OnCallApp
+
+
+def failure_reason(error: StoreError) -> str:
+    """A store error as a few words for the status line (the full message goes to a notice)."""
+    if isinstance(error, DatabaseLocked):
+        return "the database is busy"
+    if isinstance(error, DiskFull):
+        return "the disk is full"
+    return "the database cannot be read"
+
+
+class LiveRefresh:
+    """Keeps the active screen in step with the database, and the freshness record honest."""
+
+    def __init__(self, app: OnCallApp) -> None:
+        self.app = app
+        self._version: int | None = None
+        self._in_flight = False
+        self._timer: Timer | None = None
+        self._reported: set[str] = set()
+
+    def start(self) -> None:
+        """Begin polling at the configured interval."""
+        interval = self.app.services.settings.refresh_interval_s
+        self._timer = self.app.set_interval(interval, self._tick, name="live-refresh")
+
+    def _tick(self) -> None:
+        if self._in_flight:
+            # The last poll has not come back: let the status line judge the age.
+            self._redraw_status()
+            return
+        self._in_flight = True
+        self.app.run_worker(
+            self._poll, thread=True, exit_on_error=False, group="live-poll", name="poll"
+        )
+
+    def _poll(self) -> None:
+        version: int | None = None
+        error: StoreError | None = None
+        try:
+            version = self.app.services.store.data_version()
+        except StoreError as failure:
+            error = failure
+        with contextlib.suppress(RuntimeError):  # the app is shutting down
+            self.app.call_from_thread(self._polled, version, error)
+
+    def _polled(self, version: int | None, error: StoreError | None) -> None:
+        self._in_flight = False
+        if error is not None or version is None:
+            self.app.freshness.failed(failure_reason(error) if error else "no answer")
+            self._redraw_status()
+            return
+        if version != self._version:
+            self._version = version
+            self.refresh_now()
+        else:
+            self.app.freshness.succeeded(self.app.services.clock.now())
+            self._redraw_status()
+
+    def refresh_now(self) -> None:
+        """Re-read the screen the user is looking at (beneath any dialog) now."""
+        self.app.change_generation += 1
+        for screen in reversed(self.app.screen_stack):
+            if isinstance(screen, OnCallScreen):
+                self.refresh_screen(screen)
+                break
+        else:
+            self.app.freshness.succeeded(self.app.services.clock.now())
+        self._redraw_status()
+
+    def refresh_screen(self, screen: OnCallScreen[object]) -> None:
+        """Re-read one screen, recording success or failure in the freshness record."""
+        try:
+            screen.refresh_data()
+        except StoreError as error:
+            self.app.freshness.failed(failure_reason(error))
+            return
+        except Exception as error:  # a fault in a screen must not end the console
+            where = type(screen).__name__
+            self.app.freshness.failed(f"{where} could not show the latest data")
+            if where not in self._reported:
+                self._reported.add(where)
+                incident = crash.report_exception(error)
+                self.app.notify(crash.incident_message(incident), severity="error", timeout=15)
+            return
+        screen.seen_generation = self.app.change_generation
+        self.app.freshness.succeeded(self.app.services.clock.now())
+
+    def _redraw_status(self) -> None:
+        for line in self.app.screen.query(StatusLine):
+            line.refresh()

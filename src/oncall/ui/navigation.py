@@ -1,0 +1,52 @@
+"""Opening the other screens; one missing from this build is reported, never fatal."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from textual.app import App
+from textual.screen import Screen
+
+_SCREENS = {
+    "episode": ("oncall.ui.screens.episode", "EpisodeScreen", "episode workspace"),
+    "client": ("oncall.ui.screens.client", "ClientScreen", "client record"),
+    "resources": ("oncall.ui.screens.resources", "ResourceDirectoryScreen", "resource directory"),
+}
+
+
+def _screen_class(kind: str) -> type[Screen[Any]] | None:
+    module_name, class_name, _ = _SCREENS[kind]
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as error:
+        if error.name != module_name:
+            raise  # the screen exists but something it imports is missing: a real fault
+        return None
+    found = getattr(module, class_name, None)
+    return found if isinstance(found, type) and issubclass(found, Screen) else None
+
+
+def _push(app: App[Any], kind: str, *args: Any, **kwargs: Any) -> bool:
+    screen_class = _screen_class(kind)
+    if screen_class is None:
+        label = _SCREENS[kind][2]
+        app.notify(f"The {label} is not part of this build yet.", severity="warning")
+        return False
+    app.push_screen(screen_class(*args, **kwargs))
+    return True
+
+
+def open_episode(app: App[Any], episode_id: int) -> bool:
+    """Show an episode's workspace."""
+    return _push(app, "episode", episode_id)
+
+
+def open_client(app: App[Any], client_id: int) -> bool:
+    """Show a client's record and safety plan."""
+    return _push(app, "client", client_id)
+
+
+def open_resources(app: App[Any], episode_id: int | None = None) -> bool:
+    """Show the resource directory, sorted by distance from the episode's location if given."""
+    return _push(app, "resources", episode_id)

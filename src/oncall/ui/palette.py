@@ -1,0 +1,85 @@
+"""The command palette's record search: jump to any client, episode or resource by name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING, cast
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from oncall.store import console_reads
+from oncall.store.errors import StoreError
+from oncall.store.resources import ResourceFilter, search_resources
+from oncall.ui.format import initials, words
+from oncall.ui.navigation import open_client, open_episode, open_resources
+
+if TYPE_CHECKING:
+    from oncall.ui.app import OnCallApp
+
+LIMIT = 8
+MIN_QUERY = 2
+
+
+class RecordsProvider(Provider):
+    """Clients, episodes and resources whose name matches what was typed (LIMIT-ed queries)."""
+
+    @property
+    def _console(self) -> OnCallApp:
+        return cast("OnCallApp", self.app)
+
+    def _name(self, name: str) -> str:
+        return initials(name) if self._console.services.settings.privacy_mode else name
+
+    async def discover(self) -> Hits:
+        """Before anything is typed: the places one goes most."""
+        yield DiscoveryHit(
+            "Resource directory", partial(open_resources, self.app), help="Local help and 988"
+        )
+
+    async def search(self, query: str) -> Hits:
+        """Look the words up in clients, episodes and the directory."""
+        text = query.strip()
+        if len(text) < MIN_QUERY:
+            return
+        try:
+            hits = self._lookup(text)
+        except StoreError:
+            return  # the palette stays open; the status line already reports the database
+        matcher = self.matcher(text)
+        for label, action, help_text in hits:
+            score = matcher.match(label)
+            yield Hit(max(score, 0.1), matcher.highlight(label), action, help=help_text)
+
+    def _lookup(self, text: str) -> list[tuple[str, Callable[[], object], str]]:
+        store = self._console.services.store
+        found: list[tuple[str, Callable[[], object], str]] = []
+        with store.read() as conn:
+            for row in console_reads.find_clients(conn, text, limit=LIMIT):
+                name = self._name(str(row["preferred_name"] or row["name"]))
+                found.append(
+                    (
+                        f"Client {name} ({row['external_ref']})",
+                        partial(open_client, self.app, int(row["id"])),
+                        "Open the client's record and safety plan",
+                    )
+                )
+            for row in console_reads.find_episodes(conn, text, limit=LIMIT):
+                name = self._name(str(row["name"]))
+                found.append(
+                    (
+                        f"Episode #{row['id']} {name} ({words(str(row['status']))})",
+                        partial(open_episode, self.app, int(row["id"])),
+                        f"Opened {str(row['opened_at'])[:16].replace('T', ' ')} UTC",
+                    )
+                )
+            for resource in search_resources(conn, ResourceFilter(text=text), limit=LIMIT):
+                phone = resource.phones[0][0] if resource.phones else "no phone listed"
+                found.append(
+                    (
+                        f"Resource {resource.name}",
+                        partial(open_resources, self.app),
+                        f"{phone} · opens the directory",
+                    )
+                )
+        return found

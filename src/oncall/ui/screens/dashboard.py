@@ -1,0 +1,243 @@
+"""The live queue (W1): every open alert by severity then age, and the user's open episodes."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Footer, Label
+
+from oncall.domain.models import Episode
+from oncall.services.alerts import Acknowledgement, acknowledge_alert
+from oncall.services.errors import AlreadyAcknowledged, ServiceError
+from oncall.store import console_reads
+from oncall.ui.base import OnCallScreen
+from oncall.ui.format import initials, short_duration, words
+from oncall.ui.navigation import open_client, open_episode, open_resources
+from oncall.ui.widgets.queue_source import QueueSource, QueueTallies
+from oncall.ui.widgets.queue_table import QueueTable
+
+EPISODE_LIMIT = 50
+
+
+class EpisodeList(DataTable[Text]):
+    """The user's open episodes; Enter opens the selected one."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "Open episode"),
+    ]
+
+
+class DashboardScreen(OnCallScreen[None]):
+    """The queue a clinician works from."""
+
+    HELP_TITLE = "live queue"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "acknowledge", "Acknowledge"),
+        Binding("enter", "open_episode", "Open episode", show=False),
+        Binding("c", "open_client", "Client"),
+        Binding("r", "open_resources", "Resources"),
+        Binding("e", "focus_episodes", "My episodes"),
+        Binding("w", "focus_queue", "Queue", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._episodes: list[Episode] = []
+        self._tallies = QueueTallies(0, 0, 0)
+
+    def compose(self) -> ComposeResult:
+        """Queue title and table, my open episodes, footer."""
+        settings = self.services.settings
+        yield Label("", id="queue-title", classes="pane-title")
+        yield QueueTable(
+            QueueSource(self.services.store),
+            now=self.services.clock.now,
+            zone=settings.zone,
+            privacy=settings.privacy_mode,
+            id="queue",
+        )
+        yield Label("My open episodes", id="episodes-title", classes="pane-title")
+        episodes = EpisodeList(id="my-episodes", cursor_type="row")
+        for label, width in [("Episode", 8), ("Client", 22), ("Status", 16), ("Open for", 9)]:
+            episodes.add_column(label, width=width)
+        yield episodes
+        yield Footer()
+
+    @property
+    def queue(self) -> QueueTable:
+        """The queue table."""
+        return self.query_one(QueueTable)
+
+    @property
+    def episodes_table(self) -> DataTable[Text]:
+        """The table of the user's open episodes."""
+        return self.query_one("#my-episodes", DataTable)
+
+    def on_mount(self) -> None:
+        """First read, then the one-second countdown."""
+        self.refresh_data()
+        self.set_interval(1.0, self._tick, name="queue-countdown")
+
+    def refresh_data(self) -> None:
+        """Re-read the queue window, the counts and my open episodes."""
+        now = self.services.clock.now()
+        self._tallies = QueueSource(self.services.store).tallies(now)
+        self.queue.reload()
+        with self.services.store.read() as conn:
+            self._episodes = console_reads.open_episodes(
+                conn, opened_by=self.services.actor.id, limit=EPISODE_LIMIT
+            )
+            names = console_reads.client_names(conn, {e.client_id for e in self._episodes})
+        self._show_episodes(names)
+        self._show_title()
+
+    def _show_episodes(self, names: dict[int, str]) -> None:
+        table = self.episodes_table
+        keep = table.cursor_row
+        now = self.services.clock.now()
+        privacy = self.services.settings.privacy_mode
+        table.clear()
+        for episode in self._episodes:
+            name = names.get(episode.client_id, "?")
+            table.add_row(
+                Text(f"#{episode.id}"),
+                Text(initials(name) if privacy else name),
+                Text(words(episode.status.value)),
+                Text(short_duration(now - episode.opened_at)),
+            )
+        if self._episodes:
+            table.move_cursor(row=min(keep, len(self._episodes) - 1), scroll=False)
+        title = self.query_one("#episodes-title", Label)
+        count = len(self._episodes)
+        more = "+" if count >= EPISODE_LIMIT else ""
+        title.update(f"My open episodes: {count}{more}" if count else "My open episodes: none")
+
+    def _show_title(self) -> None:
+        tallies = self._tallies
+        queue = self.queue
+        title = Text()
+        if tallies.total == 0:
+            title.append("Queue: empty. New alerts appear here as they arrive.")
+        else:
+            title.append(f"Queue: {tallies.total} alerts, {tallies.unacknowledged} waiting")
+            if tallies.breached:
+                title.append(f", {tallies.breached} past deadline", style="bold red")
+            shown = len(queue.rows_shown)
+            if shown < tallies.total:
+                title.append(
+                    f"  (rows {queue.first_position + 1}–{queue.first_position + shown})",
+                    style="dim",
+                )
+        self.query_one("#queue-title", Label).update(title)
+
+    @on(QueueTable.Moved)
+    def _queue_moved(self) -> None:
+        self._show_title()
+
+    def _tick(self) -> None:
+        self.queue.tick()
+
+    def _episodes_focused(self) -> bool:
+        return self.focused is self.episodes_table
+
+    def _selected_episode(self) -> Episode | None:
+        row = self.episodes_table.cursor_row
+        return self._episodes[row] if 0 <= row < len(self._episodes) else None
+
+    def action_acknowledge(self) -> None:
+        """Claim the selected alert; if someone was first, say who."""
+        alert = self.queue.selected_alert
+        if alert is None:
+            self.notify("There is no alert to acknowledge.", severity="warning")
+            return
+        services = self.services
+        self.run_service(
+            lambda: acknowledge_alert(services, alert.id),
+            on_success=self._acknowledged,
+            on_refused=self._ack_refused,
+            reason="acknowledged",
+        )
+
+    def _acknowledged(self, ack: Acknowledgement) -> None:
+        if ack.episode is None:
+            message = (
+                f"You acknowledged alert {ack.alert.id}. Its client reference is unknown: "
+                "link it to a client to open an episode."
+            )
+        elif ack.attached_to_existing:
+            message = (
+                f"Alert {ack.alert.id} added to open episode #{ack.episode.id} (Enter opens it)."
+            )
+        else:
+            message = (
+                f"You acknowledged alert {ack.alert.id}; "
+                f"episode #{ack.episode.id} opened (Enter opens it)."
+            )
+        self.notify(message, title="Acknowledged")
+
+    def _ack_refused(self, error: ServiceError) -> None:
+        if isinstance(error, AlreadyAcknowledged):
+            self.app.bell()
+
+    def action_open_episode(self) -> None:
+        """Open the episode of the selected alert (or of the selected row of my episodes)."""
+        if self._episodes_focused():
+            episode = self._selected_episode()
+            if episode is not None:
+                open_episode(self.app, episode.id)
+            return
+        alert = self.queue.selected_alert
+        if alert is None:
+            return
+        if alert.episode_id is None:
+            self.notify(
+                "This alert has no episode yet: acknowledge it (a) first.", severity="warning"
+            )
+            return
+        open_episode(self.app, alert.episode_id)
+
+    @on(DataTable.RowSelected)
+    def _row_chosen(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open_episode()
+
+    def action_open_client(self) -> None:
+        """Open the client of the selected alert or episode."""
+        client_id: int | None
+        if self._episodes_focused():
+            episode = self._selected_episode()
+            client_id = episode.client_id if episode else None
+        else:
+            alert = self.queue.selected_alert
+            if alert is not None and alert.client_id is None:
+                self.notify(
+                    f"Alert {alert.id} names an unknown client reference ({alert.client_ref}).",
+                    severity="warning",
+                )
+                return
+            client_id = alert.client_id if alert else None
+        if client_id is not None:
+            open_client(self.app, client_id)
+
+    def action_open_resources(self) -> None:
+        """Open the resource directory (near the selected episode's client, if any)."""
+        episode_id: int | None
+        if self._episodes_focused():
+            episode = self._selected_episode()
+            episode_id = episode.id if episode else None
+        else:
+            alert = self.queue.selected_alert
+            episode_id = alert.episode_id if alert else None
+        open_resources(self.app, episode_id)
+
+    def action_focus_episodes(self) -> None:
+        """Move to the table of my open episodes."""
+        self.episodes_table.focus()
+
+    def action_focus_queue(self) -> None:
+        """Move to the queue."""
+        self.queue.focus()

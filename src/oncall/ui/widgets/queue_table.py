@@ -1,0 +1,242 @@
+"""The live queue as a table that holds only the rows on screen, paged from SQLite by keyset.
+
+A DataTable measures and stores every row it is given, so filling it with the whole
+queue freezes the console (PITFALLS: 10k rows ≈ 1.8 s). This table keeps exactly one
+screenful: moving past its edge, paging, or scrolling the wheel asks the database for
+the next rows after (or before) a sort key and rebuilds with clear() + add_rows().
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
+
+from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.coordinate import Coordinate
+from textual.message import Message
+from textual.widgets import DataTable
+
+from oncall.domain.models import Alert
+from oncall.domain.types import AlertStatus
+from oncall.store.alerts import QueueCursor
+from oncall.ui.format import countdown, initials, severity_label, short_duration, words
+from oncall.ui.widgets.queue_source import QueueRow, QueueSource
+
+# (label, width) per column; fixed widths spare the table measuring every cell.
+COLUMNS: list[tuple[str, int]] = [
+    ("Severity", 8),
+    ("Age", 6),
+    ("Ack left", 12),
+    ("Client", 20),
+    ("Kind", 17),
+    ("Source", 9),
+    ("Status", 12),
+    ("Acknowledged by", 16),
+]
+AGE_COLUMN, LEFT_COLUMN = 1, 2
+WHEEL_ROWS = 3
+
+
+class QueueTable(DataTable[Any]):
+    """The queue, one screenful at a time, sorted by severity then age."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "Open episode"),
+        Binding("ctrl+home,g", "scroll_top", "Top", show=False),
+        Binding("ctrl+end,G", "scroll_bottom", "Bottom", show=False),
+    ]
+
+    @dataclass
+    class Moved(Message):
+        """The window moved or was re-read; the screen updates its counts."""
+
+        table: QueueTable
+        """The table that moved."""
+
+    def __init__(
+        self,
+        source: QueueSource,
+        *,
+        now: Callable[[], datetime],
+        zone: ZoneInfo,
+        privacy: bool = False,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self.source = source
+        self._now = now
+        self._zone = zone
+        self.privacy = privacy
+        self._anchor: QueueCursor | None = None
+        self._rows: list[QueueRow] = []
+        self._has_more = False
+        self.first_position = 0
+        """The queue position of the first row shown."""
+
+    def on_mount(self) -> None:
+        """Set up the columns; the screen calls `reload()` when it has data to show."""
+        for label, width in COLUMNS:
+            self.add_column(label, width=width)
+
+    @property
+    def rows_shown(self) -> list[QueueRow]:
+        """The rows in the window, in queue order."""
+        return list(self._rows)
+
+    @property
+    def selected(self) -> QueueRow | None:
+        """The row under the cursor."""
+        if 0 <= self.cursor_row < len(self._rows):
+            return self._rows[self.cursor_row]
+        return None
+
+    @property
+    def selected_alert(self) -> Alert | None:
+        """The alert under the cursor."""
+        row = self.selected
+        return row.alert if row else None
+
+    def _page_rows(self) -> int:
+        height = self.scrollable_content_region.height - (self.header_height or 0)
+        return max(height, 5) if self.size.height else 30
+
+    def reload(self, *, select_index: int | None = None) -> None:
+        """Re-read the window from the database, keeping the selected alert where it can."""
+        keep = self.selected_alert
+        keep_index = self.cursor_row if select_index is None else select_index
+        page = self._page_rows()
+        rows = self.source.after(self._anchor, page + 1)
+        self._has_more = len(rows) > page
+        rows = rows[:page]
+        if len(rows) < page and self._anchor is not None:
+            rows, self._has_more = self.source.before(None, page), False
+            earlier = self.source.before(rows[0].cursor, 1) if rows else []
+            self._anchor = earlier[0].cursor if earlier else None
+        self._rows = rows
+        self.first_position = self.source.position(rows[0].cursor) if rows and self._anchor else 0
+        index = keep_index
+        if select_index is None and keep is not None:
+            index = next((i for i, r in enumerate(rows) if r.alert.id == keep.id), keep_index)
+        self._rebuild(max(0, min(index, len(rows) - 1)))
+
+    def _rebuild(self, cursor_index: int) -> None:
+        now = self._now()
+        self.clear()
+        self.add_rows(self._cells(row, now) for row in self._rows)
+        if self._rows:
+            self.move_cursor(row=cursor_index, scroll=False)
+        self.post_message(self.Moved(self))
+
+    def _cells(self, row: QueueRow, now: datetime) -> list[Text]:
+        alert = row.alert
+        if row.client_name is None:
+            client = Text(f"? {alert.client_ref} (unknown)", style="bold yellow")
+        else:
+            client = Text(initials(row.client_name) if self.privacy else row.client_name)
+        status = alert.status.value
+        if alert.escalation_level and alert.status is AlertStatus.NEW:
+            status += f" ↑{alert.escalation_level}"
+        by = row.acknowledged_by or ""
+        return [
+            severity_label(alert.severity),
+            Text(short_duration(now - alert.received_at)),
+            self._left(alert, now),
+            client,
+            Text(words(alert.kind.value)),
+            Text(alert.source),
+            Text(status, style="bold" if alert.status is AlertStatus.NEW else "dim"),
+            Text(initials(by) if self.privacy and by else by),
+        ]
+
+    @staticmethod
+    def _left(alert: Alert, now: datetime) -> Text:
+        if alert.status is AlertStatus.NEW:
+            return countdown(alert.ack_deadline_at, now)
+        return Text("—", style="dim")
+
+    def tick(self) -> None:
+        """Move the age and time-left cells on by the clock (called every second)."""
+        now = self._now()
+        for index, row in enumerate(self._rows):
+            alert = row.alert
+            age = Text(short_duration(now - alert.received_at))
+            self.update_cell_at(Coordinate(index, AGE_COLUMN), age)
+            self.update_cell_at(Coordinate(index, LEFT_COLUMN), self._left(alert, now))
+
+    def shift(self, delta: int, *, select_index: int | None = None) -> None:
+        """Move the window `delta` rows down (or up when negative) through the queue."""
+        if delta > 0:
+            if not self._has_more:
+                return
+            skipped = self.source.after(self._anchor, delta)
+            if not skipped:
+                return
+            self._anchor = skipped[-1].cursor
+        elif delta < 0:
+            if self._anchor is None:
+                return
+            if self._rows:
+                earlier = self.source.before(self._rows[0].cursor, -delta + 1)
+                self._anchor = earlier[0].cursor if len(earlier) == -delta + 1 else None
+            else:
+                self._anchor = None
+        self.reload(select_index=select_index)
+
+    def action_cursor_down(self) -> None:
+        """Down one row; past the last row on screen, the window moves down."""
+        if self.cursor_row >= len(self._rows) - 1 and self._has_more:
+            self.shift(1, select_index=self.cursor_row)
+        else:
+            super().action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        """Up one row; above the first row on screen, the window moves up."""
+        if self.cursor_row <= 0 and self._anchor is not None:
+            self.shift(-1, select_index=0)
+        else:
+            super().action_cursor_up()
+
+    def action_page_down(self) -> None:
+        """The next screenful."""
+        if self._has_more:
+            self.shift(len(self._rows), select_index=self.cursor_row)
+        else:
+            self.move_cursor(row=len(self._rows) - 1)
+
+    def action_page_up(self) -> None:
+        """The previous screenful."""
+        if self._anchor is not None:
+            self.shift(-len(self._rows), select_index=self.cursor_row)
+        else:
+            self.move_cursor(row=0)
+
+    def action_scroll_top(self) -> None:
+        """The most urgent, oldest alert."""
+        self._anchor = None
+        self.reload(select_index=0)
+
+    def action_scroll_bottom(self) -> None:
+        """The least urgent, newest alert."""
+        rows = self.source.before(None, self._page_rows() + 1)
+        self._anchor = rows[0].cursor if len(rows) > self._page_rows() else None
+        self.reload(select_index=self._page_rows())
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        """The wheel moves the window, not the cursor."""
+        event.stop()
+        self.shift(WHEEL_ROWS)
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        """The wheel moves the window, not the cursor."""
+        event.stop()
+        self.shift(-WHEEL_ROWS)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """A taller or shorter table holds a different number of rows."""
+        if self.columns:
+            self.reload()
