@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from conftest import Clinic, alert_record
@@ -89,3 +91,20 @@ def test_revision_changes_with_the_episode_but_not_with_views(clinic: Clinic) ->
 def test_revision_of_a_missing_episode_says_so(clinic: Clinic) -> None:
     with pytest.raises(NotFound, match="no episode 999"):
         views.episode_revision(clinic.ctx(), 999)
+
+
+def test_contacts_who_may_be_told_follows_both_consents(clinic: Clinic) -> None:
+    with clinic.store.read() as conn:
+        consenting = people.client_by_id(conn, clinic.clients["C-1"])
+        refusing = people.client_by_id(conn, clinic.clients["C-2"])
+        contacts = people.emergency_contacts(conn, clinic.clients["C-1"])
+    assert consenting is not None and refusing is not None
+    allowed, why = episodes.contacts_who_may_be_told(consenting, contacts)
+    assert [c.name for c in allowed] == ["Sam Sample"] and why is None
+    allowed, why = episodes.contacts_who_may_be_told(refusing, contacts)
+    assert allowed == [] and why is not None and "not consented to disclosure" in why
+    no_consent = [replace(c, consent_to_contact=False) for c in contacts]
+    allowed, why = episodes.contacts_who_may_be_told(consenting, no_consent)
+    assert allowed == [] and why is not None and "None of the client's" in why
+    allowed, why = episodes.contacts_who_may_be_told(consenting, [])
+    assert allowed == [] and why == "The client has no emergency contacts on file."

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from oncall.domain.cssrs import CssrsAnswers, score_cssrs
 from oncall.domain.episode_state import check_transition
-from oncall.domain.models import Episode, Location, TimelineEvent
+from oncall.domain.models import Client, EmergencyContact, Episode, Location, TimelineEvent
 from oncall.domain.overdose import OverdoseFlag, flags_to_list, raise_risk_level
 from oncall.domain.types import ContactChannel, ContactResult, EpisodeStatus, EventKind, RiskLevel
 from oncall.services.access import require_client_access
@@ -252,6 +252,20 @@ def record_emergency_services(
             detail={"recipient_affiliation": body["recipient_affiliation"], "event_id": event.id},
         )
         return event
+
+
+def contacts_who_may_be_told(
+    client: Client, contacts: Sequence[EmergencyContact]
+) -> tuple[list[EmergencyContact], str | None]:
+    """The emergency contacts the client consented to be told, or why none may be (W3)."""
+    if not client.consent_emergency_contact:
+        return [], "The client has not consented to disclosure to emergency contacts."
+    if not contacts:
+        return [], "The client has no emergency contacts on file."
+    allowed = [c for c in contacts if c.consent_to_contact]
+    if not allowed:
+        return [], "None of the client's emergency contacts has consented to be contacted."
+    return allowed, None
 
 
 def notify_emergency_contact(
