@@ -53,11 +53,11 @@ App = Callable[[Request], Reply]
 class LocalServer:
     """A threaded HTTP server on 127.0.0.1; every request is recorded and answered by `app`."""
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: App, port: int = 0) -> None:
         self.app = app
         self.requests: list[Request] = []
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
         self._server.daemon_threads = True
         self._server.block_on_close = False
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -130,20 +130,48 @@ class LocalServer:
 
 
 @contextmanager
-def serving(app: App) -> Iterator[LocalServer]:
-    """Run a LocalServer for the length of a with-block."""
-    server = LocalServer(app).start()
+def serving(app: App, port: int = 0) -> Iterator[LocalServer]:
+    """Run a LocalServer for the length of a with-block (on `port`, else a free one)."""
+    server = LocalServer(app, port).start()
     try:
         yield server
     finally:
         server.stop()
 
 
-def free_port_url(path: str = "/") -> str:
-    """A URL on 127.0.0.1 where nothing listens (a receiver that is down)."""
+def free_port() -> int:
+    """A port on 127.0.0.1 where nothing listens (a receiver that is down)."""
     import socket
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}{path}"
+        return int(sock.getsockname()[1])
+
+
+class Receiver:
+    """A notification receiver that deduplicates by Idempotency-Key, as a real one would.
+
+    `fail_first` answers 500 to the first tries of each key; `slow_first_s` holds the
+    first try of each key that long before answering (the sender may die meanwhile).
+    """
+
+    def __init__(self, fail_first: int = 0, slow_first_s: float = 0.0) -> None:
+        self.fail_first = fail_first
+        self.slow_first_s = slow_first_s
+        self.tries: dict[str, int] = {}
+        self.bodies: dict[str, list[Any]] = {}
+        self.counted: list[str] = []
+        """Keys in the order the receiver counted them, each once."""
+        self._lock = threading.Lock()
+
+    def __call__(self, request: Request) -> Reply:
+        key = request.headers.get("idempotency-key", "")
+        with self._lock:
+            tries = self.tries[key] = self.tries.get(key, 0) + 1
+            self.bodies.setdefault(key, []).append(request.json())
+            if tries <= self.fail_first:
+                return Reply(500, b"try later")
+            if key not in self.counted:
+                self.counted.append(key)
+        delay = self.slow_first_s if tries == 1 else 0.0
+        return Reply(202, b'{"status":"accepted"}', {"Content-Type": "application/json"}, delay)

@@ -9,23 +9,36 @@ scheduled in the database so that they survive a restart, which no library does.
 from __future__ import annotations
 
 import asyncio
-import os
 import random
-import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from urllib.parse import urlsplit
 
 import httpx
 
+from oncall.feeds.secrets import SecretMissing, expand_secret, mask_secret, redact_url
+
 USER_AGENT = "oncall/0.1"
+__all__ = [
+    "RETRY_STATUSES",
+    "USER_AGENT",
+    "FetchFailed",
+    "RetryPolicy",
+    "SecretMissing",
+    "backoff_delay",
+    "describe_status",
+    "describe_transport_error",
+    "expand_secret",
+    "mask_secret",
+    "redact_url",
+    "send_with_retries",
+]
+
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 """Answers that say "try again later"; other 5xx are retried too."""
 
 Sleep = Callable[[float], Awaitable[None]]
-_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 @dataclass(frozen=True)
@@ -50,10 +63,6 @@ class FetchFailed(Exception):
         self.status = status
 
 
-class SecretMissing(Exception):
-    """A setting names an environment variable that is not set."""
-
-
 def backoff_delay(failures: int, base_s: float, cap_s: float, rng: random.Random) -> float:
     """Exponential backoff with "equal jitter": half the delay fixed, half random.
 
@@ -62,38 +71,6 @@ def backoff_delay(failures: int, base_s: float, cap_s: float, rng: random.Random
     """
     ceiling = min(cap_s, base_s * 2.0 ** max(failures - 1, 0))
     return ceiling / 2 + rng.uniform(0, ceiling / 2)
-
-
-def expand_secret(value: str, what: str, environ: Mapping[str, str] | None = None) -> str:
-    """Replace each ${VAR} with the environment's value; the message never shows a value."""
-    env = os.environ if environ is None else environ
-
-    def lookup(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in env:
-            raise SecretMissing(f"{what} names ${{{name}}}, which is not set in the environment")
-        return env[name]
-
-    return _VARIABLE.sub(lookup, value)
-
-
-def mask_secret(value: str | None) -> str:
-    """How a secret setting is shown: the variables it names, never its value."""
-    if not value:
-        return "none"
-    names = _VARIABLE.findall(value)
-    return " ".join(f"${{{n}}}" for n in names) if names else "(set, hidden)"
-
-
-def redact_url(url: str) -> str:
-    """A URL fit to show: scheme, host, port and path; no user, password or query."""
-    try:
-        parts = urlsplit(url)
-        port = f":{parts.port}" if parts.port else ""
-    except ValueError:
-        return "(an invalid URL)"
-    query = "?…" if parts.query else ""
-    return f"{parts.scheme}://{parts.hostname or ''}{port}{parts.path}{query}"
 
 
 def _retry_after(response: httpx.Response, cap: float) -> float | None:

@@ -190,3 +190,19 @@ def extend_claim(
         (to_iso(until), kind, name, holder),
     )
     return cursor.rowcount == 1
+
+
+def quarantine_page(
+    conn: sqlite3.Connection, *, limit: int, before_id: int | None = None
+) -> list[sqlite3.Row]:
+    """Quarantined records newest first, one page at a time (keyset on id); no raw text."""
+    return conn.execute(
+        "SELECT id, source, received_at, record_number, external_id, field, message"
+        " FROM quarantine WHERE id < ? ORDER BY id DESC LIMIT ?",
+        (before_id if before_id is not None else 2**62, limit),
+    ).fetchall()
+
+
+def quarantine_count(conn: sqlite3.Connection) -> int:
+    """How many records are in the quarantine."""
+    return int(conn.execute("SELECT COUNT(*) FROM quarantine").fetchone()[0])

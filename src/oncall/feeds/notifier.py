@@ -1,0 +1,215 @@
+"""The outbox deliverer: sends due messages with an Idempotency-Key, retries with backoff.
+
+Delivery model: at least once, with a key; exactly once as the receiver counts by key.
+Each message is claimed in the database (`sending_until`, `sending_by`) before it is
+sent, so two dispatchers never send one message at the same time. If a process dies
+after the receiver got a message and before the delivery was recorded, the claim
+expires and the message is sent again with the SAME Idempotency-Key (and, for
+PagerDuty, the same dedup_key): a receiver that deduplicates by key counts it once.
+
+Retries are scheduled in the row (attempts, next_attempt_at, last_error), so they
+survive restarts. After `max_attempts`, or an answer that retrying cannot fix (most
+4xx), the status becomes `failed`: still listed, and a supervisor can put it back
+in line (services/feed_status.retry_delivery).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import httpx
+
+from oncall.config import TargetSettings
+from oncall.domain.timefmt import maybe_from_iso, to_iso
+from oncall.feeds.client import new_client, unique_holder
+from oncall.feeds.fetch import (
+    RETRY_STATUSES,
+    SecretMissing,
+    backoff_delay,
+    describe_status,
+    describe_transport_error,
+)
+from oncall.feeds.outbound import (
+    OutboxMessage,
+    TargetUnknown,
+    build_delivery,
+    resolve_target,
+)
+from oncall.services.context import ServiceContext
+from oncall.store import outbox
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DeliveryPolicy:
+    """How messages are retried."""
+
+    max_attempts: int = 10
+    """Attempts before a message is marked failed."""
+    base_delay_s: float = 10.0
+    """Wait after the first failure; doubles after each one."""
+    max_delay_s: float = 600.0
+    """Longest wait between attempts."""
+    timeout_s: float = 10.0
+    """Seconds to connect, and seconds of silence while reading the answer."""
+    batch: int = 50
+    """Messages claimed per tick."""
+    concurrency: int = 8
+    """Messages in flight at once."""
+
+    @property
+    def claim_s(self) -> float:
+        """How long a claim lasts: well past the longest a send can take."""
+        return 3 * self.timeout_s + 30.0
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    """What happened to one message this tick."""
+
+    message_id: int
+    idempotency_key: str
+    delivered: bool
+    gave_up: bool = False
+    error: str | None = None
+    next_attempt_at: datetime | None = None
+
+
+class OutboxDeliverer:
+    """Delivers due outbox messages; no Textual, no scheduler: call `deliver_due(now)`."""
+
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        *,
+        targets: Sequence[TargetSettings] | None = None,
+        client: httpx.AsyncClient | None = None,
+        policy: DeliveryPolicy | None = None,
+        environ: Mapping[str, str] | None = None,
+        rng: random.Random | None = None,
+        holder: str | None = None,
+    ) -> None:
+        self.ctx = ctx
+        self.targets = tuple(ctx.settings.targets if targets is None else targets)
+        self.policy = policy or DeliveryPolicy()
+        self.environ = environ
+        self.rng = rng or random.Random()
+        self.holder = holder or unique_holder("outbox")
+        self._client = client
+        self._owns_client = client is None
+
+    async def __aenter__(self) -> OutboxDeliverer:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the HTTP client if this deliverer made it."""
+        if self._client is not None and self._owns_client:
+            await self._client.aclose()
+            self._client = None
+
+    def next_due(self) -> datetime | None:
+        """When the earliest pending message can be sent (None when nothing is pending)."""
+        with self.ctx.store.read() as conn:
+            return maybe_from_iso(outbox.next_due_at(conn))
+
+    async def deliver_due(self, now: datetime) -> list[DeliveryResult]:
+        """Claim the messages due at `now` and send them; returns what happened to each."""
+        until = now + timedelta(seconds=self.policy.claim_s)
+        rows = await asyncio.to_thread(self._claim, now, until)
+        if not rows:
+            return []
+        if self._client is None:
+            self._client = new_client(self.policy.timeout_s)
+        gate = asyncio.Semaphore(self.policy.concurrency)
+
+        async def one(message: OutboxMessage) -> DeliveryResult:
+            async with gate:
+                return await self._deliver(message, now)
+
+        return list(await asyncio.gather(*(one(m) for m in rows)))
+
+    def _claim(self, now: datetime, until: datetime) -> list[OutboxMessage]:
+        with self.ctx.store.write() as conn:
+            rows = outbox.claim_due(
+                conn,
+                now=to_iso(now),
+                until=to_iso(until),
+                holder=self.holder,
+                limit=self.policy.batch,
+            )
+        return [OutboxMessage.from_row(row) for row in rows]
+
+    async def _deliver(self, message: OutboxMessage, now: datetime) -> DeliveryResult:
+        """Send one claimed message and record the outcome."""
+        try:
+            target = resolve_target(message.target, self.targets)
+            delivery = build_delivery(message, target, self.environ)
+        except (TargetUnknown, SecretMissing) as error:
+            return await asyncio.to_thread(self._failed, message, str(error), False, now)
+        assert self._client is not None
+        try:
+            response = await self._client.post(
+                delivery.url,
+                content=delivery.body,
+                headers=delivery.headers,
+                timeout=self.policy.timeout_s,
+            )
+        except httpx.TransportError as error:
+            problem = describe_transport_error(error, self.policy.timeout_s)
+            return await asyncio.to_thread(
+                self._failed, message, f"{delivery.label}: {problem}", False, now
+            )
+        if 200 <= response.status_code < 300:
+            return await asyncio.to_thread(self._delivered, message)
+        status = describe_status(response)
+        if response.status_code in RETRY_STATUSES or response.status_code >= 500:
+            problem = f"{delivery.label} answered {status}"
+            return await asyncio.to_thread(self._failed, message, problem, False, now)
+        problem = (
+            f"{delivery.label} refused the message ({status}); retrying will not help "
+            "until the target or the message is fixed"
+        )
+        return await asyncio.to_thread(self._failed, message, problem, True, now)
+
+    def _delivered(self, message: OutboxMessage) -> DeliveryResult:
+        with self.ctx.store.write() as conn:
+            outbox.mark_delivered(conn, message.id, at=self.ctx.now_iso())
+        return DeliveryResult(message.id, message.idempotency_key, delivered=True)
+
+    def _failed(
+        self, message: OutboxMessage, error: str, permanent: bool, now: datetime
+    ) -> DeliveryResult:
+        """Record a failed attempt: back off, or give up after the last attempt."""
+        attempts = message.attempts  # already counts this attempt (claim_due adds one)
+        give_up = permanent or attempts >= self.policy.max_attempts
+        policy = self.policy
+        delay = backoff_delay(attempts, policy.base_delay_s, policy.max_delay_s, self.rng)
+        next_at = max(now, self.ctx.clock.now()) + timedelta(seconds=delay)
+        with self.ctx.store.write() as conn:
+            outbox.mark_attempt_failed(
+                conn,
+                message.id,
+                holder=self.holder,
+                error=f"attempt {attempts}: {error}",
+                next_attempt_at=to_iso(next_at),
+                give_up=give_up,
+            )
+        # Logged with the message id and kind only; the target label hides tokens.
+        log.warning("outbox %s (%s): %s", message.id, message.kind, error)
+        return DeliveryResult(
+            message.id,
+            message.idempotency_key,
+            delivered=False,
+            gave_up=give_up,
+            error=error,
+            next_attempt_at=None if give_up else next_at,
+        )

@@ -1,0 +1,166 @@
+"""What an outbox message becomes on the wire: its target, its body, its headers.
+
+Two target kinds: a generic JSON webhook, and a PagerDuty Events API v2 compatible
+event. Client names, phone numbers and addresses never leave in a payload, except
+in a kind whose purpose is that disclosure: the hotline outcome report, which is
+queued only when the client's consent is on file (services/closing.py).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from oncall.config import TargetSettings
+from oncall.feeds.fetch import USER_AGENT, expand_secret, redact_url
+
+PERSONAL_KEYS = frozenset(
+    {
+        "name",
+        "client_name",
+        "preferred_name",
+        "phone",
+        "client_phone",
+        "callback",
+        "address",
+        "date_of_birth",
+        "dob",
+        "email",
+        "emergency_contact",
+        "emergency_contacts",
+    }
+)
+"""Payload keys withheld from every message whose kind is not in DISCLOSING_KINDS."""
+DISCLOSING_KINDS = frozenset({"hotline_outcome"})
+"""Kinds whose purpose is a disclosure, gated by consent where they are queued (W7)."""
+_PD_SEVERITY = {"imminent": "critical", "high": "error", "moderate": "warning", "low": "info"}
+_PD_NATIVE = {"critical", "error", "warning", "info"}
+
+
+class TargetUnknown(Exception):
+    """The message's target is neither configured nor a URL; the message says which."""
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """One outbox row as the notifier sees it."""
+
+    id: int
+    kind: str
+    target: str
+    payload: dict[str, Any]
+    idempotency_key: str
+    created_at: str
+    attempts: int
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> OutboxMessage:
+        """Read an outbox row."""
+        payload = json.loads(row["payload"])
+        return cls(
+            id=row["id"],
+            kind=row["kind"],
+            target=row["target"],
+            payload=payload if isinstance(payload, dict) else {"value": payload},
+            idempotency_key=row["idempotency_key"],
+            created_at=row["created_at"],
+            attempts=row["attempts"],
+        )
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One POST, ready to send."""
+
+    url: str
+    body: bytes
+    headers: dict[str, str]
+    label: str
+    """Where it goes, fit to show (no query string, no token)."""
+
+
+def resolve_target(target: str, targets: Sequence[TargetSettings]) -> TargetSettings:
+    """The configured target named `target`, a hotline's target, or a URL as a webhook."""
+    by_name = {t.name: t for t in targets}
+    if target in by_name:
+        return by_name[target]
+    if target.startswith("hotline:"):
+        org = target.removeprefix("hotline:")
+        if org in by_name:
+            return by_name[org]
+        raise TargetUnknown(
+            f"the handoff from {org!r} gave no endpoint and no target named {target!r} "
+            f"or {org!r} is configured"
+        )
+    if target.lower().startswith(("http://", "https://")):
+        return TargetSettings(name=redact_url(target), url=target, kind="webhook")
+    raise TargetUnknown(f"no target named {target!r} is configured")
+
+
+def withhold_personal(value: Any) -> Any:
+    """A copy of a payload without personal keys (names, phones, addresses), at any depth."""
+    if isinstance(value, Mapping):
+        return {
+            k: withhold_personal(v) for k, v in value.items() if str(k).lower() not in PERSONAL_KEYS
+        }
+    if isinstance(value, list):
+        return [withhold_personal(item) for item in value]
+    return value
+
+
+def build_delivery(
+    message: OutboxMessage, target: TargetSettings, environ: Mapping[str, str] | None = None
+) -> Delivery:
+    """The POST for one message to one target (raises SecretMissing, TargetUnknown)."""
+    data = message.payload
+    if message.kind not in DISCLOSING_KINDS:
+        data = withhold_personal(data)
+    if target.kind == "pagerduty":
+        body = _pagerduty_event(message, data, target, environ)
+    elif target.kind == "webhook":
+        body = {
+            "idempotency_key": message.idempotency_key,
+            "kind": message.kind,
+            "created_at": message.created_at,
+            "data": data,
+        }
+    else:
+        raise TargetUnknown(f"target {target.name!r} has unknown kind {target.kind!r}")
+    headers = {
+        "Content-Type": "application/json",
+        "Idempotency-Key": message.idempotency_key,
+        "User-Agent": USER_AGENT,
+    }
+    encoded = json.dumps(body, ensure_ascii=False, default=str).encode("utf-8")
+    return Delivery(target.url, encoded, headers, f"{target.name} ({redact_url(target.url)})")
+
+
+def _pagerduty_event(
+    message: OutboxMessage,
+    data: dict[str, Any],
+    target: TargetSettings,
+    environ: Mapping[str, str] | None,
+) -> dict[str, Any]:
+    """An Events API v2 trigger; the idempotency key is the dedup_key."""
+    if not target.routing_key:
+        raise TargetUnknown(f"target {target.name!r} is a pagerduty target without routing_key")
+    routing_key = expand_secret(target.routing_key, f"target {target.name}'s routing_key", environ)
+    raw_severity = str(data.get("severity", "")).lower()
+    severity = raw_severity if raw_severity in _PD_NATIVE else _PD_SEVERITY.get(raw_severity)
+    summary = str(data.get("summary") or f"oncall: {message.kind.replace('_', ' ')}")
+    return {
+        "routing_key": routing_key,
+        "event_action": "trigger",
+        "dedup_key": message.idempotency_key,
+        "payload": {
+            "summary": summary[:1024],
+            "severity": severity or "error",
+            "source": "oncall",
+            "component": message.kind,
+            "custom_details": data,
+        },
+        "client": "oncall",
+    }
