@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 from dataclasses import dataclass
 from datetime import date
 
 from oncall.domain.opening_hours import OpeningHours
 from oncall.domain.resource_record import ResourceRecord
-from oncall.store.resource_hours import replace_hours
+from oncall.store.resource_hours import OPEN_AT_CLAUSE, replace_hours
 from oncall.store.rows import dumps
 
 _COLUMNS = (
@@ -147,22 +148,24 @@ class ResourceFilter:
     county: str | None = None
     always_open: bool = False
     include_inactive: bool = False
+    open_at_minute: int | None = None
+    """Only resources open at this minute of the week (Monday 00:00 = 0, place's own time)."""
+    exclude_national: bool = False
+    """Leave out the national lines (the directory pins them above the results)."""
+    near: tuple[float, float] | None = None
+    """Order by distance from this (lat, lon), nearest first; those without coordinates last."""
 
 
-def search_resources(
-    conn: sqlite3.Connection, flt: ResourceFilter, *, limit: int = 200, offset: int = 0
-) -> list[ResourceRecord]:
-    """Resources matching the filter: national lines first, then by relevance or name."""
+def _conditions(flt: ResourceFilter) -> tuple[str, str, list[object]]:
+    """The FTS join, the WHERE clause and its parameters for a filter."""
     clauses: list[str] = []
     params: list[object] = []
     join = ""
-    order = "r.national DESC, r.name, r.id"
     match = fts_query(flt.text)
     if match:
         join = "JOIN resources_fts f ON f.rowid = r.rowid"
         clauses.append("resources_fts MATCH ?")
         params.append(match)
-        order = "r.national DESC, f.rank, r.name"
     if flt.category:
         clauses.append("EXISTS (SELECT 1 FROM json_each(r.categories) WHERE value = ?)")
         params.append(flt.category)
@@ -174,14 +177,70 @@ def search_resources(
         params += [flt.county, flt.county]
     if flt.always_open:
         clauses.append("r.always_open = 1")
+    if flt.open_at_minute is not None:
+        clauses.append(OPEN_AT_CLAUSE)
+        params += [flt.open_at_minute, flt.open_at_minute]
+    if flt.exclude_national:
+        clauses.append("r.national = 0")
     if not flt.include_inactive:
         clauses.append("r.status = 'active'")
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+    return join, where, params
+
+
+def search_resources(
+    conn: sqlite3.Connection, flt: ResourceFilter, *, limit: int = 200, offset: int = 0
+) -> list[ResourceRecord]:
+    """Resources matching the filter: national lines first, then by distance, relevance or name."""
+    join, where, params = _conditions(flt)
+    order = "r.national DESC, f.rank, r.name" if join else "r.national DESC, r.name, r.id"
+    if flt.near is not None:
+        lat, lon = flt.near
+        # Equirectangular distance: plain arithmetic SQLite sorts fast, and within a
+        # region it orders places as the haversine does; the exact miles are computed
+        # for the rows shown.
+        squeeze = math.cos(math.radians(lat)) ** 2
+        order = (
+            "r.national DESC, r.lat IS NULL,"
+            " (r.lat - ?) * (r.lat - ?) + (r.lon - ?) * (r.lon - ?) * ?, r.name, r.id"
+        )
+        params += [lat, lat, lon, lon, squeeze]
     rows = conn.execute(
         f"SELECT r.* FROM resources r {join} {where} ORDER BY {order} LIMIT ? OFFSET ?",
         (*params, limit, offset),
     ).fetchall()
     return [resource_from_row(r) for r in rows]
+
+
+def count_resources(conn: sqlite3.Connection, flt: ResourceFilter, *, cap: int = 1000) -> int:
+    """How many resources match, counting no further than `cap` (counting all costs time)."""
+    join, where, params = _conditions(flt)
+    row = conn.execute(
+        f"SELECT COUNT(*) FROM (SELECT 1 FROM resources r {join} {where} LIMIT ?)",
+        (*params, cap),
+    ).fetchone()
+    return int(row[0])
+
+
+def national_resources(conn: sqlite3.Connection) -> list[ResourceRecord]:
+    """The active national lines, by name."""
+    rows = conn.execute(
+        "SELECT * FROM resources WHERE national = 1 AND status = 'active' ORDER BY name, id"
+    ).fetchall()
+    return [resource_from_row(r) for r in rows]
+
+
+def zip_centroid(conn: sqlite3.Connection, zip_code: str) -> tuple[float, float] | None:
+    """The mean position of the directory's and clients' addresses in a zip code, if any."""
+    row = conn.execute(
+        "SELECT AVG(lat), AVG(lon) FROM (SELECT lat, lon FROM resources WHERE zip = ?1"
+        " AND lat IS NOT NULL AND lon IS NOT NULL UNION ALL SELECT lat, lon FROM clients"
+        " WHERE zip = ?1 AND lat IS NOT NULL AND lon IS NOT NULL)",
+        (zip_code,),
+    ).fetchone()
+    if row is None or row[0] is None:
+        return None
+    return float(row[0]), float(row[1])
 
 
 def resource_counties(conn: sqlite3.Connection) -> list[str]:
