@@ -18,8 +18,9 @@ from oncall.commands.common import (
     system_actor,
 )
 from oncall.domain.record_stream import read_alert_records
-from oncall.services.alerts import ingest_records
 from oncall.services.context import ServiceContext
+from oncall.services.ingest import IngestReport, ingest_records
+from oncall.store.errors import StoreError
 
 MAX_SHOWN = 50
 
@@ -58,25 +59,59 @@ def run(args: argparse.Namespace) -> int:
     store = open_store(settings)
     origin = args.origin or ("stdin" if args.file == "-" else Path(args.file).name)
     ctx = ServiceContext(store, system_actor("ingest"), settings=settings)
+    report = IngestReport()
+    stopped: StoreError | None = None
     try:
-        report = ingest_records(ctx, read_alert_records(data), origin=origin)
+        ingest_records(ctx, read_alert_records(data), origin=origin, report=report)
+    except StoreError as error:  # a full disk or a lock held too long: say what was kept
+        stopped = error
     finally:
         store.close()
+    _print_summary(report)
+    if stopped is not None:
+        raise CommandError(f"{stopped} {_what_was_saved(report)}", EXIT_REJECTED)
+    return EXIT_REJECTED if report.rejected else EXIT_OK
+
+
+def _print_summary(report: IngestReport) -> None:
+    """The counts, then every file problem and up to MAX_SHOWN rejected records."""
+    file_problems = [r for r in report.rejected if r.number == 0]
+    records = [r for r in report.rejected if r.number != 0]
     say(
-        f"{report.accepted} accepted, {report.duplicates} duplicate, "
-        f"{report.rejected_count} rejected"
+        f"{report.accepted} accepted, {report.duplicates} duplicate, {len(records)} rejected"
         + (
             f" ({report.unknown_clients} for unknown clients, flagged)"
             if report.unknown_clients
             else ""
         )
     )
-    for rejection in report.rejected[:MAX_SHOWN]:
+    for problem in file_problems:
+        say(f"  problem: {problem}")
+    for rejection in records[:MAX_SHOWN]:
         field = f" [{rejection.field}]" if rejection.field else ""
         say(f"  rejected {rejection}{field}")
-    if report.rejected_count > MAX_SHOWN:
+    if len(records) > MAX_SHOWN:
         say(
-            f"  … and {report.rejected_count - MAX_SHOWN} more rejected records "
+            f"  … and {len(records) - MAX_SHOWN} more rejected records "
             "(all are kept in the quarantine with their reasons)"
         )
-    return EXIT_REJECTED if report.rejected else EXIT_OK
+    changed = report.changed_duplicates
+    for duplicate in changed[:MAX_SHOWN]:
+        say(f"  duplicate {duplicate}")
+    if len(changed) > MAX_SHOWN:
+        say(f"  … and {len(changed) - MAX_SHOWN} more duplicates with different content")
+
+
+def _what_was_saved(report: IngestReport) -> str:
+    """After a stop: what is in the database, and that running it again is safe."""
+    if report.last_record == 0:
+        saved = "No record of this file was saved."
+    else:
+        saved = (
+            f"Records 1 to {report.last_record} were saved ({report.accepted} new alerts); "
+            "the rest were not."
+        )
+    return (
+        f"{saved} Run the same import again when the problem is fixed: "
+        "alerts already saved are recognised as duplicates."
+    )

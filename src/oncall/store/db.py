@@ -6,7 +6,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -52,8 +52,11 @@ class Store:
                 yield self.conn
                 self.conn.execute("COMMIT")
             except BaseException as error:
+                # A failing rollback (full disk, I/O error) must not hide the original
+                # error: either way nothing of the transaction is committed.
                 if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
+                    with suppress(sqlite3.Error):
+                        self.conn.execute("ROLLBACK")
                 if isinstance(error, sqlite3.Error):
                     raise translate(error, str(self.path)) from None
                 raise
