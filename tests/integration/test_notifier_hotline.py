@@ -1,0 +1,105 @@
+"""W7 over HTTP: a hotline outcome report reaches the hotline only with the client's consent."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any
+
+from local_http import Receiver, serving
+
+from conftest import Clinic, alert_record
+from oncall.commands.common import system_actor
+from oncall.config import TargetSettings
+from oncall.domain.types import Disposition
+from oncall.feeds.notifier import OutboxDeliverer
+from oncall.services import closing, episodes
+from oncall.services.alerts import acknowledge_alert, ingest_records
+from oncall.services.context import ServiceContext
+
+
+def close_hotline_episode(clinic: Clinic, client_ref: str, handoff: dict[str, Any]) -> int:
+    """A hotline alert for the client, acknowledged, handoff confirmed, episode closed."""
+    record = alert_record(
+        id=f"hl-{client_ref}", source="hotline", client_ref=client_ref, handoff=handoff
+    )
+    (alert_id,) = ingest_records(clinic.ctx(), [record], origin="test").accepted_ids
+    episode = acknowledge_alert(clinic.ctx(), alert_id).episode
+    assert episode is not None
+    episodes.confirm_handoff(clinic.ctx(), episode.id)
+    closing.close_episode(
+        clinic.ctx(),
+        episode.id,
+        disposition=Disposition.MOBILE_CRISIS,
+        summary="Mobile crisis team met the client at home",
+        follow_ups=[],
+        no_follow_up_reason="Admitted to crisis residential",
+    )
+    return episode.id
+
+
+def deliverer(clinic: Clinic, targets: list[TargetSettings] | None = None) -> OutboxDeliverer:
+    ctx = ServiceContext(clinic.store, system_actor("worker"), clinic.clock, clinic.settings)
+    return OutboxDeliverer(ctx, targets=targets or [])
+
+
+async def test_the_outcome_goes_to_the_handoff_endpoint_only_for_the_consenting_client(
+    clinic: Clinic,
+) -> None:
+    receiver = Receiver()
+    with serving(receiver) as hotline:
+        handoff = {
+            "org": "988 Orange County",
+            "counselor": "K-17",
+            "reference": "988-55812",
+            "callback": "+1-714-555-0101",
+            "endpoint": hotline.url("/outcomes?t=tok"),
+        }
+        consented = close_hotline_episode(clinic, "C-1", handoff)
+        refused = close_hotline_episode(clinic, "C-2", {**handoff, "reference": "988-55813"})
+        async with deliverer(clinic) as sender:
+            results = await sender.deliver_due(clinic.clock.now())
+            assert await sender.deliver_due(clinic.clock.now()) == []
+    assert [r.delivered for r in results] == [True]
+    assert receiver.counted == [f"hotline-outcome-episode-{consented}"]
+    (request,) = hotline.requests
+    assert request.path == "/outcomes" and request.query == {"t": ["tok"]}
+    report = request.json()
+    assert report["kind"] == "hotline_outcome"
+    assert report["data"]["reference"] == "988-55812"
+    assert report["data"]["outcome"] == "mobile_crisis"
+    sent = json.dumps(report)
+    assert "Jordan" not in sent and "Casey" not in sent and "555-0142" not in sent
+    audit = clinic.store.query(
+        "SELECT object_id, detail FROM audit_log WHERE action = 'consent.refused'"
+    )
+    assert [(int(a[0]), json.loads(a[1])["action"]) for a in audit] == [
+        (refused, "hotline_outcome_report")
+    ]
+
+
+async def test_without_an_endpoint_the_outcome_goes_to_the_target_named_for_the_hotline(
+    clinic: Clinic,
+) -> None:
+    receiver = Receiver()
+    with serving(receiver) as hotline:
+        episode_id = close_hotline_episode(
+            clinic, "C-3", {"org": "Crisis Line West", "reference": "CLW-9"}
+        )
+        named = TargetSettings(name="Crisis Line West", url=hotline.url("/w7"))
+        async with deliverer(clinic, [named]) as sender:
+            (result,) = await sender.deliver_due(clinic.clock.now())
+    assert result.delivered
+    assert receiver.counted == [f"hotline-outcome-episode-{episode_id}"]
+    assert hotline.requests[0].path == "/w7"
+
+
+async def test_without_endpoint_or_target_the_report_waits_with_a_clear_error(
+    clinic: Clinic,
+) -> None:
+    clinic.settings = replace(clinic.settings, targets=())
+    close_hotline_episode(clinic, "C-1", {"org": "Crisis Line West", "reference": "CLW-9"})
+    async with deliverer(clinic) as sender:
+        (result,) = await sender.deliver_due(clinic.clock.now())
+    assert not result.delivered and not result.gave_up
+    assert "the handoff from 'Crisis Line West' gave no endpoint" in (result.error or "")
