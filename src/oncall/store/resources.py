@@ -96,6 +96,19 @@ def mark_inactive_except(conn: sqlite3.Connection, keep_ids: set[str], updated_a
     return len(gone)
 
 
+def resource_statuses(conn: sqlite3.Connection, ids: list[str]) -> dict[str, str]:
+    """The stored status of each of `ids` that exists (for counting what a sync inactivated)."""
+    found: dict[str, str] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        rows = conn.execute(
+            f"SELECT id, status FROM resources WHERE id IN ({', '.join('?' for _ in chunk)})",
+            chunk,
+        )
+        found.update({row[0]: row[1] for row in rows})
+    return found
+
+
 def resource_from_row(row: sqlite3.Row) -> ResourceRecord:
     """A resources row as a ResourceRecord."""
     schedule = json.loads(row["schedule"])
