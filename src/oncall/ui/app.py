@@ -17,12 +17,13 @@ from oncall.services.demo_feed import DemoFeed
 from oncall.ui import crash
 from oncall.ui.base import OnCallScreen
 from oncall.ui.freshness import Freshness
+from oncall.ui.idle import LockableApp
 from oncall.ui.live import LiveRefresh
 from oncall.ui.messages import DataChanged
 from oncall.ui.palette import RecordsProvider
 
 
-class OnCallApp(App[None]):
+class OnCallApp(LockableApp[None]):
     """The on-call console for one acting user."""
 
     CSS_PATH = str(paths.styles_dir() / "oncall.tcss")
@@ -57,6 +58,7 @@ class OnCallApp(App[None]):
     def on_mount(self) -> None:
         """Start live refresh (and the demo feed)."""
         self.live.start()
+        self.install_idle_lock(self.services)
         if self.demo_feed is not None:
             self.set_interval(self.demo_feed.interval_s, self._demo_tick, name="demo-feed")
 
