@@ -1,0 +1,1 @@
+"""Modal forms that record on an episode's timeline; each returns what it saved, or None."""

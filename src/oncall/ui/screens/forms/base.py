@@ -1,0 +1,196 @@
+"""What every episode form shares: live problems, save through a service, stay open on refusal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar, TypeVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Footer, Input, RadioSet, Select, Static, TextArea
+
+from oncall.domain.cssrs import CssrsAnswerError
+from oncall.domain.episode_state import TransitionRefused
+from oncall.services.context import ServiceContext
+from oncall.services.errors import ServiceError
+from oncall.store.errors import StoreError
+from oncall.ui import crash
+from oncall.ui.messages import DataChanged
+
+ResultT = TypeVar("ResultT")
+
+SAVE_ERRORS = (ServiceError, StoreError, TransitionRefused, CssrsAnswerError)
+"""What a save may raise that a clinician can act on; each one's message is shown as is."""
+
+
+class ServiceForm(ModalScreen[ResultT]):
+    """A modal form saved through one service call; a refused save keeps everything typed.
+
+    Subclasses yield their fields from `compose_fields`, list what is missing or
+    wrong in `problems` (shown as they type), and return the service call from `saver`.
+    """
+
+    DEFAULT_CSS = """
+    ServiceForm { align: center middle; background: $background 60%; }
+    ServiceForm > #form {
+        width: 96; max-width: 100%; height: auto; max-height: 100%;
+        border: thick $primary; background: $surface; padding: 0 1;
+    }
+    ServiceForm #form-title { text-style: bold; width: 1fr; }
+    ServiceForm #form-body { height: auto; max-height: 1fr; }
+    ServiceForm #form-body Input, ServiceForm #form-body Select { width: 1fr; }
+    ServiceForm #form-body TextArea { height: 4; }
+    ServiceForm .field-label { color: $text-muted; margin-top: 1; }
+    ServiceForm #form-body Input, ServiceForm #form-body TextArea { background: $boost; }
+    ServiceForm .hint { color: $text-muted; }
+    ServiceForm #form-problems { color: $warning; height: auto; }
+    ServiceForm #form-error { color: $error; text-style: bold; height: auto; }
+    ServiceForm #form-buttons { height: auto; align-horizontal: right; margin-top: 1; }
+    ServiceForm #form-buttons Button { margin-left: 2; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    FORM_TITLE: ClassVar[str] = "Form"
+    SAVE_LABEL: ClassVar[str] = "Save"
+
+    def __init__(self, services: ServiceContext, episode_id: int) -> None:
+        super().__init__()
+        self.services = services
+        """Who is acting, on which database."""
+        self.episode_id = episode_id
+        """The episode the form records on."""
+        self._saving = False
+
+    def compose(self) -> ComposeResult:
+        """Title, the form's fields, what is wrong, and the buttons."""
+        with Vertical(id="form"):
+            yield Static(Text(self.form_title()), id="form-title")
+            with VerticalScroll(id="form-body"):
+                yield from self.compose_fields()
+            yield Static(id="form-problems")
+            yield Static(id="form-error")
+            with Horizontal(id="form-buttons"):
+                yield Button(
+                    f"{self.SAVE_LABEL} (ctrl+s)", id="form-save", variant="primary", compact=True
+                )
+                yield Button("Cancel (esc)", id="form-cancel", compact=True)
+        yield Footer()
+
+    def form_title(self) -> str:
+        """The title shown at the top of the form."""
+        return self.FORM_TITLE
+
+    def compose_fields(self) -> ComposeResult:
+        """The form's own fields."""
+        yield from ()
+
+    def problems(self) -> list[str]:
+        """What stops the form saving now, each in words; empty when it may be saved."""
+        return []
+
+    def saver(self) -> Callable[[], ResultT]:
+        """Read the fields (on the event loop) and return the service call to run.
+
+        The call runs in a thread; raising one of SAVE_ERRORS there keeps the form
+        open with the error's message. Raising ValidationFailed here does the same.
+        """
+        raise NotImplementedError
+
+    def on_mount(self) -> None:
+        """Compact fields (a form must fit 80x24); say from the start what the form needs."""
+        for field in self.query("#form-body Input, #form-body TextArea, #form-body Select"):
+            if isinstance(field, Input | TextArea | Select):
+                field.compact = True
+        self.show_problems()
+
+    def show_problems(self) -> None:
+        """Redraw the list of what is missing or wrong."""
+        found = self.problems()
+        text = Text("\n".join(f"• {p}" for p in found)) if found else Text("Ready to save.")
+        self.query_one("#form-problems", Static).update(text)
+
+    def show_error(self, message: str) -> None:
+        """Say why the last save failed (the form stays open, nothing typed is lost)."""
+        self.query_one("#form-error", Static).update(Text(message))
+
+    @on(Input.Changed)
+    @on(TextArea.Changed)
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    @on(RadioSet.Changed)
+    def _changed(self) -> None:
+        self.show_problems()
+
+    @on(Input.Submitted)
+    def _next_field(self) -> None:
+        self.focus_next()
+
+    @on(Button.Pressed, "#form-save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#form-cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    def action_save(self) -> None:
+        """Save if nothing is missing; otherwise, or when refused, say why and stay open."""
+        if self._saving:
+            return  # one save at a time: a second press must not record the event twice
+        found = self.problems()
+        if found:
+            self.show_error("Not saved: " + " ".join(found))
+            return
+        self._start_save()
+
+    def _start_save(self) -> None:
+        """Read the fields and run the service call in a thread."""
+        try:
+            call = self.saver()
+        except SAVE_ERRORS as error:
+            self.show_error(f"Not saved: {error}")
+            return
+        self._set_saving(True)
+        self.show_error("")
+        self.run_worker(
+            lambda: self._save_in_thread(call), thread=True, exit_on_error=False, group="form"
+        )
+
+    def _save_in_thread(self, call: Callable[[], ResultT]) -> None:
+        # The service writes in a thread so a busy database never freezes the console.
+        try:
+            result = call()
+        except SAVE_ERRORS as error:
+            self.app.call_from_thread(self._save_failed, f"Not saved: {error}")
+        except Exception as error:  # unexpected: a redacted report, a message, the form kept
+            incident = crash.report_exception(error)
+            self.app.call_from_thread(self._save_failed, crash.incident_message(incident))
+        else:
+            self.app.call_from_thread(self._saved, result)
+
+    def _save_failed(self, message: str) -> None:
+        self._set_saving(False)
+        self.show_error(message)
+
+    def _saved(self, result: ResultT) -> None:
+        self._set_saving(False)
+        self.app.post_message(DataChanged("form saved"))
+        self.dismiss(result)
+
+    def _set_saving(self, saving: bool) -> None:
+        self._saving = saving
+        button = self.query_one("#form-save", Button)
+        button.disabled = saving
+        button.label = "Saving…" if saving else f"{self.SAVE_LABEL} (ctrl+s)"
+
+    def action_cancel(self) -> None:
+        """Close without saving."""
+        self.dismiss(None)
