@@ -24,8 +24,9 @@ R = TypeVar("R")
 class OnCallScreen(Screen[T]):
     """A console screen: shows the status line and re-reads its data when the database changes.
 
-    Subclasses override `refresh_data()` to re-read what they show; the app calls it
-    when another process (or this one) committed a change. Writes go through
+    Subclasses override `refresh_data()` to re-read what they show; it is called once
+    when the screen is mounted (after the subclass's own on_mount) and again whenever
+    another process (or this one) committed a change. Writes go through
     `run_service()`, which runs the call off the event loop and turns every error
     into a message on screen.
     """
@@ -47,10 +48,10 @@ class OnCallScreen(Screen[T]):
         """Re-read what the screen shows from the database; called on every change."""
 
     def on_mount(self) -> None:
-        """Put the status line at the top, whatever the subclass composed."""
+        """Put the status line at the top, then the first read (after the subclass's on_mount)."""
         if not self.query(StatusLine):
             self.mount(StatusLine(), before=0 if self.children else None)
-        self.seen_generation = self.oncall_app.change_generation
+        self.oncall_app.refresh_screen(self)
 
     def on_screen_resume(self) -> None:
         """Catch up on changes made while another screen was on top."""
@@ -79,7 +80,9 @@ class OnCallScreen(Screen[T]):
             except ServiceError as error:
                 self.app.call_from_thread(self._refused, error, on_refused)
             except StoreError as error:
-                self.app.call_from_thread(self.notify, str(error), severity="error", timeout=10)
+                self.app.call_from_thread(
+                    self.notify, str(error), severity="error", timeout=10, markup=False
+                )
             except Exception as error:  # everything else: report it, keep the console up
                 incident = crash.report_exception(error)
                 self.app.call_from_thread(
@@ -95,7 +98,7 @@ class OnCallScreen(Screen[T]):
     def _refused(
         self, error: ServiceError, on_refused: Callable[[ServiceError], None] | None
     ) -> None:
-        self.notify(str(error), title="Not done", severity="warning", timeout=10)
+        self.notify(str(error), title="Not done", severity="warning", timeout=10, markup=False)
         if on_refused is not None:
             on_refused(error)
         # A lost race means the database moved on: show what it holds now.
@@ -106,5 +109,5 @@ class OnCallScreen(Screen[T]):
         try:
             return read()
         except StoreError as error:
-            self.notify(str(error), severity="error", timeout=10)
+            self.notify(str(error), severity="error", timeout=10, markup=False)
             return default

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import ClassVar
 
 from rich.text import Text
@@ -14,6 +15,7 @@ from oncall.domain.models import Episode
 from oncall.services.alerts import Acknowledgement, acknowledge_alert
 from oncall.services.errors import AlreadyAcknowledged, ServiceError
 from oncall.store import console_reads
+from oncall.store.errors import StoreError
 from oncall.ui.base import OnCallScreen
 from oncall.ui.format import initials, short_duration, words
 from oncall.ui.navigation import open_client, open_episode, open_resources
@@ -48,6 +50,7 @@ class DashboardScreen(OnCallScreen[None]):
         super().__init__()
         self._episodes: list[Episode] = []
         self._tallies = QueueTallies(0, 0, 0)
+        self._counting = False
 
     def compose(self) -> ComposeResult:
         """Queue title and table, my open episodes, footer."""
@@ -78,8 +81,7 @@ class DashboardScreen(OnCallScreen[None]):
         return self.query_one("#my-episodes", DataTable)
 
     def on_mount(self) -> None:
-        """First read, then the one-second countdown."""
-        self.refresh_data()
+        """The one-second countdown (the base class does the first read)."""
         self.set_interval(1.0, self._tick, name="queue-countdown")
 
     def refresh_data(self) -> None:
@@ -123,7 +125,8 @@ class DashboardScreen(OnCallScreen[None]):
         if tallies.total == 0:
             title.append("Queue: empty. New alerts appear here as they arrive.")
         else:
-            title.append(f"Queue: {tallies.total} alerts, {tallies.unacknowledged} waiting")
+            noun = "alert" if tallies.total == 1 else "alerts"
+            title.append(f"Queue: {tallies.total} {noun}, {tallies.unacknowledged} waiting")
             if tallies.breached:
                 title.append(f", {tallies.breached} past deadline", style="bold red")
             shown = len(queue.rows_shown)
@@ -140,6 +143,24 @@ class DashboardScreen(OnCallScreen[None]):
 
     def _tick(self) -> None:
         self.queue.tick()
+        # Deadlines pass with time alone, so the breach count is re-read every second, in a
+        # thread: the connection may be held by a write waiting for another process's lock.
+        if not self._counting:
+            self._counting = True
+            self.run_worker(self._count_in_thread, thread=True, exit_on_error=False)
+
+    def _count_in_thread(self) -> None:
+        tallies: QueueTallies | None = None
+        with contextlib.suppress(StoreError):  # the status line already says it is stale
+            tallies = QueueSource(self.services.store).tallies(self.services.clock.now())
+        with contextlib.suppress(RuntimeError):  # the app is closing
+            self.app.call_from_thread(self._counted, tallies)
+
+    def _counted(self, tallies: QueueTallies | None) -> None:
+        self._counting = False
+        if tallies is not None and self.is_attached:
+            self._tallies = tallies
+            self._show_title()
 
     def _episodes_focused(self) -> bool:
         return self.focused is self.episodes_table
@@ -217,6 +238,7 @@ class DashboardScreen(OnCallScreen[None]):
                 self.notify(
                     f"Alert {alert.id} names an unknown client reference ({alert.client_ref}).",
                     severity="warning",
+                    markup=False,
                 )
                 return
             client_id = alert.client_id if alert else None
