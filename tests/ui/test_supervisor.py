@@ -82,3 +82,21 @@ async def test_figures_for_a_chosen_range(clinic: Clinic) -> None:
         await pilot.pause()
         assert isinstance(app.screen, SupervisorScreen)
         assert "1 alert " in str(app.screen.query_one("#figures", Static).render())
+
+
+async def test_f9_toggles_privacy_on_the_queue_and_f2_is_for_supervisors(clinic: Clinic) -> None:
+    from oncall.ui.widgets.queue_table import QueueTable
+
+    ingest_records(clinic.ctx(), [alert_record(id="q", client_ref="C-1")], origin="t")
+    app = make_app(clinic.settings, actor="alice", clock=clinic.clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        queue = app.screen.query_one(QueueTable)
+        assert any("Jordan Test" in str(cell) for cell in queue.get_row_at(0))
+        await pilot.press("f9")
+        await pilot.pause()
+        row = [str(cell) for cell in queue.get_row_at(0)]
+        assert "J.T." in row and not any("Jordan" in cell for cell in row)
+        await pilot.press("f2")
+        await pilot.pause()
+        assert not isinstance(app.screen, SupervisorScreen)

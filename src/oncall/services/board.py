@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from oncall.domain.timefmt import from_iso, maybe_from_iso, to_iso
+from oncall.domain.types import Role
 from oncall.services.context import ServiceContext
+from oncall.services.errors import PermissionDenied
 from oncall.store import board as board_rows
 
 
@@ -105,6 +107,8 @@ def read_board(ctx: ServiceContext) -> Board:
     Not audited per read: the board refreshes several times a second. The screen
     audits once when a supervisor opens it (`audit_board_opened`).
     """
+    if ctx.actor.role not in (Role.SUPERVISOR, Role.ADMIN):
+        raise PermissionDenied("The supervisor board is for supervisors and admins.")
     now = ctx.clock.now()
     with ctx.store.read() as conn:
         waiting = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -12,6 +13,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from oncall import paths
+from oncall.domain.types import Role
 from oncall.services.context import ServiceContext
 from oncall.services.demo_feed import DemoFeed
 from oncall.ui import crash
@@ -31,10 +33,17 @@ class OnCallApp(LockableApp[None]):
     COMMANDS = App.COMMANDS | {RecordsProvider}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1,question_mark", "help", "Keys", key_display="?"),
+        Binding("f2", "supervisor_board", "Board"),
+        Binding("f9", "toggle_privacy", "Privacy"),
     ]
 
     def __init__(
-        self, services: ServiceContext, *, demo_feed: DemoFeed | None = None, demo: bool = False
+        self,
+        services: ServiceContext,
+        *,
+        demo_feed: DemoFeed | None = None,
+        demo: bool = False,
+        start_on_board: bool = False,
     ) -> None:
         super().__init__()
         self.services = services
@@ -48,6 +57,8 @@ class OnCallApp(LockableApp[None]):
         self.change_generation = 0
         """Counts refreshes, so a screen coming back to the top knows it missed some."""
         self.live = LiveRefresh(self)
+        self.start_on_board = start_on_board
+        """Open on the supervisor board (the wall display of `oncall serve`)."""
 
     def get_default_screen(self) -> Screen[Any]:
         """The live queue."""
@@ -61,6 +72,8 @@ class OnCallApp(LockableApp[None]):
         self.install_idle_lock(self.services)
         if self.demo_feed is not None:
             self.set_interval(self.demo_feed.interval_s, self._demo_tick, name="demo-feed")
+        if self.start_on_board:
+            self.action_supervisor_board()
 
     def refresh_screen(self, screen: OnCallScreen[Any]) -> None:
         """Re-read one screen now (used when it comes back to the top)."""
@@ -80,6 +93,24 @@ class OnCallApp(LockableApp[None]):
         if event.state is WorkerState.ERROR and event.worker.error is not None:
             incident = crash.report_exception(event.worker.error)
             self.notify(crash.incident_message(incident), severity="error", timeout=15)
+
+    def action_supervisor_board(self) -> None:
+        """Open the supervisor board (supervisors and admins)."""
+        from oncall.ui.screens.supervisor import SupervisorScreen
+
+        if self.services.actor.role not in (Role.SUPERVISOR, Role.ADMIN):
+            self.notify("The supervisor board is for supervisors and admins.", severity="warning")
+        elif not isinstance(self.screen, SupervisorScreen):
+            self.push_screen(SupervisorScreen())
+
+    def action_toggle_privacy(self) -> None:
+        """Mask names (initials) and hide phone numbers and addresses, or show them again."""
+        settings = self.services.settings
+        self.services.settings = replace(settings, privacy_mode=not settings.privacy_mode)
+        state = "on: initials only, no phone numbers" if not settings.privacy_mode else "off"
+        self.notify(f"Privacy mode {state}.")
+        if isinstance(self.screen, OnCallScreen):
+            self.refresh_screen(self.screen)
 
     def action_help(self) -> None:
         """Show every key of the current screen."""

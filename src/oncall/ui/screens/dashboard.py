@@ -88,6 +88,7 @@ class DashboardScreen(OnCallScreen[None]):
         """Re-read the queue window, the counts and my open episodes."""
         now = self.services.clock.now()
         self._tallies = QueueSource(self.services.store).tallies(now)
+        self.queue.privacy = self.services.settings.privacy_mode  # F9 may have toggled it
         self.queue.reload()
         with self.services.store.read() as conn:
             self._episodes = console_reads.open_episodes(
