@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from oncall import paths
@@ -120,9 +121,9 @@ def _from_mapping(base: Settings, data: dict[str, Any], origin: str) -> Settings
                 raise SettingsError(f"{origin}: ack_deadline_minutes must be a table")
             changes["ack_deadlines"] = _minutes(value)
         elif key == "feeds":
-            changes["feeds"] = tuple(FeedSettings(**item) for item in value)
+            changes["feeds"] = _endpoints(FeedSettings, value, origin, key)
         elif key == "targets":
-            changes["targets"] = tuple(TargetSettings(**item) for item in value)
+            changes["targets"] = _endpoints(TargetSettings, value, origin, key)
         elif key in simple:
             changes[key] = value
         else:
@@ -136,6 +137,65 @@ def _from_mapping(base: Settings, data: dict[str, Any], origin: str) -> Settings
     except (ZoneInfoNotFoundError, ValueError):
         raise SettingsError(f"{origin}: unknown time zone {settings.timezone!r}") from None
     return settings
+
+
+_Endpoint = TypeVar("_Endpoint", FeedSettings, TargetSettings)
+
+
+def _endpoints(cls: type[_Endpoint], value: Any, origin: str, key: str) -> tuple[_Endpoint, ...]:
+    """[[feeds]] or [[targets]] tables, each checked: known keys, unique name, http(s) URL."""
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise SettingsError(f"{origin}: {key} must be a list of tables ([[{key}]])")
+    known = {f.name for f in fields(cls)}
+    items: list[_Endpoint] = []
+    for number, item in enumerate(value, start=1):
+        name = item.get("name")
+        where = (
+            f"{origin}: {key} {name!r}" if isinstance(name, str) else f"{origin}: {key} #{number}"
+        )
+        if unknown := ", ".join(sorted(set(item) - known)):
+            raise SettingsError(f"{where}: unknown setting(s) {unknown}")
+        if not isinstance(name, str) or not name.strip() or name in {i.name for i in items}:
+            raise SettingsError(f"{where}: each needs a name of its own")
+        url = item.get("url")
+        if not isinstance(url, str) or not url.lower().startswith(("http://", "https://")):
+            raise SettingsError(f"{where}: url must be an http or https URL")
+        interval = item.get("interval_s", 30.0)
+        if cls is FeedSettings and (not isinstance(interval, int | float) or interval <= 0):
+            raise SettingsError(f"{where}: interval_s must be a positive number of seconds")
+        kind = item.get("kind", "webhook")
+        if cls is TargetSettings and kind not in ("webhook", "pagerduty"):
+            raise SettingsError(f"{where}: kind must be webhook or pagerduty")
+        if cls is TargetSettings and kind == "pagerduty" and not item.get("routing_key"):
+            raise SettingsError(f"{where}: a pagerduty target needs a routing_key")
+        items.append(cls(**item))
+    return tuple(items)
+
+
+def _env_endpoints(settings: Settings, env: dict[str, str]) -> Settings:
+    """ONCALL_FEED_<NAME>_URL / _AUTH_HEADER / _INTERVAL_S, ONCALL_TARGET_<NAME>_URL /
+    _ROUTING_KEY override a configured feed's or target's setting (secrets stay out of files)."""
+
+    def overrides(kind: str, name: str, keys: tuple[str, ...]) -> dict[str, Any]:
+        stem = f"ONCALL_{kind}_{re.sub(r'[^A-Z0-9]+', '_', name.upper()).strip('_')}_"
+        found: dict[str, Any] = {
+            k: env[stem + k.upper()] for k in keys if env.get(stem + k.upper())
+        }
+        if "interval_s" in found:
+            try:
+                found["interval_s"] = float(found["interval_s"])
+            except ValueError:
+                raise SettingsError(f"{stem}INTERVAL_S must be a number") from None
+        return found
+
+    feeds = tuple(
+        replace(f, **overrides("FEED", f.name, ("url", "auth_header", "interval_s")))
+        for f in settings.feeds
+    )
+    targets = tuple(
+        replace(t, **overrides("TARGET", t.name, ("url", "routing_key"))) for t in settings.targets
+    )
+    return replace(settings, feeds=feeds, targets=targets)
 
 
 _ENV_NUMBERS = {
@@ -174,4 +234,5 @@ def load_settings(
                 overrides[name] = float(env[variable])
             except ValueError:
                 raise SettingsError(f"{variable} must be a number, not {env[variable]!r}") from None
+    settings = _env_endpoints(settings, env)
     return _from_mapping(settings, overrides, "environment") if overrides else settings

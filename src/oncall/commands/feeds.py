@@ -1,0 +1,126 @@
+"""`oncall feeds`: the configured feeds and targets, how polling and delivery are going."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from oncall.commands.common import (
+    EXIT_OK,
+    EXIT_REJECTED,
+    add_db_option,
+    open_store,
+    say,
+    settings_for,
+    system_actor,
+)
+from oncall.services.context import ServiceContext
+from oncall.services.feed_status import FeedStatus, FeedView, MessageView, feed_status
+from oncall.store.feeds import FeedState
+
+SHOWN_MESSAGES = 10
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the `feeds` command."""
+    parser = subparsers.add_parser(
+        "feeds",
+        help="list alert feeds and notification targets with their state (secrets hidden)",
+        description="Exit status 1 when a feed is failing or overdue, or a message failed.",
+    )
+    add_db_option(parser)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print each feed's and target's state and the outbox's delivery counts."""
+    settings = settings_for(args)
+    store = open_store(settings)
+    try:
+        status = feed_status(ServiceContext(store, system_actor("feeds"), settings=settings))
+    finally:
+        store.close()
+    zone = settings.zone
+    _print_feeds(status, zone)
+    _print_targets(status, zone)
+    troubled = any(f.health in ("failing", "overdue") for f in status.feeds)
+    return EXIT_REJECTED if troubled or status.outbox_counts.get("failed") else EXIT_OK
+
+
+def _when(moment: datetime | None, zone: ZoneInfo, now: datetime) -> str:
+    if moment is None:
+        return "never"
+    seconds = (moment - now).total_seconds()
+    ago = abs(seconds)
+    span = f"{ago:.0f} s" if ago < 120 else f"{ago / 60:.0f} min" if ago < 7200 else (
+        f"{ago / 3600:.1f} h"
+    )
+    rel = f"in {span}" if seconds > 0 else f"{span} ago"
+    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M:%S %Z} ({rel})"
+
+
+def _state_lines(state: FeedState, zone: ZoneInfo, now: datetime) -> list[str]:
+    lines = [
+        f"last success {_when(state.last_success_at, zone, now)}; "
+        f"next try {_when(state.next_attempt_at, zone, now)}",
+    ]
+    if state.last_attempt_at is not None:
+        lines.append(
+            f"last poll: {state.last_accepted} accepted, {state.last_duplicates} duplicate, "
+            f"{state.last_rejected} rejected"
+        )
+    if state.last_error:
+        streak = f" ({state.consecutive_failures} in a row)" if state.consecutive_failures else ""
+        lines.append(f"last error{streak} {_when(state.last_error_at, zone, now)}: "
+                     f"{state.last_error}")
+    return lines
+
+
+def _print_feed(feed: FeedView, zone: ZoneInfo, now: datetime) -> None:
+    say(f"  {feed.name}  [{feed.health}]  {feed.url}  every {feed.interval_s:g} s, "
+        f"auth {feed.auth}")
+    for line in _state_lines(feed.state, zone, now):
+        say(f"      {line}")
+
+
+def _print_feeds(status: FeedStatus, zone: ZoneInfo) -> None:
+    now = status.read_at
+    say(f"Alert feeds ({len(status.feeds)}):" if status.feeds else
+        "Alert feeds: none configured (add [[feeds]] to the settings file)")
+    for feed in status.feeds:
+        _print_feed(feed, zone, now)
+    directory = status.directory
+    if directory is None:
+        say("Resource directory: never synced (oncall resources sync)")
+    else:
+        say("Resource directory:")
+        for line in _state_lines(directory, zone, now):
+            say(f"      {line}")
+    if status.quarantined:
+        say(f"Quarantine: {status.quarantined} rejected record(s), each kept with its reason")
+
+
+def _message_line(message: MessageView, zone: ZoneInfo, now: datetime) -> str:
+    state = "sending" if message.sending else message.status
+    line = (f"  #{message.id} {message.kind} → {message.target}: {state}, "
+            f"{message.attempts} attempt(s)")
+    if message.status == "pending" and message.next_attempt_at is not None:
+        line += f", next try {_when(message.next_attempt_at, zone, now)}"
+    if message.last_error:
+        line += f"; last error: {message.last_error}"
+    return line
+
+
+def _print_targets(status: FeedStatus, zone: ZoneInfo) -> None:
+    say(f"Notification targets ({len(status.targets)}):" if status.targets else
+        "Notification targets: none configured (add [[targets]] to the settings file)")
+    for target in status.targets:
+        key = f", routing key {target.routing_key}" if target.kind == "pagerduty" else ""
+        say(f"  {target.name}  {target.kind}  {target.url}{key}")
+    counts = status.outbox_counts
+    say(f"Outbox: {counts.get('pending', 0)} pending, {counts.get('delivered', 0)} delivered, "
+        f"{counts.get('failed', 0)} failed")
+    troubled = [m for m in status.messages if m.status != "delivered"][:SHOWN_MESSAGES]
+    for message in troubled:
+        say(_message_line(message, zone, status.read_at))
