@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import uuid
@@ -9,6 +10,10 @@ import uuid
 import httpx
 
 from oncall.feeds.fetch import USER_AGENT
+
+# httpx logs every request's full URL at INFO; a feed URL may carry a token in its query
+# string, so only its warnings go to the logs. Our own messages use redact_url().
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def new_client(timeout_s: float) -> httpx.AsyncClient:
