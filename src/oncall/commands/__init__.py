@@ -10,4 +10,6 @@ COMMAND_MODULES = [
     "oncall.commands.audit",
     "oncall.commands.resources",
     "oncall.commands.feeds",
+    "oncall.commands.rota",
+    "oncall.commands.worker",
 ]

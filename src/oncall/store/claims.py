@@ -1,4 +1,4 @@
-"""Dispatch claims: the one row that lets a side effect (an escalation step, a reminder) happen once.
+"""Dispatch claims: the row that lets a side effect (an escalation step, a reminder) happen once.
 
 Every process may notice the same thing falling due; only the one whose INSERT
 lands acts, in the same transaction that writes the step's timeline event,

@@ -1,0 +1,109 @@
+"""`oncall worker`: the headless dispatcher (escalations, handoff reminders, outbox, feeds)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+
+from oncall.clock import SystemClock
+from oncall.commands.common import (
+    EXIT_OK,
+    EXIT_USAGE,
+    CommandError,
+    add_db_option,
+    open_store,
+    settings_for,
+    system_actor,
+)
+from oncall.scheduler.engine import SchedulerTiming
+from oncall.scheduler.worker import WorkerSummary, run_worker
+from oncall.services.context import ServiceContext
+
+log = logging.getLogger("oncall.worker")
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the `worker` command."""
+    worker = subparsers.add_parser(
+        "worker", help="run escalations, reminders to others, the outbox and feeds, headless"
+    )
+    add_db_option(worker)
+    defaults = SchedulerTiming()
+    worker.add_argument(
+        "--lease-ttl",
+        type=float,
+        default=defaults.lease_ttl_s,
+        metavar="SECONDS",
+        help=f"how long the dispatcher lease lasts unrenewed (default: {defaults.lease_ttl_s:g})",
+    )
+    worker.add_argument(
+        "--renew-every",
+        type=float,
+        default=defaults.renew_every_s,
+        metavar="SECONDS",
+        help=f"how often the lease is renewed or tried (default: {defaults.renew_every_s:g})",
+    )
+    worker.add_argument(
+        "--tick",
+        type=float,
+        default=defaults.dispatch_every_s,
+        metavar="SECONDS",
+        help=f"how often due work is looked for (default: {defaults.dispatch_every_s:g})",
+    )
+    worker.set_defaults(handler=run_worker_command)
+
+
+def _timing(args: argparse.Namespace) -> SchedulerTiming:
+    ttl, renew, tick = args.lease_ttl, args.renew_every, args.tick
+    if min(ttl, renew, tick) <= 0:
+        raise CommandError("--lease-ttl, --renew-every and --tick must be positive.", EXIT_USAGE)
+    if renew >= ttl:
+        raise CommandError(
+            f"--renew-every ({renew:g} s) must be shorter than --lease-ttl ({ttl:g} s),"
+            " or the lease runs out between renewals.",
+            EXIT_USAGE,
+        )
+    return SchedulerTiming(lease_ttl_s=ttl, renew_every_s=renew, dispatch_every_s=tick)
+
+
+def _configure_logging() -> None:
+    """Log lines to stdout; messages name ids and counts, never client data."""
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    root = logging.getLogger("oncall")
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    apscheduler = logging.getLogger("apscheduler")
+    apscheduler.addHandler(handler)
+    apscheduler.setLevel(logging.WARNING)
+
+
+async def _serve(ctx: ServiceContext, timing: SchedulerTiming) -> WorkerSummary:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    return await run_worker(ctx, stop, timing=timing)
+
+
+def run_worker_command(args: argparse.Namespace) -> int:
+    """Run the dispatcher until SIGTERM or SIGINT, then release the lease and exit 0."""
+    timing = _timing(args)
+    settings = settings_for(args)
+    store = open_store(settings, create=False)
+    _configure_logging()
+    log.info("worker starting on %s", settings.db_path)
+    try:
+        ctx = ServiceContext(store, system_actor("worker"), SystemClock(), settings)
+        summary = asyncio.run(_serve(ctx, timing))
+    finally:
+        store.close()
+    log.info(
+        "worker %s stopped: %d escalation steps taken; lease released",
+        summary.holder,
+        summary.steps_taken,
+    )
+    return EXIT_OK
