@@ -146,3 +146,16 @@ def alert_record(**overrides: Any) -> AlertRecord:
     }
     obj.update(overrides)
     return parse_alert_record({k: v for k, v in obj.items() if v is not None})
+
+
+@pytest.fixture(autouse=True)
+def private_log_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
+    """Logs and incident reports of in-process CLI runs go to a temporary folder, not $HOME."""
+    from oncall.logs import stop_logging
+
+    folder = tmp_path_factory.mktemp("logs")
+    monkeypatch.setenv("ONCALL_LOG_DIR", str(folder))
+    yield folder
+    stop_logging()

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from oncall.commands import COMMAND_MODULES
 from oncall.commands.common import EXIT_USAGE, CommandError, add_db_option
+from oncall.services.errors import ServiceError
 from oncall.store.errors import StoreError
 
 if TYPE_CHECKING:
@@ -41,12 +42,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         from oncall.commands.console import run_console
 
         handler = run_console
+    _start_logging(args)
     try:
         code = int(handler(args))
     except CommandError as error:
         print(f"oncall: {error}", file=sys.stderr)
         return error.code
-    except StoreError as error:
+    except (StoreError, ServiceError) as error:
         print(f"oncall: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -54,7 +56,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as error:  # last resort: a traceback's message could quote client data
+        from oncall.ui import crash
+
+        incident = crash.report_exception(error)
+        print(f"oncall: {crash.fatal_message(incident)}", file=sys.stderr)
+        return 1
     return code
+
+
+def _start_logging(args: argparse.Namespace) -> None:
+    """Owner-only, redacted log file; a command still runs if it cannot be written."""
+    from oncall.commands.common import settings_for
+    from oncall.logs import setup_logging
+
+    try:
+        db_path = settings_for(args).db_path
+    except CommandError:
+        db_path = None  # the command itself reports the bad setting
+    try:
+        setup_logging(db_path)
+    except OSError as error:
+        print(f"oncall: not logging to a file: {error.strerror}", file=sys.stderr)
 
 
 def make_app(

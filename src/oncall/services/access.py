@@ -23,6 +23,7 @@ The checks live here, in the services, so no screen or command can skip them.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from datetime import timedelta
 
@@ -40,6 +41,8 @@ BREAK_GLASS_HOURS = 8.0
 """How long a break-the-glass grant lasts: about one shift."""
 MIN_REASON = 10
 MAX_REASON = 500
+
+log = logging.getLogger(__name__)
 
 
 def sees_everyone(staff: Staff) -> bool:
@@ -87,6 +90,7 @@ def require_client_access(ctx: ServiceContext, conn: sqlite3.Connection, client_
         raise NotFound(f"There is no client {client_id}.")
     if _deactivated(conn, ctx.actor):
         raise PermissionDenied(f"The account {ctx.actor.login} has been deactivated.")
+    log.info("access denied: staff %d, client %d", ctx.actor.id, client_id)
     if not conn.in_transaction:
         ctx.audit_alone("access.denied", "client", client_id, client_id=client_id)
     raise PermissionDenied(
@@ -146,7 +150,14 @@ def break_glass(
             client_id=client_id,
             detail={"grant_id": grant.id, "reason": text, "hours": hours},
         )
-        return grant
+    log.warning(
+        "break-the-glass grant %d: staff %d, client %d, %g h",
+        grant.id,
+        ctx.actor.id,
+        client_id,
+        hours,
+    )
+    return grant
 
 
 def my_grants(ctx: ServiceContext) -> list[AccessGrant]:

@@ -7,6 +7,7 @@ database with no staff at all becomes its first admin, so a new clinic can start
 
 from __future__ import annotations
 
+import logging
 import os
 import pwd
 
@@ -19,6 +20,8 @@ from oncall.store import people
 from oncall.store import staff_admin as accounts
 from oncall.store.audit import append_audit
 from oncall.store.db import Store
+
+log = logging.getLogger(__name__)
 
 
 class AccountRefused(Refused):
@@ -91,4 +94,5 @@ def resolve_console_user(store: Store, *, clock: Clock | None = None) -> Staff:
                 object_id=staff_id,
                 detail={"login": login, "role": Role.ADMIN.value},
             )
+            log.warning("empty staff list: staff %d is the database's first admin", staff_id)
     return resolve_staff(store, login)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 from dataclasses import dataclass
 from enum import StrEnum
@@ -26,6 +27,8 @@ SCRYPT_R = 8
 SCRYPT_P = 1
 KEY_BYTES = 32
 SALT_BYTES = 16
+
+log = logging.getLogger(__name__)
 
 
 def check_pin_format(pin: str) -> str:
@@ -131,6 +134,7 @@ def verify_pin(ctx: ServiceContext, pin: str) -> PinCheck:
         if failures >= MAX_ATTEMPTS:
             accounts.lock_out(conn, ctx.actor.id, ctx.now_iso())
             ctx.audit(conn, "pin.locked_out", "staff", ctx.actor.id, detail={"failures": failures})
+            log.warning("staff %d locked out after %d wrong PINs", ctx.actor.id, failures)
             return PinCheck(PinOutcome.LOCKED_OUT, 0)
         ctx.audit(conn, "pin.failed", "staff", ctx.actor.id, detail={"failures": failures})
         return PinCheck(PinOutcome.WRONG, MAX_ATTEMPTS - failures)

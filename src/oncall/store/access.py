@@ -167,3 +167,12 @@ def access_log(
         )
         for r in rows
     ]
+
+
+def sensitive_names(conn: sqlite3.Connection) -> set[str]:
+    """Every client's name and preferred name and every emergency contact's name (for redaction)."""
+    rows = conn.execute(
+        "SELECT name FROM clients UNION SELECT preferred_name FROM clients"
+        " WHERE preferred_name IS NOT NULL UNION SELECT name FROM emergency_contacts"
+    ).fetchall()
+    return {str(r[0]) for r in rows if r[0]}

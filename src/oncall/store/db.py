@@ -103,7 +103,11 @@ def connect(path: Path | str, *, create: bool = True, migrate: bool = True) -> S
     from oncall.store.schema import migrate as run_migrations
 
     path = Path(path)
-    if not path.exists():
+    try:
+        exists = path.exists()
+    except OSError as error:  # e.g. a folder on the way that this account may not enter
+        raise DatabaseUnavailable(f"Cannot reach the database {path}: {error.strerror}.") from None
+    if not exists:
         if not create:
             raise DatabaseUnavailable(f"There is no database at {path}.")
         try:

@@ -16,6 +16,7 @@ While locked:
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from functools import partial
@@ -41,6 +42,8 @@ ALLOWED_WHILE_LOCKED = frozenset(
 )
 """App actions that still run behind the lock screen: leaving, and moving focus on it."""
 INPUT_EVENTS = (events.Key, events.MouseEvent, events.Paste)
+
+log = logging.getLogger(__name__)
 
 
 class IdleLock:
@@ -98,6 +101,7 @@ class IdleLock:
             return
         self.locked = True
         self._cover()
+        log.info("console locked (%s): staff %d", reason, self.services.actor.id)
         # The audit entry is written off the event loop: locking must never wait on a busy
         # database (it would delay the cover being drawn).
         self.app.run_worker(
