@@ -43,7 +43,7 @@ class DashboardScreen(OnCallScreen[None]):
         Binding("c", "open_client", "Client"),
         Binding("r", "open_resources", "Resources"),
         Binding("e", "focus_episodes", "My episodes"),
-        Binding("w", "focus_queue", "Queue", show=False),
+        Binding("w", "focus_queue", "Back to the queue", show=False),
     ]
 
     def __init__(self) -> None:

@@ -23,7 +23,10 @@ def screen_keys(screen: Screen[Any]) -> list[tuple[str, str]]:
     """Every key active on `screen` (its widgets, the screen, the app), with what it does."""
     rows: list[tuple[str, str]] = []
     seen: set[str] = set()
-    for key, active in screen.active_bindings.items():
+    # The screen's own actions first, then the console's, then moving about in a widget.
+    order = {screen: 0, screen.app: 1}
+    ranked = sorted(screen.active_bindings.items(), key=lambda item: order.get(item[1].node, 2))
+    for key, active in ranked:
         binding = active.binding
         if not binding.description or binding.description in seen:
             continue

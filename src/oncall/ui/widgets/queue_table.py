@@ -27,18 +27,31 @@ from oncall.store.alerts import QueueCursor
 from oncall.ui.format import countdown, initials, severity_label, short_duration, words
 from oncall.ui.widgets.queue_source import QueueRow, QueueSource
 
-# (label, width) per column; fixed widths spare the table measuring every cell.
-COLUMNS: list[tuple[str, int]] = [
-    ("Severity", 8),
-    ("Age", 6),
-    ("Ack left", 12),
-    ("Client", 20),
-    ("Kind", 17),
-    ("Source", 9),
-    ("Status", 12),
-    ("Acknowledged by", 16),
+
+@dataclass(frozen=True)
+class QueueColumn:
+    """One column: fixed widths spare the table measuring every cell."""
+
+    key: str
+    label: str
+    wide: int
+    narrow: int
+    """Width in a narrow terminal (80 columns over SSH); 0 leaves the column out."""
+    short: str = ""
+    """The label in a narrow terminal, when the full one does not fit."""
+
+
+COLUMNS = [
+    QueueColumn("severity", "Severity", 8, 8),
+    QueueColumn("age", "Age", 6, 6),
+    QueueColumn("left", "Ack left", 12, 12),
+    QueueColumn("client", "Client", 20, 13),
+    QueueColumn("kind", "Kind", 17, 11),
+    QueueColumn("source", "Source", 9, 0),
+    QueueColumn("status", "Status", 12, 5, "State"),
+    QueueColumn("by", "Acknowledged by", 16, 10, "By"),
 ]
-AGE_COLUMN, LEFT_COLUMN = 1, 2
+NARROW_BELOW = 2 * len(COLUMNS) + sum(c.wide for c in COLUMNS)
 WHEEL_ROWS = 3
 
 
@@ -77,11 +90,26 @@ class QueueTable(DataTable[Any]):
         self._has_more = False
         self.first_position = 0
         """The queue position of the first row shown."""
+        self.narrow = False
+        """Whether the table uses its narrow columns (no source; shorter names)."""
+        self._layout: list[QueueColumn] = []
 
     def on_mount(self) -> None:
-        """Set up the columns; the screen calls `reload()` when it has data to show."""
-        for label, width in COLUMNS:
-            self.add_column(label, width=width)
+        """Set up the columns for the width the table has."""
+        self._set_columns()
+
+    def _set_columns(self) -> bool:
+        """Choose the wide or narrow columns for the current width; True if they changed."""
+        narrow = 0 < self.size.width < NARROW_BELOW
+        if self.columns and narrow == self.narrow:
+            return False
+        self.narrow = narrow
+        self._layout = [c for c in COLUMNS if not narrow or c.narrow]
+        self.clear(columns=True)
+        for column in self._layout:
+            label = column.short if narrow and column.short else column.label
+            self.add_column(label, width=column.narrow if narrow else column.wide)
+        return True
 
     @property
     def rows_shown(self) -> list[QueueRow]:
@@ -139,19 +167,25 @@ class QueueTable(DataTable[Any]):
         else:
             client = Text(initials(row.client_name) if self.privacy else row.client_name)
         status = alert.status.value
+        if self.narrow and alert.status is AlertStatus.ACKNOWLEDGED:
+            status = "ack"
         if alert.escalation_level and alert.status is AlertStatus.NEW:
-            status += f" ↑{alert.escalation_level}"
+            status += f"↑{alert.escalation_level}"
         by = row.acknowledged_by or ""
-        return [
-            severity_label(alert.severity),
-            Text(short_duration(now - alert.received_at)),
-            self._left(alert, now),
-            client,
-            Text(words(alert.kind.value)),
-            Text(alert.source),
-            Text(status, style="bold" if alert.status is AlertStatus.NEW else "dim"),
-            Text(initials(by) if self.privacy and by else by),
-        ]
+        cells = {
+            "severity": severity_label(alert.severity),
+            "age": Text(short_duration(now - alert.received_at)),
+            "left": self._left(alert, now),
+            "client": client,
+            "kind": Text(words(alert.kind.value)),
+            "source": Text(alert.source),
+            "status": Text(status, style="bold" if alert.status is AlertStatus.NEW else "dim"),
+            "by": Text(initials(by) if self.privacy and by else by),
+        }
+        return [cells[column.key] for column in self._layout]
+
+    def _column_index(self, key: str) -> int:
+        return next(i for i, column in enumerate(self._layout) if column.key == key)
 
     @staticmethod
     def _left(alert: Alert, now: datetime) -> Text:
@@ -162,11 +196,12 @@ class QueueTable(DataTable[Any]):
     def tick(self) -> None:
         """Move the age and time-left cells on by the clock (called every second)."""
         now = self._now()
+        age_column, left_column = self._column_index("age"), self._column_index("left")
         for index, row in enumerate(self._rows):
             alert = row.alert
             age = Text(short_duration(now - alert.received_at))
-            self.update_cell_at(Coordinate(index, AGE_COLUMN), age)
-            self.update_cell_at(Coordinate(index, LEFT_COLUMN), self._left(alert, now))
+            self.update_cell_at(Coordinate(index, age_column), age)
+            self.update_cell_at(Coordinate(index, left_column), self._left(alert, now))
 
     def shift(self, delta: int, *, select_index: int | None = None) -> None:
         """Move the window `delta` rows down (or up when negative) through the queue."""
@@ -237,6 +272,6 @@ class QueueTable(DataTable[Any]):
         self.shift(-WHEEL_ROWS)
 
     def on_resize(self, event: events.Resize) -> None:
-        """A taller or shorter table holds a different number of rows."""
-        if self.columns:
-            self.reload()
+        """A taller or shorter table holds a different number of rows; a narrower, fewer columns."""
+        self._set_columns()
+        self.reload()
