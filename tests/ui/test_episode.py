@@ -187,3 +187,26 @@ async def test_a_hotline_handoff_shows_its_countdown(clinic: Clinic) -> None:
         clinic.clock.advance(timedelta(minutes=31))
         await pilot.pause(1.2)
         assert "confirm within -1m00s over" in header(app)
+
+
+async def test_a_record_not_yours_to_open_is_a_message_not_a_crash(clinic: Clinic) -> None:
+    episode_id = open_episode(clinic)  # alice's client and episode; bob has no access
+    app = make_app(clinic.settings, actor="bob", clock=clinic.clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await app.push_screen(EpisodeScreen(episode_id))
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, EpisodeScreen), "no location prompt for a refused view"
+        assert "not on your caseload" in header(app)
+        assert "Jordan" not in header(app)
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.screen is screen
+
+
+async def test_a_missing_episode_says_so(clinic: Clinic) -> None:
+    app = make_app(clinic.settings, actor="alice", clock=clinic.clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await app.push_screen(EpisodeScreen(404))
+        await settle(pilot)
+        assert "There is no episode 404." in header(app)

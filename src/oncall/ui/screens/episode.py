@@ -15,7 +15,7 @@ from oncall.domain.models import Episode, TimelineEvent
 from oncall.domain.types import EpisodeStatus, EventKind
 from oncall.services import closing, episodes, views
 from oncall.services.closing import Closure
-from oncall.services.errors import NotFound, ServiceError
+from oncall.services.errors import ServiceError
 from oncall.services.views import EpisodeRevision, EpisodeWorkspace
 from oncall.store import people
 from oncall.store.errors import StoreError
@@ -79,6 +79,7 @@ class EpisodeScreen(OnCallScreen[None]):
         """What was last read (None until the first read succeeds)."""
         self._revision: EpisodeRevision | None = None
         self._asked_location = False
+        self._refused: str | None = None
 
     def compose(self) -> ComposeResult:
         """Header, then the plan beside the timeline, then the keys."""
@@ -103,17 +104,26 @@ class EpisodeScreen(OnCallScreen[None]):
         try:
             revision = views.episode_revision(self.services, self.episode_id)
             workspace = views.view_episode(self.services, self.episode_id)
-        except NotFound as error:
-            self.query_one(ClientHeader).show_message(str(error))
+        except ServiceError as error:  # not found, or not this user's to open
+            self._refused = str(error)
+            self.workspace = None
+            self.query_one(ClientHeader).show_message(self._refused)
+            self.notify(self._refused, title=f"Episode #{self.episode_id}", severity="warning")
+            self.refresh_bindings()
             return
+        self._refused = None
         self._revision, self.workspace = revision, workspace
         self._show(workspace)
 
     def refresh_data(self) -> None:
         """Re-read only when the episode changed: a view is audited, and audits wake others."""
+        if self._refused is not None:
+            return  # retrying a refused view would audit a refusal on every change
         try:
             revision = views.episode_revision(self.services, self.episode_id)
-        except NotFound:
+        except ServiceError as error:
+            self._refused = str(error)
+            self.query_one(ClientHeader).show_message(self._refused)
             return
         if revision != self._revision:
             self.load()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -21,12 +22,17 @@ from oncall.ui.widgets.timeline_text import FOLLOW_UP_LABELS
 
 DUE_FORMAT = "%Y-%m-%d %H:%M"
 """How a due time is typed, in the clinic's time zone."""
+_DUE_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$")
 
 
 def parse_due(text: str, zone: ZoneInfo) -> datetime:
     """A typed clinic-time due time as an aware datetime; ValueError says how to write it."""
+    typed = text.strip()
     try:
-        naive = datetime.strptime(text.strip(), DUE_FORMAT)
+        # strptime takes "12:3" as 12:03; a time still being typed must not count as one.
+        if not _DUE_SHAPE.match(typed):
+            raise ValueError(typed)
+        naive = datetime.strptime(typed, DUE_FORMAT)
     except ValueError:
         raise ValueError(
             f"Write the due time as YYYY-MM-DD HH:MM, e.g. {text_example()}."
