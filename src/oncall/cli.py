@@ -88,6 +88,7 @@ def make_app(
     demo: bool = False,
     feed: bool = True,
     feed_interval_s: float = 6.0,
+    board: bool = False,
 ) -> OnCallApp:
     """Build the console on the settings' database; the CLI and the tests both use this.
 
@@ -116,7 +117,12 @@ def make_app(
         demo_feed = DemoFeed(
             open_store(settings), clock=clock, settings=settings, interval_s=feed_interval_s
         )
-    return OnCallApp(ServiceContext(store, staff, clock, settings), demo_feed=demo_feed, demo=demo)
+    return OnCallApp(
+        ServiceContext(store, staff, clock, settings),
+        demo_feed=demo_feed,
+        demo=demo,
+        start_on_board=board,
+    )
 
 
 def usage_error(message: str) -> int:

@@ -6,6 +6,7 @@ COMMAND_MODULES = [
     "oncall.commands.seed",
     "oncall.commands.ingest",
     "oncall.commands.reports",
+    "oncall.commands.serve",
     "oncall.commands.staff",
     "oncall.commands.audit",
     "oncall.commands.resources",

@@ -37,7 +37,8 @@ class SupervisorScreen(OnCallScreen[None]):
     SupervisorScreen #board { grid-size: 2 3; grid-rows: auto 1fr 1fr; height: 1fr; }
     SupervisorScreen #figures-pane { column-span: 2; height: auto; }
     SupervisorScreen #figures { height: auto; }
-    SupervisorScreen #volume { height: 3; margin: 0 1; }
+    SupervisorScreen #volume-row { height: 3; }
+    SupervisorScreen #volume { height: 3; width: 1fr; margin: 0 1; }
     SupervisorScreen .pane { height: 1fr; border: round $primary-darken-2; }
     SupervisorScreen .pane DataTable { height: 1fr; }
     """
@@ -59,7 +60,7 @@ class SupervisorScreen(OnCallScreen[None]):
         with Grid(id="board"):
             with Vertical(id="figures-pane"):
                 yield Static(id="figures")
-                with Horizontal():
+                with Horizontal(id="volume-row"):
                     yield Label("Alerts by hour ", classes="dim")
                     yield Sparkline([0] * 24, id="volume", summary_function=max)
             with Vertical(classes="pane", id="waiting-pane"):
