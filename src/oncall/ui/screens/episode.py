@@ -79,7 +79,7 @@ class EpisodeScreen(OnCallScreen[None]):
         """What was last read (None until the first read succeeds)."""
         self._revision: EpisodeRevision | None = None
         self._asked_location = False
-        self._refused: str | None = None
+        self._denied: str | None = None
 
     def compose(self) -> ComposeResult:
         """Header, then the plan beside the timeline, then the keys."""
@@ -105,25 +105,25 @@ class EpisodeScreen(OnCallScreen[None]):
             revision = views.episode_revision(self.services, self.episode_id)
             workspace = views.view_episode(self.services, self.episode_id)
         except ServiceError as error:  # not found, or not this user's to open
-            self._refused = str(error)
+            self._denied = str(error)
             self.workspace = None
-            self.query_one(ClientHeader).show_message(self._refused)
-            self.notify(self._refused, title=f"Episode #{self.episode_id}", severity="warning")
+            self.query_one(ClientHeader).show_message(self._denied)
+            self.notify(self._denied, title=f"Episode #{self.episode_id}", severity="warning")
             self.refresh_bindings()
             return
-        self._refused = None
+        self._denied = None
         self._revision, self.workspace = revision, workspace
         self._show(workspace)
 
     def refresh_data(self) -> None:
         """Re-read only when the episode changed: a view is audited, and audits wake others."""
-        if self._refused is not None:
+        if self._denied is not None:
             return  # retrying a refused view would audit a refusal on every change
         try:
             revision = views.episode_revision(self.services, self.episode_id)
         except ServiceError as error:
-            self._refused = str(error)
-            self.query_one(ClientHeader).show_message(self._refused)
+            self._denied = str(error)
+            self.query_one(ClientHeader).show_message(self._denied)
             return
         if revision != self._revision:
             self.load()
