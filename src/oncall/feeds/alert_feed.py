@@ -27,23 +27,13 @@ import httpx
 from oncall.config import FeedSettings
 from oncall.feeds.client import new_client, unique_holder
 from oncall.feeds.feed_intake import FeedIntake, IntakeCounts
-from oncall.feeds.feed_pages import read_feed_page, same_origin
-from oncall.feeds.fetch import (
-    USER_AGENT,
-    FetchFailed,
-    RetryPolicy,
-    SecretMissing,
-    backoff_delay,
-    describe_status,
-    expand_secret,
-    redact_url,
-    send_with_retries,
-)
+from oncall.feeds.feed_reader import FeedReader, ReadOutcome
+from oncall.feeds.fetch import RetryPolicy, backoff_delay
 from oncall.services.context import ServiceContext
 from oncall.store import feeds as feed_rows
+from oncall.store.errors import StoreError
 
 log = logging.getLogger(__name__)
-ACCEPT = "application/json, application/x-ndjson;q=0.9, */*;q=0.1"
 
 
 @dataclass(frozen=True)
@@ -57,16 +47,6 @@ class PollResult:
     pages: int = 0
     counts: IntakeCounts = field(default_factory=IntakeCounts)
     error: str | None = None
-
-
-@dataclass
-class _Outcome:
-    pages: int = 0
-    counts: IntakeCounts = field(default_factory=IntakeCounts)
-    not_modified: bool = False
-    error: str | None = None
-    etag: str | None = None
-    last_modified: str | None = None
 
 
 class FeedPoller:
@@ -95,7 +75,7 @@ class FeedPoller:
         self.holder = holder or unique_holder("feeds")
         self._client = client
         self._owns_client = client is None
-        self._intake = {feed.name: FeedIntake(ctx, feed.name) for feed in self.feeds}
+        self._intake: dict[str, FeedIntake] = {}
 
     async def __aenter__(self) -> FeedPoller:
         return self
@@ -126,15 +106,32 @@ class FeedPoller:
     async def poll(self, feed: FeedSettings, now: datetime) -> PollResult | None:
         """Poll one feed now; None when another poller is polling it."""
         lease = now + timedelta(seconds=self._lease_s())
-        claimed = await asyncio.to_thread(self._claim, feed.name, now, lease)
+        try:
+            claimed = await asyncio.to_thread(self._claim, feed.name, now, lease)
+        except StoreError as error:  # locked or full: try again next tick
+            log.warning("feed %s: not polled, the database refused the claim: %s", feed.name, error)
+            return None
         if claimed is None:
             return None
         try:
             outcome = await self._read_feed(feed, claimed)
+        except StoreError as error:  # pages stored so far are kept; the claim lapses
+            outcome = ReadOutcome(error=f"the database refused the alerts: {error}")
         except Exception as error:  # a bug must cost one poll, never the dispatcher
             log.exception("feed %s: poll failed unexpectedly", feed.name)
-            outcome = _Outcome(error=f"the poll failed unexpectedly ({type(error).__name__})")
-        return await asyncio.to_thread(self._record, feed, claimed, outcome)
+            outcome = ReadOutcome(error=f"the poll failed unexpectedly ({type(error).__name__})")
+        try:
+            return await asyncio.to_thread(self._record, feed, claimed, outcome)
+        except StoreError as error:
+            log.warning("feed %s: its state was not saved: %s", feed.name, error)
+            return PollResult(
+                feed.name,
+                False,
+                lease,
+                pages=outcome.pages,
+                counts=outcome.counts,
+                error=str(error),
+            )
 
     def _lease_s(self) -> float:
         policy = self.retry
@@ -161,77 +158,22 @@ class FeedPoller:
             self._client = new_client(self.retry.timeout_s)
         return self._client
 
-    async def _read_feed(self, feed: FeedSettings, state: feed_rows.FeedState) -> _Outcome:
+    async def _read_feed(self, feed: FeedSettings, state: feed_rows.FeedState) -> ReadOutcome:
         """Fetch every page of the feed and store its records, page by page."""
-        outcome = _Outcome()
-        headers = {"Accept": ACCEPT, "User-Agent": USER_AGENT}
-        try:
-            if feed.auth_header:
-                what = f"feed {feed.name}'s auth_header"
-                headers["Authorization"] = expand_secret(feed.auth_header, what, self.environ)
-        except SecretMissing as error:
-            outcome.error = str(error)
-            return outcome
-        client = self._client_for_use()
-        intake = self._intake[feed.name]
-        url: str | None = feed.url
-        seen: set[str] = set()
-        while url is not None and url not in seen:
-            if outcome.pages >= self.max_pages:
-                outcome.error = f"stopped after {self.max_pages} pages; the rest was not read"
-                break
-            seen.add(url)
-            first = outcome.pages == 0
-            try:
-                response = await send_with_retries(
-                    client,
-                    "GET",
-                    url,
-                    headers={**headers, **(_validators(state) if first else {})},
-                    policy=self.retry,
-                    rng=self.rng,
-                )
-            except FetchFailed as error:
-                outcome.error = _on_page(outcome.pages, str(error))
-                break
-            if response.status_code == 304 and first:
-                outcome.not_modified = True
-                outcome.etag, outcome.last_modified = state.etag, state.last_modified
-                break
-            if response.status_code != 200:
-                outcome.error = _on_page(outcome.pages, _refusal(response))
-                break
-            page = read_feed_page(
-                response.content,
-                url=url,
-                content_type=response.headers.get("content-type", ""),
-                link_next=response.links.get("next", {}).get("url"),
-                default_source=feed.source,
-            )
-            if page.garbage:
-                outcome.error = _on_page(outcome.pages, page.problem or "unreadable")
-                break
-            outcome.counts += await asyncio.to_thread(intake.take, page.records)
-            outcome.pages += 1
-            if first:
-                outcome.etag = response.headers.get("etag")
-                outcome.last_modified = response.headers.get("last-modified")
-            if page.problem is not None:
-                outcome.error = _on_page(outcome.pages - 1, page.problem)
-                break
-            url = page.next_url
-            if url is not None:
-                await asyncio.to_thread(self._extend, feed.name)
-            if url is not None and not same_origin(feed.url, url):
-                outcome.error = (
-                    f"the next page is on another server ({redact_url(url)}); it was not "
-                    "followed, so the feed's credentials stay with the feed"
-                )
-                break
-        return outcome
+        reader = FeedReader(
+            self._client_for_use(),
+            feed,
+            state,
+            retry=self.retry,
+            rng=self.rng,
+            environ=self.environ,
+            max_pages=self.max_pages,
+        )
+        intake = self._intake.setdefault(feed.name, FeedIntake(self.ctx, feed.name))
+        return await reader.read(intake, lambda: asyncio.to_thread(self._extend, feed.name))
 
     def _record(
-        self, feed: FeedSettings, state: feed_rows.FeedState, outcome: _Outcome
+        self, feed: FeedSettings, state: feed_rows.FeedState, outcome: ReadOutcome
     ) -> PollResult:
         """Store how the poll went and when the next one is due."""
         finished = self.ctx.clock.now()
@@ -278,29 +220,3 @@ def _due_at(state: feed_rows.FeedState | None, now: datetime) -> datetime:
     if state is None or state.next_attempt_at is None:
         return now
     return state.next_attempt_at
-
-
-def _validators(state: feed_rows.FeedState) -> dict[str, str]:
-    """Conditional-request headers from the last complete poll."""
-    headers: dict[str, str] = {}
-    if state.etag:
-        headers["If-None-Match"] = state.etag
-    if state.last_modified:
-        headers["If-Modified-Since"] = state.last_modified
-    return headers
-
-
-def _refusal(response: httpx.Response) -> str:
-    status = describe_status(response)
-    if response.status_code in (401, 403):
-        return f"the feed refused the request ({status}): check the feed's auth_header"
-    if 300 <= response.status_code < 400:
-        return f"the feed answered {status}: set the feed's url to where it redirects"
-    return f"the feed answered {status}"
-
-
-def _on_page(pages_read: int, problem: str) -> str:
-    if pages_read == 0:
-        return problem
-    kept = "the page before it was" if pages_read == 1 else f"the {pages_read} pages before it were"
-    return f"page {pages_read + 1}: {problem}; {kept} kept"

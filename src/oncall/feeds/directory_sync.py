@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import random
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 import httpx
 
@@ -104,6 +105,26 @@ async def sync_directory(
             await http.aclose()
         _record_state(ctx, report)
     return report
+
+
+async def sync_directory_if_due(
+    ctx: ServiceContext, now: datetime, **options: Any
+) -> DirectorySyncReport | None:
+    """For the dispatcher: sync when resource_directory_url is set and the day is up.
+
+    Returns None when there is nothing to do (no URL, not due, or another process is
+    syncing). A complete sync is next due a day later, a partial one an hour later.
+    """
+    if not ctx.settings.resource_directory_url:
+        return None
+    with ctx.store.read() as conn:
+        state = feed_rows.feed_state(conn, STATE_NAME, kind=feed_rows.DIRECTORY)
+    if state is not None and state.next_attempt_at is not None and state.next_attempt_at > now:
+        return None
+    try:
+        return await sync_directory(ctx, **options)
+    except DirectorySyncBusy:
+        return None
 
 
 async def _read_all(
@@ -202,4 +223,10 @@ def _record_state(ctx: ServiceContext, report: DirectorySyncReport) -> None:
             )
 
 
-__all__ = ["DirectorySyncBusy", "DirectorySyncReport", "SecretMissing", "sync_directory"]
+__all__ = [
+    "DirectorySyncBusy",
+    "DirectorySyncReport",
+    "SecretMissing",
+    "sync_directory",
+    "sync_directory_if_due",
+]

@@ -42,6 +42,7 @@ from oncall.feeds.outbound import (
 )
 from oncall.services.context import ServiceContext
 from oncall.store import outbox
+from oncall.store.errors import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +125,11 @@ class OutboxDeliverer:
     async def deliver_due(self, now: datetime) -> list[DeliveryResult]:
         """Claim the messages due at `now` and send them; returns what happened to each."""
         until = now + timedelta(seconds=self.policy.claim_s)
-        rows = await asyncio.to_thread(self._claim, now, until)
+        try:
+            rows = await asyncio.to_thread(self._claim, now, until)
+        except StoreError as error:  # locked or full: the next tick tries again
+            log.warning("outbox: nothing claimed, the database refused: %s", error)
+            return []
         if not rows:
             return []
         if self._client is None:
@@ -133,7 +138,15 @@ class OutboxDeliverer:
 
         async def one(message: OutboxMessage) -> DeliveryResult:
             async with gate:
-                return await self._deliver(message, now)
+                try:
+                    return await self._deliver(message, now)
+                except StoreError as error:
+                    # The outcome was not recorded: the claim lapses and the message is
+                    # sent again with the same key, which the receiver counts once.
+                    log.warning("outbox %s: outcome not recorded: %s", message.id, error)
+                    return DeliveryResult(
+                        message.id, message.idempotency_key, False, error=str(error)
+                    )
 
         return list(await asyncio.gather(*(one(m) for m in rows)))
 

@@ -1,0 +1,158 @@
+"""Reading one feed from its first page to its last, storing each page as it arrives."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+
+import httpx
+
+from oncall.config import FeedSettings
+from oncall.feeds.feed_intake import FeedIntake, IntakeCounts
+from oncall.feeds.feed_pages import read_feed_page, same_origin
+from oncall.feeds.fetch import (
+    USER_AGENT,
+    FetchFailed,
+    RetryPolicy,
+    SecretMissing,
+    describe_status,
+    expand_secret,
+    redact_url,
+    send_with_retries,
+)
+from oncall.store.feeds import FeedState
+
+ACCEPT = "application/json, application/x-ndjson;q=0.9, */*;q=0.1"
+
+
+@dataclass
+class ReadOutcome:
+    """What reading the feed came to; `error` is None when every page arrived whole."""
+
+    pages: int = 0
+    counts: IntakeCounts = field(default_factory=IntakeCounts)
+    not_modified: bool = False
+    error: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+class FeedReader:
+    """One read of one feed: conditional first request, then the next links to the end."""
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        feed: FeedSettings,
+        state: FeedState,
+        *,
+        retry: RetryPolicy,
+        rng: random.Random,
+        environ: Mapping[str, str] | None,
+        max_pages: int,
+    ) -> None:
+        self.client = client
+        self.feed = feed
+        self.state = state
+        self.retry = retry
+        self.rng = rng
+        self.environ = environ
+        self.max_pages = max_pages
+
+    async def read(
+        self, intake: FeedIntake, keep_claim: Callable[[], Awaitable[None]]
+    ) -> ReadOutcome:
+        """Fetch every page, hand each page's records to `intake` before the next request."""
+        feed, state = self.feed, self.state
+        outcome = ReadOutcome()
+        headers = {"Accept": ACCEPT, "User-Agent": USER_AGENT}
+        try:
+            if feed.auth_header:
+                what = f"feed {feed.name}'s auth_header"
+                headers["Authorization"] = expand_secret(feed.auth_header, what, self.environ)
+        except SecretMissing as error:
+            outcome.error = str(error)
+            return outcome
+        url: str | None = feed.url
+        seen: set[str] = set()
+        while url is not None and url not in seen:
+            if outcome.pages >= self.max_pages:
+                outcome.error = f"stopped after {self.max_pages} pages; the rest was not read"
+                break
+            seen.add(url)
+            first = outcome.pages == 0
+            try:
+                response = await send_with_retries(
+                    self.client,
+                    "GET",
+                    url,
+                    headers={**headers, **(_validators(state) if first else {})},
+                    policy=self.retry,
+                    rng=self.rng,
+                )
+            except FetchFailed as error:
+                outcome.error = _on_page(outcome.pages, str(error))
+                break
+            if response.status_code == 304 and first:
+                outcome.not_modified = True
+                outcome.etag, outcome.last_modified = state.etag, state.last_modified
+                break
+            if response.status_code != 200:
+                outcome.error = _on_page(outcome.pages, _refusal(response))
+                break
+            page = read_feed_page(
+                response.content,
+                url=url,
+                content_type=response.headers.get("content-type", ""),
+                link_next=response.links.get("next", {}).get("url"),
+                default_source=feed.source,
+            )
+            if page.garbage:
+                outcome.error = _on_page(outcome.pages, page.problem or "unreadable")
+                break
+            outcome.counts += await asyncio.to_thread(intake.take, page.records)
+            outcome.pages += 1
+            if first:
+                outcome.etag = response.headers.get("etag")
+                outcome.last_modified = response.headers.get("last-modified")
+            if page.problem is not None:
+                outcome.error = _on_page(outcome.pages - 1, page.problem)
+                break
+            url = page.next_url
+            if url is not None:
+                await keep_claim()
+            if url is not None and not same_origin(feed.url, url):
+                outcome.error = (
+                    f"the next page is on another server ({redact_url(url)}); it was not "
+                    "followed, so the feed's credentials stay with the feed"
+                )
+                break
+        return outcome
+
+
+def _validators(state: FeedState) -> dict[str, str]:
+    """Conditional-request headers from the last complete poll."""
+    headers: dict[str, str] = {}
+    if state.etag:
+        headers["If-None-Match"] = state.etag
+    if state.last_modified:
+        headers["If-Modified-Since"] = state.last_modified
+    return headers
+
+
+def _refusal(response: httpx.Response) -> str:
+    status = describe_status(response)
+    if response.status_code in (401, 403):
+        return f"the feed refused the request ({status}): check the feed's auth_header"
+    if 300 <= response.status_code < 400:
+        return f"the feed answered {status}: set the feed's url to where it redirects"
+    return f"the feed answered {status}"
+
+
+def _on_page(pages_read: int, problem: str) -> str:
+    if pages_read == 0:
+        return problem
+    kept = "the page before it was" if pages_read == 1 else f"the {pages_read} pages before it were"
+    return f"page {pages_read + 1}: {problem}; {kept} kept"
