@@ -178,3 +178,15 @@ async def test_status_reads_feed_state_quarantine_and_says_when_nobody_polls(
     assert (record.source, record.field) == ("feed:hotline", "client_ref")
     clinic.clock.advance(timedelta(minutes=5))  # no dispatcher has polled since
     assert feed_status(ctx).feeds[0].health == "overdue"
+
+
+async def test_an_auth_header_naming_an_unset_variable_sends_nothing(clinic: Clinic) -> None:
+    with serving(lambda _: json_reply([])) as server:
+        settings = load_settings(write_settings(clinic.store.path.parent, server.url("/a")), {})
+        ctx = ServiceContext(clinic.store, system_actor("feeds"), clinic.clock, settings)
+        async with FeedPoller(ctx, retry=FAST, environ={}) as poller:
+            (result,) = await poller.poll_due(clinic.clock.now())
+    assert server.requests == []
+    assert result.error == (
+        "feed hotline's auth_header names ${FEED_TOKEN}, which is not set in the environment"
+    )

@@ -17,7 +17,7 @@ from oncall.commands.common import (
 )
 from oncall.services.context import ServiceContext
 from oncall.services.feed_status import FeedStatus, FeedView, MessageView, feed_status
-from oncall.store.feeds import FeedState
+from oncall.store.feeds import DIRECTORY, FeedState
 
 SHOWN_MESSAGES = 10
 
@@ -53,8 +53,12 @@ def _when(moment: datetime | None, zone: ZoneInfo, now: datetime) -> str:
         return "never"
     seconds = (moment - now).total_seconds()
     ago = abs(seconds)
-    span = f"{ago:.0f} s" if ago < 120 else f"{ago / 60:.0f} min" if ago < 7200 else (
-        f"{ago / 3600:.1f} h"
+    span = (
+        f"{ago:.0f} s"
+        if ago < 120
+        else f"{ago / 60:.0f} min"
+        if ago < 7200
+        else (f"{ago / 3600:.1f} h")
     )
     rel = f"in {span}" if seconds > 0 else f"{span} ago"
     return f"{moment.astimezone(zone):%Y-%m-%d %H:%M:%S %Z} ({rel})"
@@ -65,29 +69,38 @@ def _state_lines(state: FeedState, zone: ZoneInfo, now: datetime) -> list[str]:
         f"last success {_when(state.last_success_at, zone, now)}; "
         f"next try {_when(state.next_attempt_at, zone, now)}",
     ]
-    if state.last_attempt_at is not None:
+    if state.last_attempt_at is not None and state.kind == DIRECTORY:
+        lines.append(
+            f"last sync: {state.last_accepted} services stored, {state.last_rejected} rejected"
+        )
+    elif state.last_attempt_at is not None:
         lines.append(
             f"last poll: {state.last_accepted} accepted, {state.last_duplicates} duplicate, "
             f"{state.last_rejected} rejected"
         )
     if state.last_error:
         streak = f" ({state.consecutive_failures} in a row)" if state.consecutive_failures else ""
-        lines.append(f"last error{streak} {_when(state.last_error_at, zone, now)}: "
-                     f"{state.last_error}")
+        lines.append(
+            f"last error{streak} {_when(state.last_error_at, zone, now)}: {state.last_error}"
+        )
     return lines
 
 
 def _print_feed(feed: FeedView, zone: ZoneInfo, now: datetime) -> None:
-    say(f"  {feed.name}  [{feed.health}]  {feed.url}  every {feed.interval_s:g} s, "
-        f"auth {feed.auth}")
+    say(
+        f"  {feed.name}  [{feed.health}]  {feed.url}  every {feed.interval_s:g} s, auth {feed.auth}"
+    )
     for line in _state_lines(feed.state, zone, now):
         say(f"      {line}")
 
 
 def _print_feeds(status: FeedStatus, zone: ZoneInfo) -> None:
     now = status.read_at
-    say(f"Alert feeds ({len(status.feeds)}):" if status.feeds else
-        "Alert feeds: none configured (add [[feeds]] to the settings file)")
+    say(
+        f"Alert feeds ({len(status.feeds)}):"
+        if status.feeds
+        else "Alert feeds: none configured (add [[feeds]] to the settings file)"
+    )
     for feed in status.feeds:
         _print_feed(feed, zone, now)
     directory = status.directory
@@ -103,8 +116,9 @@ def _print_feeds(status: FeedStatus, zone: ZoneInfo) -> None:
 
 def _message_line(message: MessageView, zone: ZoneInfo, now: datetime) -> str:
     state = "sending" if message.sending else message.status
-    line = (f"  #{message.id} {message.kind} → {message.target}: {state}, "
-            f"{message.attempts} attempt(s)")
+    line = (
+        f"  #{message.id} {message.kind} → {message.target}: {state}, {message.attempts} attempt(s)"
+    )
     if message.status == "pending" and message.next_attempt_at is not None:
         line += f", next try {_when(message.next_attempt_at, zone, now)}"
     if message.last_error:
@@ -113,14 +127,19 @@ def _message_line(message: MessageView, zone: ZoneInfo, now: datetime) -> str:
 
 
 def _print_targets(status: FeedStatus, zone: ZoneInfo) -> None:
-    say(f"Notification targets ({len(status.targets)}):" if status.targets else
-        "Notification targets: none configured (add [[targets]] to the settings file)")
+    say(
+        f"Notification targets ({len(status.targets)}):"
+        if status.targets
+        else "Notification targets: none configured (add [[targets]] to the settings file)"
+    )
     for target in status.targets:
         key = f", routing key {target.routing_key}" if target.kind == "pagerduty" else ""
         say(f"  {target.name}  {target.kind}  {target.url}{key}")
     counts = status.outbox_counts
-    say(f"Outbox: {counts.get('pending', 0)} pending, {counts.get('delivered', 0)} delivered, "
-        f"{counts.get('failed', 0)} failed")
+    say(
+        f"Outbox: {counts.get('pending', 0)} pending, {counts.get('delivered', 0)} delivered, "
+        f"{counts.get('failed', 0)} failed"
+    )
     troubled = [m for m in status.messages if m.status != "delivered"][:SHOWN_MESSAGES]
     for message in troubled:
         say(_message_line(message, zone, status.read_at))
