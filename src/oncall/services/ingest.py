@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from oncall.domain.alert_record import AlertRecord, RecordError, parse_alert_record
 from oncall.domain.escalation import ack_deadline
 from oncall.domain.record_stream import Accepted, RawRecord, Rejection, validate_records
 from oncall.domain.timefmt import to_iso
-from oncall.domain.types import Severity
+from oncall.domain.types import AlertKind, Severity
 from oncall.services.context import ServiceContext
 from oncall.store import alerts as alert_rows
 from oncall.store import people
@@ -124,20 +125,31 @@ def _raw_json(record: AlertRecord) -> str:
     return _RAW_ENCODER.encode(record.raw)
 
 
+# Enum properties cost a function call each; a bulk import reads them 100,000 times.
+_KIND_VALUE = {kind: kind.value for kind in AlertKind}
+_SEVERITY_VALUE = {severity: (severity.value, severity.rank) for severity in Severity}
+
+
+def _utc_iso(moment: datetime) -> str:
+    """`to_iso` without its conversion when the moment is already UTC (as validated ones are)."""
+    return moment.isoformat(timespec="microseconds") if moment.tzinfo is UTC else to_iso(moment)
+
+
 def _alert_row(
     record: AlertRecord, client_id: int | None, received: str, deadline: str
 ) -> tuple[object, ...]:
     """The alerts row for a record, in ALERT_COLUMNS order."""
+    severity, rank = _SEVERITY_VALUE[record.severity]
     return (
         record.source,
         record.external_id,
         record.client_ref,
         client_id,
-        record.kind.value,
-        record.severity.value,
-        record.severity.rank,
+        _KIND_VALUE[record.kind],
+        severity,
+        rank,
         record.summary,
-        to_iso(record.occurred_at),
+        _utc_iso(record.occurred_at),
         received,
         deadline,
         "new",

@@ -1,0 +1,1 @@
+"""Benchmarks: a large synthetic database and the measurements that use it."""
