@@ -100,3 +100,23 @@ async def test_f9_toggles_privacy_on_the_queue_and_f2_is_for_supervisors(clinic:
         await pilot.press("f2")
         await pilot.pause()
         assert not isinstance(app.screen, SupervisorScreen)
+
+
+async def test_f3_shows_the_shift_handoff_in_situation_actions_needs_form(clinic: Clinic) -> None:
+    from oncall.ui.screens.shift_handoff import ShiftHandoffScreen
+
+    ids = ingest_records(
+        clinic.ctx(),
+        [alert_record(id="s1", client_ref="C-2", source="hotline", handoff=HANDOFF)],
+        origin="t",
+    ).accepted_ids
+    acknowledge_alert(clinic.ctx("alice"), ids[0])
+    app = make_app(clinic.settings, actor="alice", clock=clinic.clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("f3")
+        await pilot.pause()
+        assert isinstance(app.screen, ShiftHandoffScreen)
+        text = str(app.screen.query_one("#handoff-text", Static).render())
+        assert "Hotline handoffs awaiting confirmation (1)" in text
+        assert "Situation:" in text and "Needs:" in text and "Casey Sample" in text
+        assert "confirm contact for 988 Orange County handoff 988-31" in text

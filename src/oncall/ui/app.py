@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual.app import App, SystemCommand
@@ -15,7 +15,6 @@ from textual.worker import Worker, WorkerState
 from oncall import paths
 from oncall.domain.types import Role
 from oncall.services.context import ServiceContext
-from oncall.services.demo_feed import DemoFeed
 from oncall.ui import crash
 from oncall.ui.base import OnCallScreen
 from oncall.ui.freshness import Freshness
@@ -23,6 +22,9 @@ from oncall.ui.idle import LockableApp
 from oncall.ui.live import LiveRefresh
 from oncall.ui.messages import DataChanged
 from oncall.ui.palette import RecordsProvider
+
+if TYPE_CHECKING:
+    from oncall.services.demo_feed import DemoFeed
 
 
 class OnCallApp(LockableApp[None]):
@@ -34,6 +36,7 @@ class OnCallApp(LockableApp[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1,question_mark", "help", "Keys", key_display="?"),
         Binding("f2", "supervisor_board", "Board"),
+        Binding("f3", "shift_handoff", "Shift handoff"),
         Binding("f9", "toggle_privacy", "Privacy"),
     ]
 
@@ -102,6 +105,13 @@ class OnCallApp(LockableApp[None]):
             self.notify("The supervisor board is for supervisors and admins.", severity="warning")
         elif not isinstance(self.screen, SupervisorScreen):
             self.push_screen(SupervisorScreen())
+
+    def action_shift_handoff(self) -> None:
+        """Show the end-of-shift summary (W11)."""
+        from oncall.ui.screens.shift_handoff import ShiftHandoffScreen
+
+        if not isinstance(self.screen, ShiftHandoffScreen):
+            self.push_screen(ShiftHandoffScreen())
 
     def action_toggle_privacy(self) -> None:
         """Mask names (initials) and hide phone numbers and addresses, or show them again."""

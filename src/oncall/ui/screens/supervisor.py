@@ -16,10 +16,16 @@ from oncall.domain.types import Severity
 from oncall.services.board import Board, audit_board_opened, read_board
 from oncall.services.metrics import Figures, compute_figures, today_range
 from oncall.ui.base import OnCallScreen
-from oncall.ui.format import countdown, initials, severity_label, short_duration, words
+from oncall.ui.format import initials, severity_label, short_duration, words
 from oncall.ui.screens.figures_range import FiguresRangeScreen
 
 FIGURES_EVERY = timedelta(seconds=30)
+# Column widths fit a pane of half a 120-column terminal (cells add one space each side).
+WAITING_COLUMNS = [("Severity", 10), ("Client", 12), ("Kind", 10), ("Age", 6), ("Due", 8)]
+HANDOFF_COLUMNS = [("Client", 11), ("Hotline", 12), ("Ref", 9), ("Owner", 9), ("Due", 6)]
+OVERDUE_COLUMNS = [("Client", 12), ("Follow-up", 11), ("Late", 10), ("Assignee", 9), ("Tries", 5)]
+WORKLOAD_COLUMNS = [("Staff", 16), ("Role", 12), ("Episodes", 8), ("Follow-ups", 10)]
+FAILING_COLUMNS = [("Message", 12), ("Target", 14), ("Tries", 5), ("Last error", 16)]
 
 
 def _table(table_id: str, columns: list[tuple[str, int]]) -> DataTable[Text]:
@@ -27,6 +33,13 @@ def _table(table_id: str, columns: list[tuple[str, int]]) -> DataTable[Text]:
     for label, width in columns:
         table.add_column(label, width=width)
     return table
+
+
+def _due(deadline: datetime, now: datetime) -> Text:
+    """Time left to a deadline in a narrow column: a minus sign and red once it passed."""
+    if deadline > now:
+        return Text(short_duration(deadline - now))
+    return Text(f"-{short_duration(now - deadline)}", style="bold white on dark_red")
 
 
 class SupervisorScreen(OnCallScreen[None]):
@@ -41,7 +54,12 @@ class SupervisorScreen(OnCallScreen[None]):
     SupervisorScreen #volume { height: 3; width: 1fr; margin: 0 1; }
     SupervisorScreen .pane { height: 1fr; border: round $primary-darken-2; }
     SupervisorScreen .pane DataTable { height: 1fr; }
+    SupervisorScreen.-narrow #board { grid-size: 1; grid-rows: auto 12 8 8 12; overflow-y: auto; }
+    SupervisorScreen.-narrow #figures-pane { column-span: 1; }
+    SupervisorScreen.-narrow #volume-row, SupervisorScreen.-narrow #volume { height: 2; }
     """
+    # Below 100 columns the four panes stack in one scrolling column.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012 (Textual declares it)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f", "choose_range", "Figures for a range"),
         Binding("t", "today", "Today"),
@@ -65,50 +83,18 @@ class SupervisorScreen(OnCallScreen[None]):
                     yield Sparkline([0] * 24, id="volume", summary_function=max)
             with Vertical(classes="pane", id="waiting-pane"):
                 yield Label("", id="waiting-title")
-                yield _table(
-                    "waiting",
-                    [
-                        ("Severity", 9),
-                        ("Client", 18),
-                        ("Kind", 16),
-                        ("Waiting", 8),
-                        ("Deadline", 12),
-                        ("Esc", 4),
-                    ],
-                )
+                yield _table("waiting", WAITING_COLUMNS)
             with Vertical(classes="pane", id="handoff-pane"):
                 yield Label("", id="handoffs-title")
-                yield _table(
-                    "handoffs",
-                    [
-                        ("Client", 18),
-                        ("Hotline", 20),
-                        ("Ref", 12),
-                        ("Owner", 14),
-                        ("Confirm by", 12),
-                    ],
-                )
+                yield _table("handoffs", HANDOFF_COLUMNS)
             with Vertical(classes="pane", id="overdue-pane"):
                 yield Label("", id="overdue-title")
-                yield _table(
-                    "overdue",
-                    [
-                        ("Client", 18),
-                        ("Follow-up", 14),
-                        ("Late", 9),
-                        ("Assignee", 16),
-                        ("Tries", 5),
-                    ],
-                )
+                yield _table("overdue", OVERDUE_COLUMNS)
             with Vertical(classes="pane", id="workload-pane"):
                 yield Label("", id="workload-title")
-                yield _table(
-                    "workload", [("Staff", 20), ("Role", 12), ("Episodes", 8), ("Follow-ups", 10)]
-                )
+                yield _table("workload", WORKLOAD_COLUMNS)
                 yield Label("", id="failing-title")
-                yield _table(
-                    "failing", [("Message", 14), ("Target", 18), ("Tries", 5), ("Last error", 30)]
-                )
+                yield _table("failing", FAILING_COLUMNS)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -144,13 +130,15 @@ class SupervisorScreen(OnCallScreen[None]):
         waiting = self.query_one("#waiting", DataTable)
         waiting.clear()
         for w in board.waiting:
+            severity = severity_label(Severity(w.severity))
+            if w.escalation_level:
+                severity.append(f"↑{w.escalation_level}", style="bold yellow")
             waiting.add_row(
-                severity_label(Severity(w.severity)),
+                severity,
                 Text(self._who(w.client)),
                 Text(words(w.kind)),
                 Text(short_duration(now - w.received_at)),
-                countdown(w.deadline, now),
-                Text(str(w.escalation_level or "")),
+                _due(w.deadline, now),
             )
         breaches = sum(1 for w in board.waiting if w.breached(now))
         title = Text(f"Waiting for acknowledgement: {len(board.waiting)}")
@@ -167,7 +155,7 @@ class SupervisorScreen(OnCallScreen[None]):
                 Text(h.org),
                 Text(h.reference),
                 Text(self._who(h.owner)),
-                countdown(h.deadline, now) if h.deadline else Text("—"),
+                _due(h.deadline, now) if h.deadline else Text("—"),
             )
         self.query_one("#handoffs-title", Label).update(
             f"Hotline handoffs awaiting confirmation: {len(board.handoffs)}"
