@@ -36,11 +36,11 @@ def test_every_save_is_a_new_version_with_who_and_when(clinic: Clinic) -> None:
     first = safety_plans.save_safety_plan(clinic.ctx(), client_id, SECTIONS, " My daughter ")
     clinic.clock.advance(timedelta(hours=2))
     second = safety_plans.save_safety_plan(
-        clinic.ctx("bob"), client_id, {**SECTIONS, "internal_coping": ["Call my sponsor"]}, "x"
+        clinic.ctx("sue"), client_id, {**SECTIONS, "internal_coping": ["Call my sponsor"]}, "x"
     )
     assert (first.version, second.version) == (1, 2)
     assert first.created_by == clinic.staff["alice"].id
-    assert second.created_by == clinic.staff["bob"].id
+    assert second.created_by == clinic.staff["sue"].id
     assert second.created_at - first.created_at == timedelta(hours=2)
     # blank items dropped, items trimmed, all six sections present
     assert first.sections["warning_signs"] == ["Skipping meetings", "Not sleeping"]
@@ -97,7 +97,7 @@ def test_review_clears_due_and_is_audited(clinic: Clinic) -> None:
     _save(clinic)
     clinic.clock.advance(timedelta(days=31))
     assert view_client(clinic.ctx(), client_id).plan_review.due
-    review = safety_plans.record_plan_review(clinic.ctx("bob"), client_id)
+    review = safety_plans.record_plan_review(clinic.ctx("sue"), client_id)
     assert review.plan_version == 1 and review.event_id is None
     record = view_client(clinic.ctx(), client_id)
     assert not record.plan_review.due

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from oncall.domain.models import Client, EmergencyContact, Episode
 from oncall.domain.timefmt import to_iso
+from oncall.services.access import require_client_access
 from oncall.services.context import ServiceContext
 from oncall.services.errors import NotFound
 from oncall.store import episodes as episode_rows
@@ -38,6 +39,7 @@ def client_episodes_page(
     """
     key = (to_iso(before.opened_at), before.id) if before is not None else None
     with ctx.store.read() as conn:
+        require_client_access(ctx, conn, client_id)
         rows = episode_rows.episodes_for_client(conn, client_id, limit=limit + 1, before=key)
     return EpisodePage(rows[:limit], len(rows) > limit)
 
@@ -63,6 +65,7 @@ def client_revision(ctx: ServiceContext, client_id: int) -> ClientRevision:
         client = people.client_by_id(conn, client_id)
         if client is None:
             raise NotFound(f"There is no client {client_id}.")
+        require_client_access(ctx, conn, client_id)
         plan = people.latest_safety_plan(conn, client_id)
         return ClientRevision(
             client=client,

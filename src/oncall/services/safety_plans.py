@@ -15,6 +15,7 @@ from oncall.domain.safety_plan import (
     diff_plans,
 )
 from oncall.domain.timefmt import from_iso
+from oncall.services.access import require_client_access
 from oncall.services.context import ServiceContext
 from oncall.services.episodes import record_safety_plan_review
 from oncall.services.errors import NotFound, Refused, ValidationFailed
@@ -92,6 +93,7 @@ def save_safety_plan(
     with ctx.store.write() as conn:
         if people.client_by_id(conn, client_id) is None:
             raise NotFound(f"There is no client {client_id}.")
+        require_client_access(ctx, conn, client_id)
         current = people.latest_safety_plan(conn, client_id)
         problems = plan_problems(draft, current)
         if problems:
@@ -135,6 +137,7 @@ def record_plan_review(
     with ctx.store.write() as conn:
         if people.client_by_id(conn, client_id) is None:
             raise NotFound(f"There is no client {client_id}.")
+        require_client_access(ctx, conn, client_id)
         if episode_id is not None:
             episode = episode_rows.episode_by_id(conn, episode_id)
             if episode is None or episode.client_id != client_id:
@@ -184,6 +187,7 @@ def compare_versions(
     if old_version == new_version:
         raise ValidationFailed("Pick two different versions to compare.")
     with ctx.store.write() as conn:
+        require_client_access(ctx, conn, client_id)
         old = people.safety_plan_version(conn, client_id, old_version)
         new = people.safety_plan_version(conn, client_id, new_version)
         for version, plan in ((old_version, old), (new_version, new)):
