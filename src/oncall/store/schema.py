@@ -345,6 +345,13 @@ def _v6_resource_open_hours(conn: sqlite3.Connection) -> None:
     backfill_hours(conn)
 
 
+def _v7_resource_prefix_index(conn: sqlite3.Connection) -> None:
+    """Rebuild the directory's full-text index with prefix indexes (search as you type)."""
+    from oncall.store.resource_fts import MIGRATION_SQL
+
+    run_script(conn, MIGRATION_SQL)
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("core tables", _v1_core),
     ("resource full-text search", _v2_resource_search),
@@ -352,6 +359,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("break-the-glass access grants", _v4_access_grants),
     ("dispatch claims for escalations and reminders", _v5_dispatch_claims),
     ("resource opening hours for open-now search", _v6_resource_open_hours),
+    ("resource search prefix indexes", _v7_resource_prefix_index),
 ]
 
 LATEST = len(MIGRATIONS)
