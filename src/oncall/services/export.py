@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from oncall.domain.timefmt import to_iso
+from oncall.domain.types import Role
+from oncall.services.access import require_role
 from oncall.services.context import ServiceContext
 from oncall.store import metrics as metric_rows
 
@@ -22,8 +24,11 @@ def export_episodes(
 
     De-identified exports drop names, contacts, dates of birth and free text, and
     replace the client reference with a pseudonym that is random per export, so
-    two exports cannot be joined on it.
+    two exports cannot be joined on it. Identifiable exports span every client, so
+    only supervisors and admins may make them (minimum necessary).
     """
+    if not deidentify:
+        require_role(ctx, frozenset({Role.SUPERVISOR, Role.ADMIN}), "export identifiable episodes")
     with ctx.store.write() as conn:
         rows = metric_rows.episodes_export(conn, to_iso(start), to_iso(end))
         ctx.audit(
