@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.pilot import Pilot
@@ -11,9 +12,11 @@ from textual.widgets import Static
 
 from conftest import Clinic, alert_record
 from oncall.cli import make_app
+from oncall.config import Settings
 from oncall.services import pin, staff_admin
 from oncall.services.alerts import ingest_records
 from oncall.store import staff_admin as accounts
+from oncall.store.db import connect
 from oncall.ui.app import OnCallApp
 from oncall.ui.screens.lock import LockScreen
 
@@ -182,3 +185,20 @@ async def test_a_screen_pushed_while_locked_is_covered(clinic: Clinic) -> None:
         await _settle(pilot)
         # The older cover under the card knows the console is open and goes away.
         assert not isinstance(app.screen, LockScreen)
+
+
+async def test_the_demo_clinician_gets_a_known_pin(tmp_path: Path) -> None:
+    from oncall.commands.console import DEMO_PIN, give_demo_a_pin
+    from oncall.services.demo import seed_everything
+    from oncall.services.seed import demo_context
+
+    settings = Settings(db_path=tmp_path / "demo.db")
+    store = connect(settings.db_path)
+    try:
+        seed_everything(store, settings=settings, alerts=False)
+        assert give_demo_a_pin(store, settings) == DEMO_PIN
+        assert give_demo_a_pin(store, settings) is None  # an existing PIN is left alone
+        demo = demo_context(store, settings=settings)
+        assert pin.verify_pin(demo, DEMO_PIN).outcome is pin.PinOutcome.UNLOCKED
+    finally:
+        store.close()

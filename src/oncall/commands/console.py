@@ -18,6 +18,7 @@ from oncall.commands.common import (
     say,
     settings_for,
 )
+from oncall.config import Settings
 from oncall.domain.models import Staff
 from oncall.services.errors import ServiceError
 from oncall.store import people
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from oncall.ui.app import OnCallApp
 
 DEMO_LOGIN = "demo"
+DEMO_PIN = "1234"
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -106,6 +108,18 @@ def run_console(args: argparse.Namespace) -> int:
     return _run(make_app(settings_for(args)))
 
 
+def give_demo_a_pin(store: Store, settings: Settings) -> str | None:
+    """Set the demo clinician's idle-lock PIN if none is set; returns it (None: left alone)."""
+    from oncall.services.pin import PinOutcome, pin_status, set_pin
+    from oncall.services.seed import demo_context
+
+    ctx = demo_context(store, settings=settings)
+    if not ctx.actor.id or pin_status(ctx).outcome is not PinOutcome.NO_PIN:
+        return None
+    set_pin(ctx, DEMO_PIN)
+    return DEMO_PIN
+
+
 def run_demo(args: argparse.Namespace) -> int:
     """Seed a fresh demo database and open the console on it as the demo clinician."""
     from oncall.services.demo import seed_everything
@@ -117,11 +131,15 @@ def run_demo(args: argparse.Namespace) -> int:
     store = open_store(settings)
     try:
         lines = seed_everything(store, settings=settings)
+        demo_pin = give_demo_a_pin(store, settings)
     finally:
         store.close()
     say(f"Demo database: {settings.db_path}")
     for line in lines:
         say(f"  {line}")
+    if demo_pin:
+        idle = f"{settings.idle_lock_minutes:g} idle minutes"
+        say(f"  F12 (or {idle}) locks the console; the demo PIN is {demo_pin}")
     from oncall.cli import make_app
 
     app = make_app(
