@@ -120,3 +120,39 @@ async def test_f3_shows_the_shift_handoff_in_situation_actions_needs_form(clinic
         assert "Hotline handoffs awaiting confirmation (1)" in text
         assert "Situation:" in text and "Needs:" in text and "Casey Sample" in text
         assert "confirm contact for 988 Orange County handoff 988-31" in text
+
+
+async def test_supervisor_retries_a_failed_delivery_and_f4_shows_the_quarantine(
+    clinic: Clinic,
+) -> None:
+    from oncall.store import outbox
+    from oncall.ui.screens.quarantine import QuarantineScreen
+
+    ctx = clinic.ctx("sue")
+    with ctx.store.write() as conn:
+        outbox.enqueue(
+            conn,
+            kind="escalation",
+            target="pager",
+            payload={},
+            idempotency_key="k-retry",
+            created_at=ctx.now_iso(),
+        )
+        conn.execute("UPDATE outbox SET status='failed', attempts=8, last_error='HTTP 503'")
+    app = make_app(clinic.settings, actor="sue", clock=clinic.clock, board=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        failing = app.screen.query_one("#failing", DataTable)
+        assert failing.row_count == 1
+        await pilot.press("y")
+        await app.workers.wait_for_complete()
+        for _ in range(20):
+            await pilot.pause(0.1)
+            if failing.row_count == 0:
+                break
+        assert failing.row_count == 0
+        with ctx.store.read() as conn:
+            assert outbox.message_by_id(conn, 1)["status"] == "pending"
+        await pilot.press("f4")
+        await pilot.pause()
+        assert isinstance(app.screen, QuarantineScreen)

@@ -37,6 +37,7 @@ class OnCallApp(LockableApp[None]):
         Binding("f1,question_mark", "help", "Keys", key_display="?"),
         Binding("f2", "supervisor_board", "Board"),
         Binding("f3", "shift_handoff", "Shift handoff"),
+        Binding("f4", "feeds", "Feeds"),
         Binding("f9", "toggle_privacy", "Privacy"),
     ]
 
@@ -112,6 +113,13 @@ class OnCallApp(LockableApp[None]):
 
         if not isinstance(self.screen, ShiftHandoffScreen):
             self.push_screen(ShiftHandoffScreen())
+
+    def action_feeds(self) -> None:
+        """Each feed's state and the records it rejected, with their reasons."""
+        from oncall.ui.screens.quarantine import QuarantineScreen
+
+        if not isinstance(self.screen, QuarantineScreen):
+            self.push_screen(QuarantineScreen())
 
     def action_toggle_privacy(self) -> None:
         """Mask names (initials) and hide phone numbers and addresses, or show them again."""

@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Label, Sparkline, Static
 from oncall.domain.figures import Rate, format_duration
 from oncall.domain.types import Severity
 from oncall.services.board import Board, audit_board_opened, read_board
+from oncall.services.feed_status import retry_delivery
 from oncall.services.metrics import Figures, compute_figures, today_range
 from oncall.ui.base import OnCallScreen
 from oncall.ui.format import initials, severity_label, short_duration, words
@@ -63,6 +64,7 @@ class SupervisorScreen(OnCallScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f", "choose_range", "Figures for a range"),
         Binding("t", "today", "Today"),
+        Binding("y", "retry_delivery", "Retry delivery"),
         Binding("escape", "app.pop_screen", "Back"),
     ]
 
@@ -256,3 +258,18 @@ class SupervisorScreen(OnCallScreen[None]):
         self._range = None
         self._read_figures()
         self._redraw()
+
+    def action_retry_delivery(self) -> None:
+        """Send the selected failing message again (its idempotency key stays the same)."""
+        board = self._board
+        table = self.query_one("#failing", DataTable)
+        if board is None or not board.failing:
+            self.notify("No outbound delivery is failing.")
+            return
+        row = min(max(table.cursor_row, 0), len(board.failing) - 1)
+        message = board.failing[row]
+        services = self.services
+        self.run_service(
+            lambda: retry_delivery(services, message.message_id),
+            on_success=lambda _: self.notify(f"Message {message.message_id} will be retried."),
+        )
