@@ -10,7 +10,7 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import Any
 
-from oncall.scheduler.hooks import DispatchHook, discover_hooks
+from oncall.scheduler.hooks import DispatchHook, discover_hooks, is_async
 from oncall.scheduler.lease import LeaseKeeper
 from oncall.services.context import ServiceContext
 from oncall.services.escalation import run_due_escalations
@@ -31,9 +31,13 @@ class Dispatcher:
         lease: LeaseKeeper,
         hooks: Mapping[str, DispatchHook] | None,
         spawn: Spawn,
+        *,
+        hooks_ctx: ServiceContext | None = None,
     ) -> None:
         self.ctx = ctx
         """The dispatcher's own connection, actor ("dispatcher") and clock."""
+        self.hooks_ctx = hooks_ctx or ctx
+        """What the hooks are handed: the same, on a connection of their own."""
         self.lease = lease
         self._hooks = dict(hooks) if hooks is not None else discover_hooks()
         self._spawn = spawn
@@ -114,12 +118,13 @@ class Dispatcher:
             self._hook_tasks[name] = self._spawn(self._call_hook(name, hook))
 
     async def _call_hook(self, name: str, hook: DispatchHook) -> None:
-        now = self.ctx.clock.now()
+        ctx = self.hooks_ctx
+        now = ctx.clock.now()
         try:
-            if inspect.iscoroutinefunction(hook):
-                await hook(self.ctx, now)
+            if is_async(hook):
+                await hook(ctx, now)  # type: ignore[misc]
             else:
-                result = await asyncio.to_thread(hook, self.ctx, now)
+                result = await asyncio.to_thread(hook, ctx, now)
                 if inspect.isawaitable(result):
                     await result
         except asyncio.CancelledError:
@@ -128,7 +133,15 @@ class Dispatcher:
             log.error("dispatch hook %s failed: %s", name, type(error).__name__)
 
     async def stop(self) -> None:
-        """Give the lease up so another process takes over without waiting it out."""
+        """Close the hooks, and give the lease up so another process need not wait it out."""
+        for name, hook in self._hooks.items():
+            close = getattr(hook, "aclose", None)
+            if close is None:
+                continue
+            try:
+                await close()
+            except Exception as error:
+                log.warning("dispatch hook %s did not close: %s", name, type(error).__name__)
         was_held, self._was_held = self._was_held, False
         try:
             await asyncio.to_thread(self.lease.release)

@@ -1,46 +1,38 @@
 """Dispatch hooks: shared work only the lease holder does each tick (outbox delivery, feeds).
 
-The feeds package plugs in without the scheduler importing it by name: any
-module in HOOK_MODULES that exists and defines
+A hook is `hook(ctx, now)`, sync or async, called about once a second while
+this process holds the dispatcher lease; `ctx` is the dispatcher's own
+connection, actor and clock. A hook decides for itself whether anything is due
+(a feed's interval, an outbox message's next attempt); a call still running
+at the next tick is not started again. Sync hooks run in a worker thread,
+async ones on the loop (so they should do database work via
+`asyncio.to_thread`). A hook with an async `aclose()` is closed when the
+dispatcher stops.
 
-    def dispatch(ctx: ServiceContext, now: datetime) -> None        # or
-    async def dispatch(ctx: ServiceContext, now: datetime) -> None
-
-is called by the dispatcher about once a second while it holds the lease. A
-hook decides for itself whether anything is due (a feed's interval, an
-outbox message's next attempt); a call still running when the next tick comes
-is not started again. Sync hooks run in a worker thread; async ones on the
-loop, so they should do their database work with `asyncio.to_thread`. `ctx`
-is the dispatcher's own connection, actor and clock. Tests and plug-ins may
-also call `register_dispatch_hook`.
+The feeds package's work is wired in `builtin_hooks()`; tests and plug-ins add
+their own with `register_dispatch_hook`.
 """
 
 from __future__ import annotations
 
-import importlib
+import inspect
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import Any
 
 from oncall.services.context import ServiceContext
 
 log = logging.getLogger("oncall.scheduler")
 
 DispatchHook = Callable[[ServiceContext, datetime], Awaitable[object] | object]
-"""`dispatch(ctx, now)`: one round of a piece of shared work."""
-
-HOOK_MODULES = (
-    "oncall.feeds.notifier",
-    "oncall.feeds.poller",
-    "oncall.feeds.directory",
-)
-"""Modules whose `dispatch` function, where present, the dispatcher calls every tick."""
+"""`hook(ctx, now)`: one round of a piece of shared work."""
 
 _registered: dict[str, DispatchHook] = {}
 
 
 def register_dispatch_hook(name: str, hook: DispatchHook) -> None:
-    """Add (or replace) a hook under `name`, beside the ones found in HOOK_MODULES."""
+    """Add (or replace) a hook under `name`, beside the built-in ones."""
     _registered[name] = hook
 
 
@@ -49,22 +41,59 @@ def unregister_dispatch_hook(name: str) -> None:
     _registered.pop(name, None)
 
 
-def discover_hooks() -> dict[str, DispatchHook]:
-    """The hooks present in this installation: HOOK_MODULES' `dispatch`, then registered ones."""
+class _FeedsWork:
+    """One piece of the feeds package's work, made on first use with the dispatcher's ctx."""
+
+    def __init__(self, name: str, make: Callable[[ServiceContext], Any], method: str) -> None:
+        self.name = name
+        self._make = make
+        self._method = method
+        self._worker: Any = None
+
+    async def __call__(self, ctx: ServiceContext, now: datetime) -> None:
+        if self._worker is None:
+            self._worker = self._make(ctx)
+        await getattr(self._worker, self._method)(now)
+
+    async def aclose(self) -> None:
+        """Close its HTTP client."""
+        worker, self._worker = self._worker, None
+        if worker is not None and hasattr(worker, "aclose"):
+            await worker.aclose()
+
+
+async def _directory(ctx: ServiceContext, now: datetime) -> None:
+    from oncall.feeds.directory_sync import sync_directory_if_due
+
+    await sync_directory_if_due(ctx, now)
+
+
+def builtin_hooks() -> dict[str, DispatchHook]:
+    """The feeds package's dispatcher work: outbox delivery, alert feeds, directory sync.
+
+    A part that cannot be imported is left out with a logged error, so a broken
+    feed never stops escalations.
+    """
     hooks: dict[str, DispatchHook] = {}
-    for module_name in HOOK_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as error:
-            if error.name == module_name:
-                continue  # that part of the feeds package is not installed
-            log.error("dispatch hook %s cannot be loaded: %s", module_name, type(error).__name__)
-            continue
-        except Exception as error:  # a broken plug-in must not stop escalations
-            log.error("dispatch hook %s cannot be loaded: %s", module_name, type(error).__name__)
-            continue
-        hook = getattr(module, "dispatch", None)
-        if callable(hook):
-            hooks[module_name] = hook
-    hooks.update(_registered)
+    try:
+        from oncall.feeds.alert_feed import FeedPoller
+        from oncall.feeds.directory_sync import sync_directory_if_due  # noqa: F401
+        from oncall.feeds.notifier import OutboxDeliverer
+    except Exception as error:  # ImportError or a bug at import time
+        log.error("the feeds package cannot be loaded: %s", type(error).__name__)
+        return hooks
+    hooks["outbox"] = _FeedsWork("outbox", OutboxDeliverer, "deliver_due")
+    hooks["alert feeds"] = _FeedsWork("alert feeds", FeedPoller, "poll_due")
+    hooks["directory sync"] = _directory
     return hooks
+
+
+def discover_hooks() -> dict[str, DispatchHook]:
+    """Every hook this installation has: the built-in ones, then registered ones."""
+    return {**builtin_hooks(), **_registered}
+
+
+def is_async(hook: DispatchHook) -> bool:
+    """Whether calling the hook gives a coroutine (an async function or async __call__)."""
+    call = getattr(hook, "__call__", None)  # noqa: B004 - want the method itself
+    return inspect.iscoroutinefunction(hook) or inspect.iscoroutinefunction(call)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from oncall.config import Settings
 from oncall.domain.escalation import EscalationTarget, chain_levels_due
 from oncall.domain.followup_plan import MAX_ATTEMPTS, attempts_ran_out, needs_escalation
 from oncall.domain.models import Staff
@@ -33,6 +34,24 @@ _LABELS = {
     EscalationTarget.SUPERVISOR: "the supervisor",
     EscalationTarget.EPISODE_OWNER: "the episode's owner",
 }
+
+
+ESCALATIONS_TARGET = "escalations"
+"""The configured outbound target (settings `targets`) that receives steps with no target
+of the recipient's own (one named "staff:<login>")."""
+
+
+def outbox_target(settings: Settings, person: Staff | None, target: EscalationTarget) -> str:
+    """Where a step's message goes: the recipient's own target, else "escalations".
+
+    With neither configured the message names the recipient ("staff:<login>"); the
+    deliverer reports it as undeliverable, so the supervisor sees it fail.
+    """
+    own = f"staff:{person.login}" if person else f"role:{target.value}"
+    configured = {t.name for t in settings.targets}
+    if own not in configured and ESCALATIONS_TARGET in configured:
+        return ESCALATIONS_TARGET
+    return own
 
 
 def dispatcher_actor(login: str = "dispatcher") -> Staff:
@@ -130,8 +149,14 @@ def _record_step(
     outbox.enqueue(
         conn,
         kind=outbox_kind,
-        target=f"staff:{person.login}" if person else f"role:{who.target.value}",
-        payload={**body, **facts, "recipient": recipient_info, "fired_at": at},
+        target=outbox_target(ctx.settings, person, who.target),
+        payload={
+            **body,
+            **facts,
+            "recipient": recipient_info,
+            "recipient_login": person.login if person else None,
+            "fired_at": at,
+        },
         idempotency_key=key,
         created_at=at,
     )
