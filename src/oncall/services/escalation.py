@@ -8,170 +8,38 @@ process running the same rule finds the claim and does nothing.
 
 from __future__ import annotations
 
-import sqlite3
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
-from oncall.config import Settings
 from oncall.domain.escalation import EscalationTarget, chain_levels_due
 from oncall.domain.followup_plan import MAX_ATTEMPTS, attempts_ran_out, needs_escalation
-from oncall.domain.models import Staff
 from oncall.domain.timefmt import to_iso
-from oncall.domain.types import AlertStatus, EpisodeStatus, EventKind, Role
+from oncall.domain.types import AlertStatus, EpisodeStatus
 from oncall.services.context import ServiceContext
-from oncall.services.rota import Recipient, recipient
+from oncall.services.escalation_steps import (
+    LABELS,
+    AlreadyTaken,
+    EscalationRun,
+    EscalationStep,
+    dispatcher_actor,
+    outbox_target,
+    record_step,
+)
+from oncall.services.rota import recipient
 from oncall.store import alerts as alert_rows
-from oncall.store import claims, outbox, schedule
+from oncall.store import claims, schedule
 from oncall.store import episodes as episode_rows
 from oncall.store import followups as follow_up_rows
 
+__all__ = [
+    "EscalationRun",
+    "EscalationStep",
+    "dispatcher_actor",
+    "outbox_target",
+    "run_due_escalations",
+]
+
 BATCH = 100
 """Most steps of each kind taken in one run, so a backlog never stalls the dispatcher."""
-
-_LABELS = {
-    EscalationTarget.BACKUP_ON_CALL: "the backup on call",
-    EscalationTarget.SUPERVISOR: "the supervisor",
-    EscalationTarget.EPISODE_OWNER: "the episode's owner",
-}
-
-
-ESCALATIONS_TARGET = "escalations"
-"""The configured outbound target (settings `targets`) that receives steps with no target
-of the recipient's own (one named "staff:<login>")."""
-
-
-def outbox_target(settings: Settings, person: Staff | None, target: EscalationTarget) -> str:
-    """Where a step's message goes: the recipient's own target, else "escalations".
-
-    With neither configured the message names the recipient ("staff:<login>"); the
-    deliverer reports it as undeliverable, so the supervisor sees it fail.
-    """
-    own = f"staff:{person.login}" if person else f"role:{target.value}"
-    configured = {t.name for t in settings.targets}
-    if own not in configured and ESCALATIONS_TARGET in configured:
-        return ESCALATIONS_TARGET
-    return own
-
-
-def dispatcher_actor(login: str = "dispatcher") -> Staff:
-    """The actor recorded for steps the dispatcher takes on nobody's behalf."""
-    return Staff(id=0, login=login, display_name=login, role=Role.ADMIN)
-
-
-@dataclass(frozen=True)
-class EscalationStep:
-    """One step taken: what escalated, to whom, and the outbox message's key."""
-
-    subject_type: str
-    """claims.ALERT, claims.FOLLOW_UP or claims.HANDOFF."""
-    subject_id: int
-    level: int
-    target: EscalationTarget
-    recipient_id: int | None
-    recipient_name: str | None
-    message: str
-    idempotency_key: str
-    episode_id: int | None
-    claim_id: int
-
-
-@dataclass
-class EscalationRun:
-    """The steps one run took."""
-
-    steps: list[EscalationStep] = field(default_factory=list)
-
-
-class _AlreadyTaken(Exception):
-    """Another process claimed the step first; roll back anything written."""
-
-
-def _record_step(
-    ctx: ServiceContext,
-    conn: sqlite3.Connection,
-    *,
-    subject: tuple[str, int, int],
-    who: Recipient,
-    message: str,
-    key: str,
-    outbox_kind: str,
-    episode_id: int | None,
-    client_id: int | None,
-    facts: dict[str, Any],
-    fired_by: str,
-) -> EscalationStep:
-    """Claim the step, then write its timeline event, audit entry and outbox message."""
-    subject_type, subject_id, level = subject
-    at = ctx.now_iso()
-    person = who.staff
-    detail = {"message": message, "how": who.how, "idempotency_key": key, **facts}
-    claim_id = claims.claim(
-        conn,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        level=level,
-        fired_at=at,
-        fired_by=fired_by or ctx.actor.login,
-        target_role=who.target.value,
-        target_staff_id=person.id if person else None,
-        detail=detail,
-    )
-    if claim_id is None:
-        raise _AlreadyTaken
-    body = {
-        "subject": subject_type,
-        f"{subject_type}_id": subject_id,
-        "level": level,
-        "target": who.target.value,
-        "recipient_id": person.id if person else None,
-        "recipient": person.display_name if person else None,
-        "how": who.how,
-        "message": message,
-    }
-    if episode_id is not None:
-        episode_rows.insert_event(
-            conn,
-            episode_id=episode_id,
-            at=at,
-            actor_id=ctx.actor.id or None,
-            kind=EventKind.ESCALATION,
-            body=body,
-        )
-    action = {claims.HANDOFF: "handoff.reminded"}.get(subject_type, f"{subject_type}.escalated")
-    ctx.audit(conn, action, subject_type, subject_id, client_id=client_id, detail=body)
-    recipient_info = (
-        {"login": person.login, "name": person.display_name, "phone": person.phone}
-        if person
-        else None
-    )
-    # No client name or reference leaves the building in the message itself.
-    outbox.enqueue(
-        conn,
-        kind=outbox_kind,
-        target=outbox_target(ctx.settings, person, who.target),
-        payload={
-            **body,
-            **facts,
-            "recipient": recipient_info,
-            "recipient_login": person.login if person else None,
-            "fired_at": at,
-        },
-        idempotency_key=key,
-        created_at=at,
-    )
-    return EscalationStep(
-        subject_type,
-        subject_id,
-        level,
-        who.target,
-        person.id if person else None,
-        person.display_name if person else None,
-        message,
-        key,
-        episode_id,
-        claim_id,
-    )
 
 
 def _minutes(delta: timedelta) -> str:
@@ -200,10 +68,10 @@ def _alert_step(
         waited = _minutes(now - alert.received_at)
         message = (
             f"Alert {alert.id} ({alert.severity.value}, {alert.kind.value.replace('_', ' ')})"
-            f" not acknowledged after {waited}: escalated to {_LABELS[target]}"
+            f" not acknowledged after {waited}: escalated to {LABELS[target]}"
             f"{f' ({who.staff.display_name})' if who.staff else ' (nobody to notify)'}."
         )
-        return _record_step(
+        return record_step(
             ctx,
             conn,
             subject=(claims.ALERT, alert.id, level),
@@ -241,10 +109,10 @@ def _follow_up_step(
         message = (
             f"Follow-up {follow_up.id} ({what}) {reason}"
             f"{f' after {follow_up.attempts} attempts' if out_of_attempts else ''}:"
-            f" escalated to {_LABELS[EscalationTarget.SUPERVISOR]}"
+            f" escalated to {LABELS[EscalationTarget.SUPERVISOR]}"
             f"{f' ({who.staff.display_name})' if who.staff else ' (nobody to notify)'}."
         )
-        return _record_step(
+        return record_step(
             ctx,
             conn,
             subject=(claims.FOLLOW_UP, follow_up.id, 1),
@@ -288,10 +156,10 @@ def _handoff_step(
         org = episode.handoff.org if episode.handoff else "the hotline"
         message = (
             f"Handoff from {org} on episode {episode.id} not confirmed by its deadline:"
-            f" reminder to {_LABELS[target]}"
+            f" reminder to {LABELS[target]}"
             f"{f' ({who.staff.display_name})' if who.staff else ' (nobody to notify)'}."
         )
-        return _record_step(
+        return record_step(
             ctx,
             conn,
             subject=(claims.HANDOFF, episode.id, level),
@@ -337,17 +205,17 @@ def run_due_escalations(
         ):
             try:
                 _taken(_alert_step(ctx, alert.id, level, now, fired_by), run)
-            except _AlreadyTaken:
+            except AlreadyTaken:
                 continue
     for follow_up in follow_ups:
         try:
             _taken(_follow_up_step(ctx, follow_up.id, now, fired_by), run)
-        except _AlreadyTaken:
+        except AlreadyTaken:
             continue
     for episode, reached in handoffs:
         for level in range(reached + 1, len(ctx.settings.handoff_policy.chain) + 1):
             try:
                 _taken(_handoff_step(ctx, episode.id, level, now, fired_by), run)
-            except _AlreadyTaken:
+            except AlreadyTaken:
                 continue
     return run

@@ -1,0 +1,166 @@
+"""One escalation step written exactly once: claim, timeline event, audit entry, outbox message.
+
+The shared half of services/escalation.py: whichever rule calls a step (an
+alert's deadline, an overdue follow-up, an unconfirmed handoff) writes it here,
+inside the transaction that checked the step is still due.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any
+
+from oncall.config import Settings
+from oncall.domain.escalation import EscalationTarget
+from oncall.domain.models import Staff
+from oncall.domain.types import EventKind, Role
+from oncall.services.context import ServiceContext
+from oncall.services.rota import Recipient
+from oncall.store import claims, outbox
+from oncall.store import episodes as episode_rows
+
+LABELS = {
+    EscalationTarget.BACKUP_ON_CALL: "the backup on call",
+    EscalationTarget.SUPERVISOR: "the supervisor",
+    EscalationTarget.EPISODE_OWNER: "the episode's owner",
+}
+"""Each chain target as a message names it."""
+
+
+ESCALATIONS_TARGET = "escalations"
+"""The configured outbound target (settings `targets`) that receives steps with no target
+of the recipient's own (one named "staff:<login>")."""
+
+
+def outbox_target(settings: Settings, person: Staff | None, target: EscalationTarget) -> str:
+    """Where a step's message goes: the recipient's own target, else "escalations".
+
+    With neither configured the message names the recipient ("staff:<login>"); the
+    deliverer reports it as undeliverable, so the supervisor sees it fail.
+    """
+    own = f"staff:{person.login}" if person else f"role:{target.value}"
+    configured = {t.name for t in settings.targets}
+    if own not in configured and ESCALATIONS_TARGET in configured:
+        return ESCALATIONS_TARGET
+    return own
+
+
+def dispatcher_actor(login: str = "dispatcher") -> Staff:
+    """The actor recorded for steps the dispatcher takes on nobody's behalf."""
+    return Staff(id=0, login=login, display_name=login, role=Role.ADMIN)
+
+
+@dataclass(frozen=True)
+class EscalationStep:
+    """One step taken: what escalated, to whom, and the outbox message's key."""
+
+    subject_type: str
+    """claims.ALERT, claims.FOLLOW_UP or claims.HANDOFF."""
+    subject_id: int
+    level: int
+    target: EscalationTarget
+    recipient_id: int | None
+    recipient_name: str | None
+    message: str
+    idempotency_key: str
+    episode_id: int | None
+    claim_id: int
+
+
+@dataclass
+class EscalationRun:
+    """The steps one run took."""
+
+    steps: list[EscalationStep] = field(default_factory=list)
+
+
+class AlreadyTaken(Exception):
+    """Another process claimed the step first; roll back anything written."""
+
+
+def record_step(
+    ctx: ServiceContext,
+    conn: sqlite3.Connection,
+    *,
+    subject: tuple[str, int, int],
+    who: Recipient,
+    message: str,
+    key: str,
+    outbox_kind: str,
+    episode_id: int | None,
+    client_id: int | None,
+    facts: dict[str, Any],
+    fired_by: str,
+) -> EscalationStep:
+    """Claim the step, then write its timeline event, audit entry and outbox message."""
+    subject_type, subject_id, level = subject
+    at = ctx.now_iso()
+    person = who.staff
+    detail = {"message": message, "how": who.how, "idempotency_key": key, **facts}
+    claim_id = claims.claim(
+        conn,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        level=level,
+        fired_at=at,
+        fired_by=fired_by or ctx.actor.login,
+        target_role=who.target.value,
+        target_staff_id=person.id if person else None,
+        detail=detail,
+    )
+    if claim_id is None:
+        raise AlreadyTaken
+    body = {
+        "subject": subject_type,
+        f"{subject_type}_id": subject_id,
+        "level": level,
+        "target": who.target.value,
+        "recipient_id": person.id if person else None,
+        "recipient": person.display_name if person else None,
+        "how": who.how,
+        "message": message,
+    }
+    if episode_id is not None:
+        episode_rows.insert_event(
+            conn,
+            episode_id=episode_id,
+            at=at,
+            actor_id=ctx.actor.id or None,
+            kind=EventKind.ESCALATION,
+            body=body,
+        )
+    action = {claims.HANDOFF: "handoff.reminded"}.get(subject_type, f"{subject_type}.escalated")
+    ctx.audit(conn, action, subject_type, subject_id, client_id=client_id, detail=body)
+    recipient_info = (
+        {"login": person.login, "name": person.display_name, "phone": person.phone}
+        if person
+        else None
+    )
+    # No client name or reference leaves the building in the message itself.
+    outbox.enqueue(
+        conn,
+        kind=outbox_kind,
+        target=outbox_target(ctx.settings, person, who.target),
+        payload={
+            **body,
+            **facts,
+            "recipient": recipient_info,
+            "recipient_login": person.login if person else None,
+            "fired_at": at,
+        },
+        idempotency_key=key,
+        created_at=at,
+    )
+    return EscalationStep(
+        subject_type,
+        subject_id,
+        level,
+        who.target,
+        person.id if person else None,
+        person.display_name if person else None,
+        message,
+        key,
+        episode_id,
+        claim_id,
+    )
