@@ -45,6 +45,17 @@ MAX_REASON = 500
 log = logging.getLogger(__name__)
 
 
+class OutsideCare(PermissionDenied):
+    """The client's record is outside the user's care; breaking the glass can open it."""
+
+    def __init__(self, message: str, client_id: int, client_ref: str) -> None:
+        super().__init__(message)
+        self.client_id = client_id
+        """The client whose record was refused (for the break-the-glass dialog)."""
+        self.client_ref = client_ref
+        """Their external reference, safe to show."""
+
+
 def sees_everyone(staff: Staff) -> bool:
     """Supervisors and admins may open every client's record."""
     return staff.role in SEES_EVERYONE
@@ -93,10 +104,12 @@ def require_client_access(ctx: ServiceContext, conn: sqlite3.Connection, client_
     log.info("access denied: staff %d, client %d", ctx.actor.id, client_id)
     if not conn.in_transaction:
         ctx.audit_alone("access.denied", "client", client_id, client_id=client_id)
-    raise PermissionDenied(
+    raise OutsideCare(
         f"Client {client.external_ref} is not on your caseload, episodes or follow-ups. "
         "Break the glass to open the record: give a reason, and access is granted for "
-        f"{BREAK_GLASS_HOURS:g} hours and recorded in the audit log."
+        f"{BREAK_GLASS_HOURS:g} hours and recorded in the audit log.",
+        client_id,
+        client.external_ref,
     )
 
 
