@@ -7,12 +7,14 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from functools import cached_property
 from pathlib import Path
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from oncall.store.errors import DatabaseUnavailable, StoreError, translate
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 BUSY_TIMEOUT_S = 5.0
 
@@ -27,9 +29,19 @@ class Store:
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
         self.path = path
         self.conn = conn
-        self.db = sqlite_utils.Database(conn)
         self._lock = threading.RLock()
         self._depth = 0
+
+    @cached_property
+    def db(self) -> sqlite_utils.Database:
+        """A sqlite-utils view of the connection, made on first use.
+
+        Importing sqlite-utils costs about 0.1-0.2 s (click, dateutil, pluggy); made
+        lazily, the console and quick commands start without it.
+        """
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:

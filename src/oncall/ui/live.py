@@ -39,6 +39,9 @@ class LiveRefresh:
         self._in_flight = False
         self._timer: Timer | None = None
         self._reported: set[str] = set()
+        # The version the first screen reads at: only a later change needs a refresh.
+        with contextlib.suppress(StoreError):
+            self._version = app.services.store.data_version()
 
     def start(self) -> None:
         """Begin polling at the configured interval."""

@@ -10,7 +10,6 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from oncall.store import console_reads
 from oncall.store.errors import StoreError
-from oncall.store.resources import ResourceFilter, search_resources
 from oncall.ui.format import initials, words
 from oncall.ui.navigation import open_client, open_episode, open_resources
 
@@ -52,6 +51,9 @@ class RecordsProvider(Provider):
             yield Hit(max(score, 0.1), matcher.highlight(label), action, help=help_text)
 
     def _lookup(self, text: str) -> list[tuple[str, Callable[[], object], str]]:
+        # Imported here: the directory's modules are not needed to start the console.
+        from oncall.store.resources import ResourceFilter, search_resources
+
         store = self._console.services.store
         found: list[tuple[str, Callable[[], object], str]] = []
         with store.read() as conn:

@@ -131,10 +131,12 @@ class QueueTable(DataTable[Any]):
 
     def _page_rows(self) -> int:
         height = self.scrollable_content_region.height - (self.header_height or 0)
-        return max(height, 5) if self.size.height else 30
+        return max(height, 5)
 
     def reload(self, *, select_index: int | None = None) -> None:
         """Re-read the window from the database, keeping the selected alert where it can."""
+        if not self.size.height:
+            return  # not laid out yet: the first resize reads exactly one screenful
         keep = self.selected_alert
         keep_index = self.cursor_row if select_index is None else select_index
         page = self._page_rows()
@@ -273,5 +275,8 @@ class QueueTable(DataTable[Any]):
 
     def on_resize(self, event: events.Resize) -> None:
         """A taller or shorter table holds a different number of rows; a narrower, fewer columns."""
-        self._set_columns()
-        self.reload()
+        if self._set_columns():
+            # New columns change the scrollbars, so the rows that fit are known after layout.
+            self.call_after_refresh(self.reload)
+        else:
+            self.reload()
