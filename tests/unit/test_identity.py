@@ -123,3 +123,31 @@ def test_a_directory_in_place_of_the_database_is_a_sentence(tmp_path: Path) -> N
     result = _run_cli("--db", str(path))
     assert result.returncode == 1
     assert str(path) in result.stderr and "Traceback" not in result.stderr + result.stdout
+
+
+def test_first_starts_at_once_make_exactly_one_admin(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    connect(path).close()
+    code = (
+        "import sys; from oncall.store.db import connect;"
+        " from oncall.services.identity import resolve_console_user;"
+        " s = connect(sys.argv[1]); print(resolve_console_user(s).role.value); s.close()"
+    )
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, str(path)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    results = [run.communicate(timeout=60) for run in runs]
+    assert [out.strip() for out, _ in results] == ["admin"] * 4, results
+    store = connect(path)
+    try:
+        with store.read() as conn:
+            assert accounts.count_staff(conn) == 1
+            assert [e.action for e in audit_entries(conn)] == ["staff.first_admin"]
+    finally:
+        store.close()

@@ -73,7 +73,11 @@ def resolve_console_user(store: Store, *, clock: Clock | None = None) -> Staff:
     """
     login = os_account()
     now = to_iso((clock or SystemClock()).now())
-    # BEGIN IMMEDIATE: two first starts at once cannot both become the first admin.
+    with store.read() as conn:
+        staffed = accounts.count_staff(conn) > 0
+    if staffed:  # the usual case: no write lock taken just to start
+        return resolve_staff(store, login)
+    # BEGIN IMMEDIATE, and count again: two first starts at once make one first admin.
     with store.write() as conn:
         if accounts.count_staff(conn) == 0:
             staff_id = people.insert_staff(
