@@ -244,3 +244,28 @@ def test_referral_goes_on_the_timeline(clinic: Clinic) -> None:
     assert directory.record_referral(clinic.ctx(), episode_id, built_in.id).body["phone"] == "988"
     with pytest.raises(NotFound, match="no resource nope"):
         directory.record_referral(clinic.ctx(), episode_id, "nope")
+
+
+@pytest.mark.parametrize("typed", ["c", "cr", "crisis line", "harbor", "zzz"])
+def test_both_query_plans_give_the_same_page(
+    clinic: Clinic, typed: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from oncall.store import resources as resource_rows
+
+    _fixture_directory(clinic)
+    origin = DistanceOrigin((33.7455, -117.8677), "Santa Ana")
+    queries = [
+        DirectoryQuery(text=typed),
+        DirectoryQuery(text=typed, by_distance=True, county="Orange"),
+        DirectoryQuery(text=typed, open_now=True, twenty_four_seven=True),
+    ]
+    answers = []
+    for drives_below in (10**9, 0):  # full-text index first, then the name index first
+        monkeypatch.setattr(resource_rows, "FTS_DRIVES_BELOW", drives_below)
+        answers.append(
+            [
+                [e.record.id for e in search_directory(clinic.ctx(), q, origin, limit=500).entries]
+                for q in queries
+            ]
+        )
+    assert answers[0] == answers[1]
