@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import pwd
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -11,7 +13,7 @@ import pytest
 from textual.command import CommandPalette
 
 from conftest import Clinic, alert_record
-from oncall.cli import make_app
+from oncall.cli import main, make_app
 from oncall.clock import FrozenClock
 from oncall.commands.common import CommandError
 from oncall.config import Settings
@@ -195,3 +197,24 @@ async def test_the_demo_feed_brings_new_alerts(tmp_path: Path, clock: FrozenCloc
         app.services.store.close()
         assert app.demo_feed is not None
         app.demo_feed.ctx.store.close()
+
+
+def test_oncall_demo_seeds_and_opens_the_console_as_demo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    opened: list[OnCallApp] = []
+    monkeypatch.setattr(OnCallApp, "run", lambda app, **_: opened.append(app))
+    assert main(["demo", "--no-feed", "--db", str(tmp_path / "demo.db")]) == 0
+    (app,) = opened
+    assert app.services.actor.login == "demo" and app.demo_mode and app.demo_feed is None
+    out = capsys.readouterr().out
+    assert "alerts accepted" in out and str(tmp_path / "demo.db") in out
+
+
+def test_oncall_refuses_an_account_that_is_not_staff(
+    clinic: Clinic, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(OnCallApp, "run", lambda app, **_: pytest.fail("the console opened"))
+    login = pwd.getpwuid(os.getuid()).pw_name  # not one of the clinic's staff
+    assert main(["--db", str(clinic.store.path)]) == 1
+    assert f"'{login}'" in capsys.readouterr().err

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import DataTable, Label
 
 from oncall.domain.models import Episode
 from oncall.services.alerts import Acknowledgement, acknowledge_alert
@@ -19,6 +19,7 @@ from oncall.store.errors import StoreError
 from oncall.ui.base import OnCallScreen
 from oncall.ui.format import initials, short_duration, words
 from oncall.ui.navigation import open_client, open_episode, open_resources
+from oncall.ui.widgets.action_footer import ActionFooter
 from oncall.ui.widgets.queue_source import QueueSource, QueueTallies
 from oncall.ui.widgets.queue_table import QueueTable
 
@@ -68,7 +69,7 @@ class DashboardScreen(OnCallScreen[None]):
         for label, width in [("Episode", 8), ("Client", 22), ("Status", 16), ("Open for", 9)]:
             episodes.add_column(label, width=width)
         yield episodes
-        yield Footer()
+        yield ActionFooter()  # wraps: every key stays visible in an 80-column terminal
 
     @property
     def queue(self) -> QueueTable:
