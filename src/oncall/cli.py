@@ -89,12 +89,14 @@ def make_app(
     feed: bool = True,
     feed_interval_s: float = 6.0,
     board: bool = False,
+    scheduler: bool = False,
 ) -> OnCallApp:
     """Build the console on the settings' database; the CLI and the tests both use this.
 
     `actor` is a staff login or record to act as (tests, the demo); by default the
     operating-system account of the process, refused unless it is active staff.
     `demo` marks the console as the demo and, with `feed`, runs the simulated feed.
+    `scheduler` runs reminders, escalations and the dispatcher (the real console does).
     """
     from oncall.clock import SystemClock
     from oncall.commands.common import open_store
@@ -122,6 +124,7 @@ def make_app(
         demo_feed=demo_feed,
         demo=demo,
         start_on_board=board,
+        scheduler=scheduler,
     )
 
 

@@ -105,7 +105,7 @@ def run_console(args: argparse.Namespace) -> int:
     """Open the console on the configured database."""
     from oncall.cli import make_app
 
-    return _run(make_app(settings_for(args)))
+    return _run(make_app(settings_for(args), scheduler=True))
 
 
 def give_demo_a_pin(store: Store, settings: Settings) -> str | None:
@@ -148,6 +148,7 @@ def run_demo(args: argparse.Namespace) -> int:
         demo=True,
         feed=not args.no_feed,
         feed_interval_s=args.feed_interval,
+        scheduler=True,
     )
     code = _run(app)
     say(f"The demo database is kept at {settings.db_path}")

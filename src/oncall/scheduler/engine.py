@@ -92,6 +92,8 @@ class ConsoleScheduler:
         self._sync_lock = asyncio.Lock()
         self._resync_again = False
         self._data_version: int | None = None
+        self.ready: asyncio.Task[SyncReport] | None = None
+        """The start-up rebuild; await it to know every job is in."""
         self.started_at: datetime | None = None
         """Start time by the injected clock; a reminder due before it fires marked overdue."""
 
@@ -146,7 +148,8 @@ class ConsoleScheduler:
                 dispatch_ctx, lease, self._hooks, self._spawn, hooks_ctx=hooks_ctx
             )
         self._jobs.start()
-        return self._spawn(self._boot())
+        self.ready = self._spawn(self._boot())
+        return self.ready
 
     async def _boot(self) -> SyncReport:
         assert self._store is not None

@@ -22,6 +22,7 @@ from oncall.ui.idle import LockableApp
 from oncall.ui.live import LiveRefresh
 from oncall.ui.messages import DataChanged
 from oncall.ui.palette import RecordsProvider
+from oncall.ui.scheduling import ConsoleScheduling
 
 if TYPE_CHECKING:
     from oncall.services.demo_feed import DemoFeed
@@ -48,6 +49,7 @@ class OnCallApp(LockableApp[None]):
         demo_feed: DemoFeed | None = None,
         demo: bool = False,
         start_on_board: bool = False,
+        scheduler: bool = False,
     ) -> None:
         super().__init__()
         self.services = services
@@ -63,6 +65,8 @@ class OnCallApp(LockableApp[None]):
         self.live = LiveRefresh(self)
         self.start_on_board = start_on_board
         """Open on the supervisor board (the wall display of `oncall serve`)."""
+        self.scheduling = ConsoleScheduling(self) if scheduler else None
+        """Reminders, escalation notices and the dispatcher (off in most tests)."""
 
     def get_default_screen(self) -> Screen[Any]:
         """The live queue."""
@@ -78,6 +82,13 @@ class OnCallApp(LockableApp[None]):
             self.set_interval(self.demo_feed.interval_s, self._demo_tick, name="demo-feed")
         if self.start_on_board:
             self.action_supervisor_board()
+        if self.scheduling is not None:
+            self.scheduling.start()
+
+    async def on_unmount(self) -> None:
+        """Stop the scheduler, giving up the dispatcher lease if this console held it."""
+        if self.scheduling is not None:
+            await self.scheduling.stop()
 
     def refresh_screen(self, screen: OnCallScreen[Any]) -> None:
         """Re-read one screen now (used when it comes back to the top)."""
@@ -86,6 +97,8 @@ class OnCallApp(LockableApp[None]):
     def on_data_changed(self, message: DataChanged) -> None:
         """A write in this process: refresh at once rather than at the next poll."""
         self.live.refresh_now()
+        if self.scheduling is not None:
+            self.scheduling.data_changed()
 
     def _demo_tick(self) -> None:
         feed = self.demo_feed
@@ -113,6 +126,13 @@ class OnCallApp(LockableApp[None]):
 
         if not isinstance(self.screen, ShiftHandoffScreen):
             self.push_screen(ShiftHandoffScreen())
+
+    def action_due_now(self) -> None:
+        """The user's follow-ups that have come due and plans due for review (F6)."""
+        from oncall.ui.screens.due_now import DueNowScreen
+
+        if not isinstance(self.screen, DueNowScreen):
+            self.push_screen(DueNowScreen())
 
     def action_feeds(self) -> None:
         """Each feed's state and the records it rejected, with their reasons."""

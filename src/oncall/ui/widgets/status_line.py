@@ -57,4 +57,7 @@ class StatusLine(Static):
                 line.append(f" {freshness.failure}", style="red")
         elif freshness.last_good is not None:
             line.append(f"data as of {clinic_time(freshness.last_good, zone)}", style="green")
+        if app.scheduling is not None:
+            line.append("  ")
+            line.append_text(app.scheduling.header_text())
         return line

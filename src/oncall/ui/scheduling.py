@@ -1,0 +1,111 @@
+"""The console's side of the scheduler: reminders and escalations as notifications, the
+due-now screen kept current, and who is on call for the status line.
+
+ui/app.py needs only: `ConsoleScheduling(app).start()` in on_mount, `data_changed()`
+when the database changed, `await stop()` on unmount, and an action opening the
+due-now screen. No clinic rule lives here: it shows what the scheduler and the
+services say.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+
+from oncall.scheduler.console import attach
+from oncall.scheduler.engine import ConsoleScheduler
+from oncall.services.escalation_notices import EscalationNotice
+from oncall.services.reminders import Reminder, follow_ups_due
+from oncall.services.rota import OnCallNow, on_call_now
+from oncall.store.errors import StoreError
+from oncall.ui.screens.due_now import DueNowScreen
+from oncall.ui.widgets.due_now import notice_message, reminder_message
+from oncall.ui.widgets.rota_header import on_call_text
+
+if TYPE_CHECKING:
+    from oncall.ui.app import OnCallApp
+
+ON_CALL_EVERY_S = 30.0
+"""How often the on-call line is re-read (shifts change on the hour, not by the second)."""
+DUE_NOW_KEY = "f6"
+
+
+class ConsoleScheduling:
+    """Owns the console's ConsoleScheduler and shows what it announces."""
+
+    def __init__(self, app: OnCallApp) -> None:
+        self.app = app
+        self.scheduler: ConsoleScheduler | None = None
+        self.on_call: OnCallNow | None = None
+        """Who is on call, as last read (None before the first read)."""
+        self.due_count = 0
+        """How many of the user's follow-ups are due, as last read."""
+
+    def start(self) -> None:
+        """Start the scheduler in the app's loop (from on_mount) and the on-call line."""
+        self.scheduler = attach(
+            self.app.services, on_reminder=self._reminded, on_escalation=self._escalated
+        )
+        self.app.bind(DUE_NOW_KEY, "due_now", description="Due now", key_display="F6")
+        self.app.set_interval(ON_CALL_EVERY_S, self.read_header, name="on-call")
+        self.read_header()
+
+    def data_changed(self) -> None:
+        """The database changed: the scheduler re-syncs its jobs, the header its count."""
+        if self.scheduler is not None:
+            self.scheduler.resync()
+        self.read_header()
+
+    async def stop(self) -> None:
+        """Stop the scheduler, giving up the dispatcher lease if held."""
+        if self.scheduler is not None:
+            await self.scheduler.shutdown()
+
+    def header_text(self) -> Text:
+        """Who is on call and how much is due, for the status line."""
+        return on_call_text(self.on_call, due=self.due_count)
+
+    def read_header(self) -> None:
+        """Re-read the rota and the due count off the event loop."""
+        self.app.run_worker(
+            self._read, thread=True, exit_on_error=False, group="on-call", exclusive=True
+        )
+
+    def _read(self) -> None:
+        services = self.app.services
+        try:
+            now = on_call_now(services)
+            due = len(follow_ups_due(services, services.actor.id))
+        except StoreError:
+            return  # the status line already says when the data is stale
+        with contextlib.suppress(RuntimeError):  # the app is closing
+            self.app.call_from_thread(self._read_done, now, due)
+
+    def _read_done(self, now: OnCallNow, due: int) -> None:
+        # The status line redraws itself every second and picks this up.
+        self.on_call, self.due_count = now, due
+
+    def _locked(self) -> bool:
+        lock = self.app.idle_lock
+        return lock is not None and lock.locked
+
+    def _reminded(self, reminder: Reminder) -> None:
+        settings = self.app.services.settings
+        message = reminder_message(
+            reminder, settings.zone, privacy=settings.privacy_mode, locked=self._locked()
+        )
+        title = "Follow-up overdue" if reminder.overdue else "Follow-up due"
+        self.app.notify(
+            f"{message} Press F6 for what is due.", title=title, severity="warning", timeout=30
+        )
+        self.app.bell()
+        if isinstance(self.app.screen, DueNowScreen):
+            self.app.refresh_screen(self.app.screen)
+        self.read_header()
+
+    def _escalated(self, notice: EscalationNotice) -> None:
+        message = "An escalation needs you." if self._locked() else notice_message(notice)
+        self.app.notify(message, title="Escalation", severity="error", timeout=30)
+        self.app.bell()
