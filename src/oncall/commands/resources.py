@@ -1,7 +1,7 @@
 """`oncall resources …`: the resource directory's commands.
 
-Each action registers itself on the group (`sync` from resources_sync.py); add
-further actions (such as `import`) the same way.
+Each action registers itself on the group (`import` from resources_import.py, `sync`
+from resources_sync.py); add further actions the same way.
 """
 
 from __future__ import annotations
@@ -9,12 +9,15 @@ from __future__ import annotations
 import argparse
 
 from oncall.commands.common import EXIT_USAGE
+from oncall.commands.resources_import import register_import
 from oncall.commands.resources_sync import register_sync
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the `resources` command group and its actions."""
-    parser = subparsers.add_parser("resources", help="the resource directory: sync from HSDS")
+    parser = subparsers.add_parser(
+        "resources", help="the resource directory: import or sync from HSDS"
+    )
     group = parser.add_subparsers(dest="resources_action", metavar="ACTION")
 
     def usage(_args: argparse.Namespace) -> int:
@@ -22,4 +25,5 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         return EXIT_USAGE
 
     parser.set_defaults(handler=usage)
+    register_import(group)
     register_sync(group)

@@ -1,0 +1,105 @@
+"""`oncall resources import PATH`: load HSDS 3.0 JSON or a tabular data package."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator
+from pathlib import Path
+
+from oncall.commands.common import (
+    EXIT_OK,
+    EXIT_REJECTED,
+    EXIT_USAGE,
+    CommandError,
+    add_db_option,
+    open_store,
+    say,
+    settings_for,
+    system_actor,
+)
+from oncall.domain.resource_record import ResourceError, ResourceRecord
+from oncall.services.context import ServiceContext
+from oncall.services.resource_files import Item, ResourceFileError, read_resource_path
+from oncall.services.resources import import_resource_records
+from oncall.store import resources as resource_rows
+
+MAX_SHOWN = 50
+
+
+def register_import(group: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `import` to the `resources` command group."""
+    parser = group.add_parser(
+        "import",
+        help="import HSDS 3.0 JSON (an array or a /services page) or a tabular data package",
+        description=(
+            "Validate every service, add new ones and update existing ones by id, and say "
+            "why each rejected record was rejected. Exit 0 when all were imported, 1 when "
+            "some were rejected, 2 when the path cannot be read as HSDS."
+        ),
+    )
+    add_db_option(parser)
+    parser.add_argument(
+        "path",
+        metavar="PATH",
+        type=Path,
+        help="a JSON file, a datapackage.json, or a directory holding a datapackage.json",
+    )
+    parser.set_defaults(handler=run_import)
+
+
+def _keep_existing(ctx: ServiceContext, items: list[Item], unread: list[str]) -> Iterator[Item]:
+    """Refuse updates built without a table the package lists: they would drop its details."""
+    tables = ", ".join(unread)
+    with ctx.store.read() as conn:
+        for label, item in items:
+            if isinstance(item, ResourceRecord) and resource_rows.resource_by_id(conn, item.id):
+                item = ResourceError(
+                    "package",
+                    f"not updated: {tables} could not be read, and updating this entry "
+                    "without it would drop those details",
+                    record_id=item.id,
+                )
+            yield label, item
+
+
+def _with_ids(items: list[Item]) -> Iterator[Item]:
+    """Name the service id in a rejected record's label when the record had one."""
+    for label, item in items:
+        if isinstance(item, ResourceError) and item.record_id:
+            label = f"{label} (id {item.record_id})"
+        yield label, item
+
+
+def run_import(args: argparse.Namespace) -> int:
+    """Import the path and print added / updated / rejected counts with each reason."""
+    try:
+        source = read_resource_path(Path(args.path).expanduser())
+    except ResourceFileError as error:
+        raise CommandError(str(error), EXIT_USAGE) from None
+    settings = settings_for(args)
+    store = open_store(settings)
+    ctx = ServiceContext(store, system_actor("resources-import"), settings=settings)
+    try:
+        items = source.items
+        if source.unread_tables:
+            items = list(_keep_existing(ctx, items, source.unread_tables))
+        report = import_resource_records(ctx, _with_ids(items), origin=Path(args.path).name)
+    finally:
+        store.close()
+    say(f"Read {args.path} as {source.form}.")
+    say(
+        f"{report.added} added, {report.updated} updated, {len(report.rejected)} rejected"
+        + (
+            f"; {len(source.problems)} problem{'s' if len(source.problems) != 1 else ''}"
+            " with the file"
+            if source.problems
+            else ""
+        )
+    )
+    for problem in source.problems:
+        say(f"  problem: {problem}")
+    for label, field, message in report.rejected[:MAX_SHOWN]:
+        say(f"  rejected {label}: {field}: {message}")
+    if len(report.rejected) > MAX_SHOWN:
+        say(f"  … and {len(report.rejected) - MAX_SHOWN} more rejected records")
+    return EXIT_REJECTED if report.rejected or source.problems else EXIT_OK
