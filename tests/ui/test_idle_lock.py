@@ -202,3 +202,44 @@ async def test_the_demo_clinician_gets_a_known_pin(tmp_path: Path) -> None:
         assert pin.verify_pin(demo, DEMO_PIN).outcome is pin.PinOutcome.UNLOCKED
     finally:
         store.close()
+
+
+async def test_nothing_is_read_in_the_users_name_while_locked(clinic: Clinic) -> None:
+    from oncall.services import episodes
+    from oncall.services.alerts import acknowledge_alert
+    from oncall.store.audit import audit_entries
+    from oncall.ui.navigation import open_episode
+    from oncall.ui.screens.episode import EpisodeScreen
+
+    (alert_id,) = ingest_records(
+        clinic.ctx(), [alert_record(id="w", client_ref="C-1")], origin="t"
+    ).accepted_ids
+    episode = acknowledge_alert(clinic.ctx("alice"), alert_id).episode
+    assert episode is not None
+    pin.set_pin(clinic.ctx("alice"), PIN)
+
+    def views() -> int:
+        with clinic.store.read() as conn:
+            entries = audit_entries(conn, client_id=clinic.clients["C-1"])
+        return sum(1 for e in entries if (e.actor, e.action) == ("alice", "episode.viewed"))
+
+    app = make_app(clinic.settings, actor="alice", clock=clinic.clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        open_episode(app, episode.id)
+        await _settle(pilot)
+        before = views()
+        assert before >= 1
+        await pilot.press("f12")
+        await pilot.pause()
+        episodes.add_note(clinic.ctx("sue"), episode.id, "Supervisor called the client back")
+        await pilot.pause(1.0)  # several live-refresh polls notice the change
+        assert views() == before
+        await _enter(pilot, PIN)
+        await pilot.pause(0.6)  # the next live-refresh tick
+        # The episode screen (beneath the location form it opened with) caught up.
+        assert views() == before + 1
+        (screen,) = [s for s in app.screen_stack if isinstance(s, EpisodeScreen)]
+        assert screen.workspace is not None
+        notes = [e.body.get("text") for e in screen.workspace.timeline]
+        assert "Supervisor called the client back" in notes

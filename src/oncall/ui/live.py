@@ -39,6 +39,7 @@ class LiveRefresh:
         self._in_flight = False
         self._timer: Timer | None = None
         self._reported: set[str] = set()
+        self._missed_while_locked = False
         # The version the first screen reads at: only a later change needs a refresh.
         with contextlib.suppress(StoreError):
             self._version = app.services.store.data_version()
@@ -49,6 +50,10 @@ class LiveRefresh:
         self._timer = self.app.set_interval(interval, self._tick, name="live-refresh")
 
     def _tick(self) -> None:
+        lock = self.app.idle_lock
+        if self._missed_while_locked and not (lock is not None and lock.locked):
+            self._missed_while_locked = False
+            self.refresh_now()  # what changed behind the lock, even beneath a dialog
         if self._in_flight:
             # The last poll has not come back: let the status line judge the age.
             self._redraw_status()
@@ -84,6 +89,11 @@ class LiveRefresh:
     def refresh_now(self) -> None:
         """Re-read the screen the user is looking at (beneath any dialog) now."""
         self.app.change_generation += 1
+        if self.app.idle_lock is not None and self.app.idle_lock.locked:
+            # Nobody is looking behind the lock: no reads, no audited views in the user's
+            # name. The next tick after unlocking catches up.
+            self._missed_while_locked = True
+            return
         for screen in reversed(self.app.screen_stack):
             if isinstance(screen, OnCallScreen):
                 self.refresh_screen(screen)
