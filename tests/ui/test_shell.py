@@ -17,7 +17,7 @@ from oncall.cli import main, make_app
 from oncall.clock import FrozenClock
 from oncall.commands.common import CommandError
 from oncall.config import Settings
-from oncall.services.alerts import ingest_records
+from oncall.services.alerts import acknowledge_alert, ingest_records
 from oncall.services.demo import seed_everything
 from oncall.store.db import connect
 from oncall.ui import navigation
@@ -102,6 +102,20 @@ async def test_palette_jumps_to_a_client_by_name(clinic: Clinic, opened: None) -
         await pilot.pause()
         assert isinstance(app.screen, Opened)
         assert app.screen.args == (clinic.clients["C-3"],)
+        app.services.store.close()
+
+
+async def test_palette_jumps_to_an_episode_by_number(clinic: Clinic, opened: None) -> None:
+    (alert_id,) = ingest_records(clinic.ctx(), [alert_record(id="p-1")], origin="t").accepted_ids
+    episode = acknowledge_alert(clinic.ctx("bob"), alert_id).episode
+    assert episode is not None
+    app = console(clinic)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("ctrl+p", *f"#{episode.id}")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, Opened) and app.screen.args == (episode.id,)
         app.services.store.close()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 from typing import Any
 
 from textual.app import App
@@ -47,6 +48,15 @@ def open_client(app: App[Any], client_id: int) -> bool:
     return _push(app, "client", client_id)
 
 
-def open_resources(app: App[Any], episode_id: int | None = None) -> bool:
-    """Show the resource directory, sorted by distance from the episode's location if given."""
+def open_resources(
+    app: App[Any], episode_id: int | None = None, *, query: str | None = None
+) -> bool:
+    """Show the resource directory (near the episode's client), searching `query` if given.
+
+    The search text is passed only to a directory screen that takes a `query` argument.
+    """
+    screen_class = _screen_class("resources")
+    takes_query = screen_class is not None and "query" in inspect.signature(screen_class).parameters
+    if query and takes_query:
+        return _push(app, "resources", episode_id, query=query)
     return _push(app, "resources", episode_id)

@@ -80,7 +80,7 @@ class RecordsProvider(Provider):
                 found.append(
                     (
                         f"Resource {resource.name}",
-                        partial(open_resources, self.app),
+                        partial(open_resources, self.app, query=resource.name),
                         f"{phone} · opens the directory",
                     )
                 )
