@@ -169,3 +169,25 @@ def test_revision_changes_with_the_plan_but_does_not_audit(clinic: Clinic) -> No
     assert len(audit_entries(clinic.store.conn)) == count
     _save(clinic)
     assert client_revision(clinic.ctx(), client_id) != before
+
+
+def test_a_save_based_on_an_old_version_is_refused(clinic: Clinic) -> None:
+    client_id = clinic.clients["C-1"]
+    _save(clinic)
+    _save(clinic, "sue", internal_coping=["Sue's edit"])
+    with pytest.raises(Refused, match="Version 2 was saved by Sue Lindqvist while you"):
+        safety_plans.save_safety_plan(
+            clinic.ctx(),
+            client_id,
+            {**SECTIONS, "internal_coping": ["Mine"]},
+            "x",
+            based_on_version=1,
+        )
+    plan = safety_plans.save_safety_plan(
+        clinic.ctx(),
+        client_id,
+        {**SECTIONS, "internal_coping": ["Mine"]},
+        "x",
+        based_on_version=2,
+    )
+    assert plan.version == 3

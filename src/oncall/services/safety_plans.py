@@ -87,14 +87,29 @@ def save_safety_plan(
     client_id: int,
     sections: Mapping[str, Sequence[str]],
     reasons_for_living: str,
+    *,
+    based_on_version: int | None = None,
 ) -> SafetyPlan:
-    """Save the plan as a new version, recording who and when; refuse an unchanged copy."""
+    """Save the plan as a new version, recording who and when; refuse an unchanged copy.
+
+    `based_on_version` is the version the editor started from (0 for none): when
+    someone saved a newer one meanwhile, the save is refused so their words are
+    not silently replaced.
+    """
     draft = clean_draft(sections, reasons_for_living)
     with ctx.store.write() as conn:
         if people.client_by_id(conn, client_id) is None:
             raise NotFound(f"There is no client {client_id}.")
         require_client_access(ctx, conn, client_id)
         current = people.latest_safety_plan(conn, client_id)
+        latest = current.version if current else 0
+        if based_on_version is not None and latest != based_on_version and current:
+            author = people.staff_by_id(conn, current.created_by) if current.created_by else None
+            raise Refused(
+                f"Version {latest} was saved by {author.display_name if author else 'someone'}"
+                f" while you were editing version {based_on_version}. Your text is still here:"
+                " compare the versions, then save again to replace it."
+            )
         problems = plan_problems(draft, current)
         if problems:
             unchanged = current is not None and same_as(draft, current)
