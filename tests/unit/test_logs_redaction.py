@@ -155,3 +155,26 @@ def test_the_filter_drops_free_text_arguments_and_keeps_ids() -> None:
     names = NameList(loader=lambda: {"Jordan Ellis", "Pepe"}).pattern()
     assert redact("jordan said Ellis and PEPE", names) == "[name] said [name] and [name]"
     assert redact("2026-11-22 03:14 alert 12345", names) == "2026-11-22 03:14 alert 12345"
+
+
+def test_an_incident_report_holds_no_locals_and_no_message(tmp_path: Path) -> None:
+    from oncall.ui import crash
+
+    def look_up(name: str) -> None:
+        phone = "+1-714-555-0163"  # a local the report must not show
+        raise KeyError(f"no record for {name} at {phone}")
+
+    try:
+        try:
+            look_up("Jordan Ellis")
+        except KeyError as inner:
+            raise RuntimeError("while opening Jordan Ellis") from inner
+    except RuntimeError as error:
+        incident = crash.report_exception(error, tmp_path)
+    (report,) = tmp_path.iterdir()
+    text = report.read_text(encoding="utf-8")
+    assert incident in report.name and incident in text
+    assert "builtins.RuntimeError" in text and "builtins.KeyError" in text
+    assert "in look_up" in text
+    assert "Jordan" not in text and "555-0163" not in text and "phone" not in text
+    assert "Jordan" not in crash.incident_message(incident)
