@@ -13,4 +13,5 @@ COMMAND_MODULES = [
     "oncall.commands.feeds",
     "oncall.commands.rota",
     "oncall.commands.worker",
+    "oncall.commands.backup",
 ]
