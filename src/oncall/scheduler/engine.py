@@ -169,7 +169,7 @@ class ConsoleScheduler:
         """Stop the jobs, let work in flight finish (briefly), give up the lease, close."""
         if not self.running:
             return
-        self._jobs.shutdown()
+        await self._jobs.shutdown()
         pending = [task for task in self._tasks if not task.done()]
         if pending:
             _done, late = await asyncio.wait(pending, timeout=3.0)

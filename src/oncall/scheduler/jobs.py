@@ -82,11 +82,17 @@ class JobTable:
         if self._aps is not None:
             self._aps.resume()
 
-    def shutdown(self) -> None:
+    async def shutdown(self) -> None:
         """Stop APScheduler; no job fires after this."""
         aps, self._aps = self._aps, None
-        if aps is not None:
-            aps.shutdown(wait=False)
+        if aps is None:
+            return
+        aps.pause()
+        # Jobs already handed to the executor are tasks not yet run: let them finish
+        # (they only note the firing), or shutdown cancels them and logs each as failed.
+        for _ in range(3):
+            await asyncio.sleep(0)
+        aps.shutdown(wait=False)
 
     def every(self, kind: str, seconds: float) -> None:
         """An interval job that fires `on_fire(kind, 0)` now and every `seconds`."""
