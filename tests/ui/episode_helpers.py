@@ -22,14 +22,16 @@ HANDOFF = {
 _counter = 0
 
 
-def open_episode(clinic: Clinic, client_ref: str = "C-1", **alert: Any) -> int:
-    """Ingest an alert for the client and acknowledge it as alice; the episode's id."""
+def open_episode(
+    clinic: Clinic, client_ref: str = "C-1", *, login: str = "alice", **alert: Any
+) -> int:
+    """Ingest an alert for the client and acknowledge it as `login`; the episode's id."""
     global _counter
     _counter += 1
     alert.setdefault("location", {"text": "home", "zip": "92701"})
     record = alert_record(id=f"ep-{_counter}", client_ref=client_ref, **alert)
     report = ingest_records(clinic.ctx(), [(1, record)], origin="test")
-    ack = acknowledge_alert(clinic.ctx(), report.accepted_ids[0])
+    ack = acknowledge_alert(clinic.ctx(login), report.accepted_ids[0])
     assert ack.episode is not None
     return ack.episode.id
 

@@ -83,20 +83,22 @@ async def test_every_reason_not_to_close_is_shown_and_the_form_stays(clinic: Cli
 
 
 async def test_close_with_the_proposed_plan_edited(clinic: Clinic) -> None:
-    episode_id = open_episode(clinic)
-    episodes.record_cssrs(clinic.ctx(), episode_id, HIGH)
-    app = make_app(clinic.settings, actor="alice", clock=clinic.clock)
+    # Bob works this one: the plan is his, though Alice comes first in the staff list.
+    episode_id = open_episode(clinic, login="bob")
+    episodes.record_cssrs(clinic.ctx("bob"), episode_id, HIGH)
+    app = make_app(clinic.settings, actor="bob", clock=clinic.clock)
     async with app.run_test(size=(120, 36)) as pilot:
         form = await _close_form(pilot, episode_id)
         table = form.query_one(DataTable)
         assert table.row_count == 8, "high risk: 24 h contact and 7 daily check-ins"
         assert "Contact within 24 h" in str(table.get_row_at(0)[1])
         assert "Mon 23 Nov 03:00 PST" in str(table.get_row_at(0)[2])
+        assert {str(table.get_row_at(n)[3]) for n in range(8)} == {"Bob Okafor"}
         # Remove the second follow-up (the first daily check-in).
         table.focus()
         await pilot.press("down", "ctrl+r")
         assert table.row_count == 7
-        # Move the 24 h contact earlier and give it to Bob.
+        # Move the 24 h contact earlier and give it to Sue.
         await pilot.press("up")
         due = form.query_one("#edit-due", Input)
         assert due.value == "2026-11-23 03:00"
@@ -108,9 +110,9 @@ async def test_close_with_the_proposed_plan_edited(clinic: Clinic) -> None:
             form.query_one("#form-problems").render()
         )
         await pilot.press("0")
-        form.query_one("#edit-assignee", Select).value = clinic.staff["bob"].id
+        form.query_one("#edit-assignee", Select).value = clinic.staff["sue"].id
         await pilot.pause()
-        assert "Bob Okafor" in str(table.get_row_at(0)[3])
+        assert "Sue Lindqvist" in str(table.get_row_at(0)[3])
         # A follow-up added by hand: a caring contact in a day.
         await pilot.press("ctrl+o")
         assert table.row_count == 8
@@ -133,7 +135,8 @@ async def test_close_with_the_proposed_plan_edited(clinic: Clinic) -> None:
     first = scheduled[0]
     assert first.kind is FollowUpKind.CONTACT_24H
     assert first.due_at == clinic.clock.now() + timedelta(hours=9)
-    assert first.assignee_id == clinic.staff["bob"].id
+    assert first.assignee_id == clinic.staff["sue"].id
+    assert {f.assignee_id for f in scheduled[1:]} == {clinic.staff["bob"].id}
     kinds = [f.kind for f in scheduled]
     assert kinds.count(FollowUpKind.DAILY_CHECKIN) == 6
     assert kinds.count(FollowUpKind.CARING_CONTACT) == 1

@@ -49,7 +49,7 @@ class EpisodeScreen(OnCallScreen[None]):
     HELP_TITLE = "episode workspace"
     DEFAULT_CSS = """
     EpisodeScreen #episode-body { height: 1fr; }
-    EpisodeScreen SafetyPlanPanel { width: 45%; }
+    EpisodeScreen SafetyPlanPanel { width: 55%; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
@@ -60,11 +60,16 @@ class EpisodeScreen(OnCallScreen[None]):
         Binding("c", "contact", "Contact"),
         Binding("g", "coping", "Coping"),
         Binding("r", "referral", "Referral"),
-        Binding("p", "plan_review", "Plan review"),
+        Binding("p", "plan_review", "Plan rev."),
         Binding("w", "warm_handoff", "Handoff"),
         Binding("h", "confirm_handoff", "Confirm"),
         Binding("e", "emergency", "Emergency"),
-        Binding("t", "tell_contact", "Tell contact"),
+        Binding(
+            "t",
+            "tell_contact",
+            "Notify EC",
+            tooltip="Emergency contact notified (only with consent)",
+        ),
         Binding("a", "amend", "Amend"),
         Binding("x", "close", "Close ep."),
         Binding("i", "client", "Client"),

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 from rich.text import Text
 from textual.widgets import Static
 
-from oncall.domain.types import EpisodeStatus, RiskLevel
+from oncall.domain.types import EpisodeStatus, EventKind, RiskLevel
 from oncall.services.views import EpisodeWorkspace
 from oncall.ui.format import countdown, initials, short_duration
-from oncall.ui.widgets.timeline_text import event_time
+from oncall.ui.widgets.timeline_text import KIND_WORDS, event_time
 
 RISK_STYLES: dict[RiskLevel, str] = {
     RiskLevel.HIGH: "bold white on red",
@@ -19,6 +19,8 @@ RISK_STYLES: dict[RiskLevel, str] = {
     RiskLevel.LOW: "green",
     RiskLevel.NONE: "dim",
 }
+
+_SCREENINGS = (EventKind.RISK_SCREENING, EventKind.OVERDOSE_SCREENING)
 
 
 def _yes_no(flag: bool) -> tuple[str, str]:
@@ -84,6 +86,16 @@ def _risk(text: Text, ws: EpisodeWorkspace, zone: ZoneInfo, now: datetime) -> No
     text.append(f" {episode.risk_level.value.upper()} ", style=RISK_STYLES[episode.risk_level])
     if episode.risk_set_at is not None:
         text.append(f" set {event_time(episode.risk_set_at, zone, now)}")
+        source = next(
+            (
+                e
+                for e in reversed(ws.timeline)
+                if e.kind in _SCREENINGS and e.at == episode.risk_set_at
+            ),
+            None,
+        )
+        if source is not None:
+            text.append(f" by the {KIND_WORDS[source.kind]}")
 
 
 def _status(text: Text, ws: EpisodeWorkspace, zone: ZoneInfo, now: datetime) -> None:
@@ -116,7 +128,7 @@ class ClientHeader(Static):
     """The header block; redrawn every second so the handoff countdown moves."""
 
     DEFAULT_CSS = """
-    ClientHeader { height: auto; border: round $accent; padding: 0 1; }
+    ClientHeader { height: auto; background: $boost; padding: 0 1; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:

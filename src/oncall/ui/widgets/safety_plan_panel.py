@@ -60,6 +60,6 @@ class SafetyPlanPanel(VerticalScroll, can_focus=False):
             self.border_title = "Safety plan"
         else:
             self.border_title = (
-                f"Safety plan v{plan.version}, {event_time(plan.created_at, zone, now)}"
+                f"Safety plan v{plan.version} ({event_time(plan.created_at, zone, now)})"
             )
         self.query_one("#plan-text", Static).update(plan_text(plan))

@@ -47,9 +47,10 @@ class ServiceForm(ModalScreen[ResultT]):
     ServiceForm .field-label { color: $text-muted; margin-top: 1; }
     ServiceForm #form-body Input, ServiceForm #form-body TextArea { background: $boost; }
     ServiceForm .hint { color: $text-muted; }
-    ServiceForm #form-problems { color: $warning; height: auto; }
-    ServiceForm #form-error { color: $error; text-style: bold; height: auto; }
-    ServiceForm #form-buttons { height: auto; align-horizontal: right; margin-top: 1; }
+    ServiceForm #form-foot { dock: bottom; height: auto; }
+    ServiceForm #form-problems { color: $warning; height: auto; max-height: 6; }
+    ServiceForm #form-error { color: $error; text-style: bold; height: auto; max-height: 6; }
+    ServiceForm #form-buttons { height: auto; align-horizontal: right; }
     ServiceForm #form-buttons Button { margin-left: 2; }
     """
 
@@ -73,15 +74,20 @@ class ServiceForm(ModalScreen[ResultT]):
         """Title, the form's fields, what is wrong, and the buttons."""
         with Vertical(id="form"):
             yield Static(Text(self.form_title()), id="form-title")
+            # Docked: what is wrong and the buttons stay in view while the fields scroll.
+            with Vertical(id="form-foot"):
+                yield Static(id="form-problems")
+                yield Static(id="form-error")
+                with Horizontal(id="form-buttons"):
+                    yield Button(
+                        f"{self.SAVE_LABEL} (ctrl+s)",
+                        id="form-save",
+                        variant="primary",
+                        compact=True,
+                    )
+                    yield Button("Cancel (esc)", id="form-cancel", compact=True)
             with VerticalScroll(id="form-body"):
                 yield from self.compose_fields()
-            yield Static(id="form-problems")
-            yield Static(id="form-error")
-            with Horizontal(id="form-buttons"):
-                yield Button(
-                    f"{self.SAVE_LABEL} (ctrl+s)", id="form-save", variant="primary", compact=True
-                )
-                yield Button("Cancel (esc)", id="form-cancel", compact=True)
         yield Footer()
 
     def form_title(self) -> str:
@@ -118,8 +124,15 @@ class ServiceForm(ModalScreen[ResultT]):
         self.query_one("#form-problems", Static).update(text)
 
     def show_error(self, message: str) -> None:
-        """Say why the last save failed (the form stays open, nothing typed is lost)."""
-        self.query_one("#form-error", Static).update(Text(message))
+        """Say why the last save failed (the form stays open, nothing typed is lost).
+
+        While an error shows, it stands in for the list of problems; the next edit
+        clears it and the live list returns.
+        """
+        error = self.query_one("#form-error", Static)
+        error.update(Text(message))
+        error.display = bool(message)
+        self.query_one("#form-problems").display = not message
 
     @on(Input.Changed)
     @on(TextArea.Changed)
@@ -127,6 +140,8 @@ class ServiceForm(ModalScreen[ResultT]):
     @on(Checkbox.Changed)
     @on(RadioSet.Changed)
     def _changed(self) -> None:
+        if not self._saving:
+            self.show_error("")
         self.show_problems()
 
     @on(Input.Submitted)

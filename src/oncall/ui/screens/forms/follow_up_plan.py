@@ -83,11 +83,15 @@ class FollowUpPlanEditor(Vertical):
         yield table
         with Horizontal():
             yield Label("Kind")
+            # Each field starts at the first follow-up's value: the Changed a Select
+            # posts when it mounts must not reassign anything.
+            first = self.drafts[0] if self.drafts else None
             yield Select(
                 [(FOLLOW_UP_LABELS[k], k) for k in FollowUpKind],
                 id="edit-kind",
                 allow_blank=False,
                 compact=True,
+                value=first.kind if first else FollowUpKind.CONTACT_24H,
             )
             yield Label("Due")
             yield Input(id="edit-due", compact=True, placeholder=text_example())
@@ -95,8 +99,11 @@ class FollowUpPlanEditor(Vertical):
             yield Select(
                 [(s.display_name, s.id) for s in self.staff],
                 id="edit-assignee",
-                allow_blank=False,
                 compact=True,
+                prompt="Assignee",
+                value=first.assignee_id
+                if first and first.assignee_id in self._names
+                else Select.NULL,
             )
         yield Static(
             Text("ctrl+o adds a follow-up, ctrl+r removes the highlighted one."), classes="hint"
