@@ -14,6 +14,7 @@ from oncall.cli import make_app
 from oncall.domain.types import ContactResult, EventKind
 from oncall.services import episodes
 from oncall.store import episodes as episode_rows
+from oncall.store import people
 from oncall.store.errors import DatabaseLocked
 from oncall.ui.app import OnCallApp
 from oncall.ui.screens.episode import EpisodeScreen
@@ -279,3 +280,45 @@ async def test_a_long_timeline_is_paged(clinic: Clinic) -> None:
         await pilot.press("left_square_bracket", "left_square_bracket")
         assert "Events 201–231 of 231" in str(status.render())
         assert timeline_text(app).splitlines()[-1].startswith("#1 ")
+
+
+async def test_safety_plan_review_is_recorded_against_the_current_version(clinic: Clinic) -> None:
+    episode_id = open_episode(clinic)
+    with clinic.store.write() as conn:
+        people.insert_safety_plan(
+            conn,
+            client_id=clinic.clients["C-1"],
+            sections={
+                "warning_signs": ["Not sleeping"],
+                "people_for_help": ["Sam +1-714-555-0199"],
+            },
+            reasons_for_living="My daughter",
+            created_by=clinic.staff["alice"].id,
+            created_at="2026-11-01T18:00:00.000000+00:00",
+        )
+    app = _app(clinic)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await _workspace(pilot, episode_id)
+        plan = str(screen.query_one("#plan-text").render())
+        assert "1 Warning signs: Not sleeping" in plan
+        assert "4 People I can ask for help: Sam +1-714-555-0199" in plan
+        assert "The one thing most worth living for: My daughter" in plan
+        await pilot.press("p")
+        await settle(pilot)
+        await pilot.press(*"Went over steps 4 and 6", "ctrl+s")
+        await settle(pilot)
+        assert (
+            "Safety plan (version 1) reviewed with the client. Went over steps 4 and 6"
+            in timeline_text(app)
+        )
+
+
+async def test_same_as_last_known_fills_the_location(clinic: Clinic) -> None:
+    episode_id = open_episode(clinic, location={"text": "home", "zip": "92701"})
+    app = _app(clinic)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await app.push_screen(EpisodeScreen(episode_id))
+        await settle(pilot)
+        await pilot.press("ctrl+l", "ctrl+s")
+        await settle(pilot)
+        assert "Location: home (92701) — confirmed 03:00" in header(app)
