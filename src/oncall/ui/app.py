@@ -39,6 +39,7 @@ class OnCallApp(LockableApp[None]):
         Binding("f2", "supervisor_board", "Board"),
         Binding("f3", "shift_handoff", "Shift handoff"),
         Binding("f4", "feeds", "Feeds"),
+        Binding("f5", "episode_history", "History"),
         Binding("f9", "toggle_privacy", "Privacy"),
     ]
 
@@ -140,6 +141,13 @@ class OnCallApp(LockableApp[None]):
 
         if not isinstance(self.screen, QuarantineScreen):
             self.push_screen(QuarantineScreen())
+
+    def action_episode_history(self) -> None:
+        """Every episode the user may see, newest first."""
+        from oncall.ui.screens.episode_history import EpisodeHistoryScreen
+
+        if not isinstance(self.screen, EpisodeHistoryScreen):
+            self.push_screen(EpisodeHistoryScreen())
 
     def action_toggle_privacy(self) -> None:
         """Mask names (initials) and hide phone numbers and addresses, or show them again."""
