@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
+import pytest
 from textual import events
 
 from conftest import Clinic, alert_record
 from oncall.cli import make_app
 from oncall.services.alerts import ingest_records
+from oncall.store.errors import DatabaseLocked
 from oncall.ui.app import OnCallApp
 from oncall.ui.screens.dashboard import DashboardScreen
 from oncall.ui.widgets.queue_table import QueueTable
@@ -104,4 +106,26 @@ async def test_a_click_selects_and_a_new_alert_keeps_the_selection(clinic: Clini
         await pilot.pause(0.6)
         assert external_ids(app)[0] == "urgent"
         assert table.selected_alert.external_id == chosen
+        app.services.store.close()
+
+
+async def test_a_database_error_while_paging_is_a_message(
+    clinic: Clinic, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed_long_queue(clinic)
+    settings = replace(clinic.settings, idle_lock_minutes=0)
+    app = make_app(settings, actor="alice", clock=clinic.clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        table = queue_of(app)
+
+        def busy(*_: object) -> list[object]:
+            raise DatabaseLocked("The database is busy in another process.")
+
+        monkeypatch.setattr(table.source, "after", busy)
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert app.is_running
+        assert any("busy" in n.message for n in app._notifications)
+        assert external_ids(app)[0] == "p-0000"  # the rows shown stay as they were
         app.services.store.close()

@@ -70,8 +70,15 @@ async def test_help_lists_every_key_of_the_queue(clinic: Clinic) -> None:
         assert isinstance(app.screen, HelpScreen)
         table = app.screen.query_one("DataTable")
         listed = {str(table.get_row_at(i)[1]) for i in range(table.row_count)}  # type: ignore[attr-defined]
-        for description in ["Acknowledge", "Open episode", "Client", "Resources", "My episodes"]:
-            assert description in listed
+        for wording in [
+            "Acknowledge (claim) the selected alert",
+            "Open the alert's episode",
+            "Open the client's record",
+            "Open the resource directory",
+            "Move to my open episodes",
+            "Back to the queue",
+        ]:
+            assert wording in listed
         await pilot.press("escape")
         assert isinstance(app.screen, DashboardScreen)
         await pilot.press("f1")

@@ -30,7 +30,7 @@ class EpisodeList(DataTable[Text]):
     """The user's open episodes; Enter opens the selected one."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select_cursor", "Open episode"),
+        Binding("enter", "select_cursor", "Open", tooltip="Open the selected episode"),
     ]
 
 
@@ -39,11 +39,12 @@ class DashboardScreen(OnCallScreen[None]):
 
     HELP_TITLE = "live queue"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "acknowledge", "Acknowledge"),
-        Binding("enter", "open_episode", "Open episode", show=False),
-        Binding("c", "open_client", "Client"),
-        Binding("r", "open_resources", "Resources"),
-        Binding("e", "focus_episodes", "My episodes"),
+        # Short labels fit the footer's cells; the help screen shows the tooltips.
+        Binding("a", "acknowledge", "Ack", tooltip="Acknowledge (claim) the selected alert"),
+        Binding("enter", "open_episode", "Open", show=False, tooltip="Open the alert's episode"),
+        Binding("c", "open_client", "Client", tooltip="Open the client's record"),
+        Binding("r", "open_resources", "Resources", tooltip="Open the resource directory"),
+        Binding("e", "focus_episodes", "Episodes", tooltip="Move to my open episodes"),
         Binding("w", "focus_queue", "Back to the queue", show=False),
     ]
 
@@ -60,7 +61,6 @@ class DashboardScreen(OnCallScreen[None]):
         yield QueueTable(
             QueueSource(self.services.store),
             now=self.services.clock.now,
-            zone=settings.zone,
             privacy=settings.privacy_mode,
             id="queue",
         )

@@ -28,10 +28,11 @@ def screen_keys(screen: Screen[Any]) -> list[tuple[str, str]]:
     ranked = sorted(screen.active_bindings.items(), key=lambda item: order.get(item[1].node, 2))
     for key, active in ranked:
         binding = active.binding
-        if not binding.description or binding.description in seen:
+        text = binding.tooltip or binding.description  # the tooltip is the longer wording
+        if not text or text in seen:
             continue
-        seen.add(binding.description)
-        rows.append((screen.app.get_key_display(binding) or key, binding.description))
+        seen.add(text)
+        rows.append((screen.app.get_key_display(binding) or key, text))
     rows.extend((key, text) for key, text in ALWAYS if text not in seen)
     return rows
 

@@ -8,11 +8,11 @@ the next rows after (or before) a sort key and rebuilds with clear() + add_rows(
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar
-from zoneinfo import ZoneInfo
+from typing import Any, ClassVar, ParamSpec
 
 from rich.text import Text
 from textual import events
@@ -22,44 +22,41 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from oncall.domain.models import Alert
-from oncall.domain.types import AlertStatus
 from oncall.store.alerts import QueueCursor
-from oncall.ui.format import countdown, initials, severity_label, short_duration, words
+from oncall.store.errors import StoreError
+from oncall.ui.format import short_duration
+from oncall.ui.widgets.queue_cells import COLUMNS, NARROW_BELOW, QueueColumn, row_cells, time_left
 from oncall.ui.widgets.queue_source import QueueRow, QueueSource
 
-
-@dataclass(frozen=True)
-class QueueColumn:
-    """One column: fixed widths spare the table measuring every cell."""
-
-    key: str
-    label: str
-    wide: int
-    narrow: int
-    """Width in a narrow terminal (80 columns over SSH); 0 leaves the column out."""
-    short: str = ""
-    """The label in a narrow terminal, when the full one does not fit."""
-
-
-COLUMNS = [
-    QueueColumn("severity", "Severity", 8, 8),
-    QueueColumn("age", "Age", 6, 6),
-    QueueColumn("left", "Ack left", 12, 12),
-    QueueColumn("client", "Client", 20, 13),
-    QueueColumn("kind", "Kind", 17, 11),
-    QueueColumn("source", "Source", 9, 0),
-    QueueColumn("status", "Status", 12, 5, "State"),
-    QueueColumn("by", "Acknowledged by", 16, 10, "By"),
-]
-NARROW_BELOW = 2 * len(COLUMNS) + sum(c.wide for c in COLUMNS)
 WHEEL_ROWS = 3
+
+P = ParamSpec("P")
+
+
+def _store_errors_shown(method: Callable[P, None]) -> Callable[P, None]:
+    """Keys, the wheel and resizing read the database: a failure is a message, not a crash.
+
+    (A refresh's failure is not caught here: it reaches the live refresh, which marks the
+    data stale.)
+    """
+
+    @functools.wraps(method)
+    def shown(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            method(*args, **kwargs)
+        except StoreError as error:
+            table = args[0]
+            if isinstance(table, QueueTable):
+                table.notify(str(error), severity="error", timeout=10, markup=False)
+
+    return shown
 
 
 class QueueTable(DataTable[Any]):
     """The queue, one screenful at a time, sorted by severity then age."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select_cursor", "Open episode"),
+        Binding("enter", "select_cursor", "Open", tooltip="Open the alert's episode"),
         Binding("ctrl+home,g", "scroll_top", "Top", show=False),
         Binding("ctrl+end,G", "scroll_bottom", "Bottom", show=False),
     ]
@@ -76,14 +73,12 @@ class QueueTable(DataTable[Any]):
         source: QueueSource,
         *,
         now: Callable[[], datetime],
-        zone: ZoneInfo,
         privacy: bool = False,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self.source = source
         self._now = now
-        self._zone = zone
         self.privacy = privacy
         self._anchor: QueueCursor | None = None
         self._rows: list[QueueRow] = []
@@ -163,37 +158,10 @@ class QueueTable(DataTable[Any]):
         self.post_message(self.Moved(self))
 
     def _cells(self, row: QueueRow, now: datetime) -> list[Text]:
-        alert = row.alert
-        if row.client_name is None:
-            client = Text(f"? {alert.client_ref} (unknown)", style="bold yellow")
-        else:
-            client = Text(initials(row.client_name) if self.privacy else row.client_name)
-        status = alert.status.value
-        if self.narrow and alert.status is AlertStatus.ACKNOWLEDGED:
-            status = "ack"
-        if alert.escalation_level and alert.status is AlertStatus.NEW:
-            status += f"↑{alert.escalation_level}"
-        by = row.acknowledged_by or ""
-        cells = {
-            "severity": severity_label(alert.severity),
-            "age": Text(short_duration(now - alert.received_at)),
-            "left": self._left(alert, now),
-            "client": client,
-            "kind": Text(words(alert.kind.value)),
-            "source": Text(alert.source),
-            "status": Text(status, style="bold" if alert.status is AlertStatus.NEW else "dim"),
-            "by": Text(initials(by) if self.privacy and by else by),
-        }
-        return [cells[column.key] for column in self._layout]
+        return row_cells(row, now, self._layout, narrow=self.narrow, privacy=self.privacy)
 
     def _column_index(self, key: str) -> int:
         return next(i for i, column in enumerate(self._layout) if column.key == key)
-
-    @staticmethod
-    def _left(alert: Alert, now: datetime) -> Text:
-        if alert.status is AlertStatus.NEW:
-            return countdown(alert.ack_deadline_at, now)
-        return Text("—", style="dim")
 
     def tick(self) -> None:
         """Move the age and time-left cells on by the clock (called every second)."""
@@ -203,7 +171,7 @@ class QueueTable(DataTable[Any]):
             alert = row.alert
             age = Text(short_duration(now - alert.received_at))
             self.update_cell_at(Coordinate(index, age_column), age)
-            self.update_cell_at(Coordinate(index, left_column), self._left(alert, now))
+            self.update_cell_at(Coordinate(index, left_column), time_left(alert, now))
 
     def shift(self, delta: int, *, select_index: int | None = None) -> None:
         """Move the window `delta` rows down (or up when negative) through the queue."""
@@ -224,6 +192,7 @@ class QueueTable(DataTable[Any]):
                 self._anchor = None
         self.reload(select_index=select_index)
 
+    @_store_errors_shown
     def action_cursor_down(self) -> None:
         """Down one row; past the last row on screen, the window moves down."""
         if self.cursor_row >= len(self._rows) - 1 and self._has_more:
@@ -231,6 +200,7 @@ class QueueTable(DataTable[Any]):
         else:
             super().action_cursor_down()
 
+    @_store_errors_shown
     def action_cursor_up(self) -> None:
         """Up one row; above the first row on screen, the window moves up."""
         if self.cursor_row <= 0 and self._anchor is not None:
@@ -238,6 +208,7 @@ class QueueTable(DataTable[Any]):
         else:
             super().action_cursor_up()
 
+    @_store_errors_shown
     def action_page_down(self) -> None:
         """The next screenful."""
         if self._has_more:
@@ -245,6 +216,7 @@ class QueueTable(DataTable[Any]):
         else:
             self.move_cursor(row=len(self._rows) - 1)
 
+    @_store_errors_shown
     def action_page_up(self) -> None:
         """The previous screenful."""
         if self._anchor is not None:
@@ -252,31 +224,36 @@ class QueueTable(DataTable[Any]):
         else:
             self.move_cursor(row=0)
 
+    @_store_errors_shown
     def action_scroll_top(self) -> None:
         """The most urgent, oldest alert."""
         self._anchor = None
         self.reload(select_index=0)
 
+    @_store_errors_shown
     def action_scroll_bottom(self) -> None:
         """The least urgent, newest alert."""
         rows = self.source.before(None, self._page_rows() + 1)
         self._anchor = rows[0].cursor if len(rows) > self._page_rows() else None
         self.reload(select_index=self._page_rows())
 
+    @_store_errors_shown
     def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
         """The wheel moves the window, not the cursor."""
         event.stop()
         self.shift(WHEEL_ROWS)
 
+    @_store_errors_shown
     def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
         """The wheel moves the window, not the cursor."""
         event.stop()
         self.shift(-WHEEL_ROWS)
 
+    @_store_errors_shown
     def on_resize(self, event: events.Resize) -> None:
         """A taller or shorter table holds a different number of rows; a narrower, fewer columns."""
         if self._set_columns():
             # New columns change the scrollbars, so the rows that fit are known after layout.
-            self.call_after_refresh(self.reload)
+            self.call_after_refresh(_store_errors_shown(QueueTable.reload), self)
         else:
             self.reload()
