@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +13,7 @@ GENESIS = "0" * 64
 # Built once: json.dumps with options builds a new encoder on every call.
 _MATERIAL = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _DETAIL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)
+_encode_str = json.encoder.encode_basestring  # how the encoder writes a str (not ASCII-only)
 
 
 def _digest(
@@ -56,24 +58,53 @@ def append_audit(
     return int(cursor.lastrowid or 0)
 
 
+def chain_material(
+    prev_hash: str,
+    at: str,
+    actor: str,
+    action: str,
+    object_type: str,
+    object_id: str | None,
+    client_id: int | None,
+    detail: str,
+) -> str:
+    """The text `_digest` hashes, built without the JSON encoder's per-call set-up.
+
+    Character for character what `_MATERIAL.encode([...])` gives for these types (a test
+    compares them); a bulk import hashes one per alert.
+    """
+    if type(client_id) is not int and client_id is not None:  # e.g. a bool: let json decide
+        return _MATERIAL.encode(
+            [prev_hash, at, actor, action, object_type, object_id, client_id, detail]
+        )
+    enc = _encode_str
+    return (
+        f"[{enc(prev_hash)},{enc(at)},{enc(actor)},{enc(action)},{enc(object_type)},"
+        f"{'null' if object_id is None else enc(object_id)},"
+        f"{'null' if client_id is None else int.__repr__(client_id)},{enc(detail)}]"
+    )
+
+
 def append_audit_many(
     conn: sqlite3.Connection,
-    entries: list[tuple[str, str, str, str, str | None, int | None, dict[str, Any]]],
+    entries: Sequence[tuple[str, str, str, str, str | None, int | None, dict[str, Any] | str]],
 ) -> None:
     """Append several audit entries, chained in order, inside the caller's transaction.
 
     Each entry is (at, actor, action, object_type, object_id, client_id, detail): one
     row per entry exactly as `append_audit` would write it, with one read of the
     chain's end instead of one per row (bulk imports write thousands at a time).
+    A detail given as a string is taken as its JSON text already encoded.
     """
     row = conn.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
     prev_hash = row[0] if row else GENESIS
     rows = []
     for at, actor, action, object_type, object_id, client_id, detail in entries:
-        detail_json = _DETAIL.encode(detail)
-        digest = _digest(
+        detail_json = detail if isinstance(detail, str) else _DETAIL.encode(detail)
+        material = chain_material(
             prev_hash, at, actor, action, object_type, object_id, client_id, detail_json
         )
+        digest = hashlib.sha256(material.encode("utf-8")).hexdigest()
         rows.append(
             (at, actor, action, object_type, object_id, client_id, detail_json, prev_hash, digest)
         )
