@@ -23,6 +23,10 @@ from oncall.store import episodes as episode_rows
 from oncall.store import people
 from oncall.store import safety as safety_rows
 
+class PlanChangedMeanwhile(Refused):
+    """Someone saved a newer version while this one was being written."""
+
+
 MAX_ITEMS = 20
 """Items a section may hold: a plan is read in a crisis, so it must stay short."""
 MAX_ITEM_CHARS = 500
@@ -105,7 +109,7 @@ def save_safety_plan(
         latest = current.version if current else 0
         if based_on_version is not None and latest != based_on_version and current:
             author = people.staff_by_id(conn, current.created_by) if current.created_by else None
-            raise Refused(
+            raise PlanChangedMeanwhile(
                 f"Version {latest} was saved by {author.display_name if author else 'someone'}"
                 f" while you were editing version {based_on_version}. Your text is still here:"
                 " compare the versions, then save again to replace it."
