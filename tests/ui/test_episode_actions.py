@@ -15,6 +15,7 @@ from oncall.domain.types import ContactResult, EventKind
 from oncall.services import episodes
 from oncall.store import episodes as episode_rows
 from oncall.store import people
+from oncall.store.audit import audit_entries
 from oncall.store.errors import DatabaseLocked
 from oncall.ui.app import OnCallApp
 from oncall.ui.screens.episode import EpisodeScreen
@@ -322,3 +323,28 @@ async def test_same_as_last_known_fills_the_location(clinic: Clinic) -> None:
         await pilot.press("ctrl+l", "ctrl+s")
         await settle(pilot)
         assert "Location: home (92701) — confirmed 03:00" in header(app)
+
+
+async def test_another_consoles_audit_entry_does_not_make_this_one_view_again(
+    clinic: Clinic,
+) -> None:
+    # Two consoles on one episode: each view is audited, and each audit entry wakes the
+    # other console. Re-viewing on every wake-up would audit back and forth forever.
+    episode_id = open_episode(clinic)
+    app = _app(clinic)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _workspace(pilot, episode_id)
+        await pilot.pause(0.6)
+        before = _audit_count(clinic)
+        clinic.ctx("sue").audit_alone("episode.viewed", "episode", episode_id)
+        await pilot.pause(1.0)
+        assert _audit_count(clinic) == before + 1
+        episodes.add_note(clinic.ctx("sue"), episode_id, "a real change")
+        await pilot.pause(1.0)
+        assert "Note: a real change" in timeline_text(app)
+        assert _audit_count(clinic) == before + 3, "the note, and one view of it"
+
+
+def _audit_count(clinic: Clinic) -> int:
+    with clinic.store.read() as conn:
+        return len(audit_entries(conn, limit=100_000))
