@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from oncall.cli import main
+from oncall.store.errors import DiskFull, translate
 
 
 def rec(**overrides: Any) -> dict[str, Any]:
@@ -319,3 +320,13 @@ def test_a_missing_file_in_a_real_process_exits_2_without_a_traceback(tmp_path: 
     )
     assert done.returncode == 2
     assert done.stderr.startswith("oncall: There is no file") and "Traceback" not in done.stderr
+
+
+def test_a_disk_io_error_with_room_on_the_disk_is_not_called_a_full_disk(tmp_path: Path) -> None:
+    # Under a file-size limit SQLite says "disk I/O error" too (the proofs cover that case);
+    # with room to spare and no limit, it is a failing disk and must not be called full.
+    error = translate(sqlite3.OperationalError("disk I/O error"), str(tmp_path / "oncall.db"))
+    assert not isinstance(error, DiskFull)
+    assert "failed to read or write; the change was not saved" in str(error)
+    full = translate(sqlite3.OperationalError("database or disk is full"), "x.db")
+    assert isinstance(full, DiskFull)
