@@ -32,7 +32,7 @@ class CssrsForm(ServiceForm[TimelineEvent]):
 
     FORM_TITLE = f"C-SSRS screener ({PERIOD})"
     DEFAULT_CSS = """
-    CssrsForm .question { height: 1; margin-top: 1; }
+    CssrsForm .question { height: auto; margin-top: 1; }
     CssrsForm .question > Label { width: 1fr; }
     CssrsForm .question > RadioSet { layout: horizontal; width: auto; }
     CssrsForm .question > RadioSet > RadioButton { width: auto; margin-left: 2; }
@@ -82,10 +82,9 @@ class CssrsForm(ServiceForm[TimelineEvent]):
             self.query_one(f"#row-{question.key}").display = question.key in shown
         pending = next_question(self.effective())
         status = self.query_one("#cssrs-next", Static)
-        if pending is not None:
-            status.update(Text(f"Next: question {pending.number} — {pending.text}."))
-        else:
-            risk = score_cssrs(CssrsAnswers(**self.effective()))  # type: ignore[arg-type]
+        status.display = pending is None  # until then the problems line names the next one
+        if pending is None:
+            risk = score_cssrs(CssrsAnswers.from_dict(self.effective()))
             status.update(Text(f"All answered. Risk level: {risk.value.upper()}."))
         self.show_problems()
 
