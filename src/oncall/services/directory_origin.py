@@ -24,7 +24,7 @@ class DistanceOrigin:
 
 
 NO_EPISODE = DistanceOrigin(
-    None, "No distances: the directory was not opened from an episode with a client location."
+    None, "No distances: not opened from an episode with a client location."
 )
 
 
