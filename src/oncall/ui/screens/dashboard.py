@@ -22,6 +22,7 @@ from oncall.ui.navigation import open_client, open_episode, open_resources
 from oncall.ui.widgets.action_footer import ActionFooter
 from oncall.ui.widgets.queue_source import QueueSource, QueueTallies
 from oncall.ui.widgets.queue_table import QueueTable
+from oncall.ui.widgets.status_line import StatusLine
 
 EPISODE_LIMIT = 50
 
@@ -57,6 +58,9 @@ class DashboardScreen(OnCallScreen[None]):
     def compose(self) -> ComposeResult:
         """Queue title and table, my open episodes, footer."""
         settings = self.services.settings
+        # Composed here rather than mounted by the base class afterwards: the queue then
+        # gets its final height at the first layout and is read and drawn once at start.
+        yield StatusLine()
         yield Label("", id="queue-title", classes="pane-title")
         yield QueueTable(
             QueueSource(self.services.store),

@@ -88,6 +88,8 @@ class QueueTable(DataTable[Any]):
         self.narrow = False
         """Whether the table uses its narrow columns (no source; shorter names)."""
         self._layout: list[QueueColumn] = []
+        self._resize_pending = False
+        self._loaded_page = 0
 
     def on_mount(self) -> None:
         """Set up the columns for the width the table has."""
@@ -134,7 +136,7 @@ class QueueTable(DataTable[Any]):
             return  # not laid out yet: the first resize reads exactly one screenful
         keep = self.selected_alert
         keep_index = self.cursor_row if select_index is None else select_index
-        page = self._page_rows()
+        page = self._loaded_page = self._page_rows()
         rows = self.source.after(self._anchor, page + 1)
         self._has_more = len(rows) > page
         rows = rows[:page]
@@ -251,9 +253,19 @@ class QueueTable(DataTable[Any]):
 
     @_store_errors_shown
     def on_resize(self, event: events.Resize) -> None:
-        """A taller or shorter table holds a different number of rows; a narrower, fewer columns."""
-        if self._set_columns():
-            # New columns change the scrollbars, so the rows that fit are known after layout.
-            self.call_after_refresh(_store_errors_shown(QueueTable.reload), self)
-        else:
+        """A taller or shorter table holds a different number of rows; a narrower, fewer columns.
+
+        New columns change the scrollbars, so how many rows fit is known only after the
+        next layout: the read waits for it, and happens only if the number changed.
+        """
+        if not self._set_columns():
+            self.reload()
+        if not self._resize_pending:
+            self._resize_pending = True
+            self.call_after_refresh(self._reload_after_resize)
+
+    @_store_errors_shown
+    def _reload_after_resize(self) -> None:
+        self._resize_pending = False
+        if self._page_rows() != self._loaded_page:
             self.reload()
