@@ -189,7 +189,7 @@ class ClientScreen(OnCallScreen[None]):
         risk = (
             Text(episode.risk_level.value.upper(), style=RISK_STYLES[episode.risk_level])
             if episode.risk_level
-            else Text("not screened", style="dim")
+            else Text("—", style="dim")
         )
         outcome = episode.disposition.label if episode.disposition else ""
         open_style = "bold green" if episode.status is not EpisodeStatus.CLOSED else ""

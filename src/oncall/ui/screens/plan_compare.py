@@ -29,8 +29,8 @@ class PlanCompareScreen(OnCallScreen[None]):
 
     HELP_TITLE = "safety plan versions"
     DEFAULT_CSS = """
-    PlanCompareScreen #pickers { height: 3; padding: 0 1; }
-    PlanCompareScreen #pickers Static { width: auto; padding: 1 1 0 0; }
+    PlanCompareScreen #pickers { height: 1; padding: 0 1; }
+    PlanCompareScreen #pickers Static { width: auto; padding: 0 1 0 0; }
     PlanCompareScreen #pickers Select { width: 1fr; }
     PlanCompareScreen #comparison { height: 1fr; padding: 0 1; }
     PlanCompareScreen #legend { height: 1; padding: 0 1; }
@@ -63,9 +63,13 @@ class PlanCompareScreen(OnCallScreen[None]):
         options = [(version_label(p, self._names, zone), p.version) for p in self.versions]
         with Horizontal(id="pickers"):
             yield Static("Older")
-            yield Select(options, value=self._old, allow_blank=False, id="old-version")
+            yield Select(
+                options, value=self._old, allow_blank=False, id="old-version", compact=True
+            )
             yield Static("Newer")
-            yield Select(options, value=self._new, allow_blank=False, id="new-version")
+            yield Select(
+                options, value=self._new, allow_blank=False, id="new-version", compact=True
+            )
         legend = Text("  ")
         legend.append("− removed", style="bold red")
         legend.append("   ")

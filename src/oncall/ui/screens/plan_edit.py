@@ -43,7 +43,7 @@ class PlanEditScreen(ModalScreen[SafetyPlan | None]):
     }
     PlanEditScreen #form-title { text-style: bold; }
     PlanEditScreen #form-body { height: 1fr; }
-    PlanEditScreen TextArea { height: 5; }
+    PlanEditScreen TextArea { height: auto; min-height: 3; max-height: 12; }
     PlanEditScreen .field-label { text-style: bold; margin-top: 1; }
     PlanEditScreen .hint { color: $text-muted; }
     PlanEditScreen #form-problems { color: $warning; height: auto; max-height: 4; }

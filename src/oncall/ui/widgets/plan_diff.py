@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
@@ -30,21 +31,27 @@ def _label(key: str) -> str:
     return f"{section.number}. {section.label}"
 
 
-def _column(items: Sequence[str], changed: Sequence[str], mark: str, style: str) -> Text:
-    """One version's items in its own order, the changed ones marked."""
-    text = Text()
+def _column(
+    heading: Text, items: Sequence[str], changed: Sequence[str], mark: str, style: str
+) -> Group:
+    """One version's section: its heading, then its items in its own order, changes marked.
+
+    A grid, so an item that wraps stays indented under its mark.
+    """
+    grid = Table.grid(padding=(0, 0), expand=True)
+    grid.add_column(width=2, no_wrap=True)
+    grid.add_column(ratio=1)
     left = Counter(changed)
-    for item in (i.strip() for i in items):
-        if not item:
-            continue
+    shown = [i.strip() for i in items if i.strip()]
+    for item in shown:
         if left[item] > 0:
             left[item] -= 1
-            text.append(f"{mark} {item}\n", style=style)
+            grid.add_row(Text(mark, style=style), Text(item, style=style))
         else:
-            text.append(f"  {item}\n")
-    if not text:
-        text.append("  (empty)\n", style="dim italic")
-    return text
+            grid.add_row("", Text(item))
+    if not shown:
+        grid.add_row("", Text("(empty)", style="dim italic"))
+    return Group(heading, grid)
 
 
 def _summary(diff: SectionDiff) -> Text:
@@ -72,14 +79,10 @@ def comparison_table(comparison: PlanComparison, old_title: str, new_title: str)
         else:
             old_items, new_items = old.sections.get(key, []), new.sections.get(key, [])
         heading = Text(_label(key), style="bold")
-        left = heading.copy()
-        left.append("\n")
-        left.append_text(_column(old_items, diff.removed, "−", REMOVED))
-        right = heading
-        right.append_text(_summary(diff))
-        right.append("\n")
-        right.append_text(_column(new_items, diff.added, "+", ADDED))
-        left.rstrip()
-        right.rstrip()
-        table.add_row(left, right)
+        summary = heading.copy()
+        summary.append_text(_summary(diff))
+        table.add_row(
+            _column(heading, old_items, diff.removed, "−", REMOVED),
+            _column(summary, new_items, diff.added, "+", ADDED),
+        )
     return table
