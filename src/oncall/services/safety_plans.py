@@ -23,6 +23,7 @@ from oncall.store import episodes as episode_rows
 from oncall.store import people
 from oncall.store import safety as safety_rows
 
+
 class PlanChangedMeanwhile(Refused):
     """Someone saved a newer version while this one was being written."""
 
