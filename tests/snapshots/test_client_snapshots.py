@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import TextArea
 
 from conftest import alert_record
 from oncall.cli import make_app
@@ -76,6 +77,10 @@ def _open(client_id: int, *keys: str) -> Any:
             await pilot.press(*keys)
             await pilot.app.workers.wait_for_complete()
             await pilot.pause()
+        # A blinking cursor would make the picture depend on the moment it is taken.
+        for area in pilot.app.screen.query(TextArea):
+            area.cursor_blink = False
+        await pilot.pause()
 
     return run_before
 

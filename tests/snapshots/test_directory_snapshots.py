@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from conftest import alert_record
 from oncall.cli import make_app
@@ -51,6 +52,8 @@ def _open(episode_id: int | None, *keys: str) -> Any:
     async def run_before(pilot: Pilot[Any]) -> None:
         await pilot.app.push_screen(ResourceDirectoryScreen(episode_id))
         await pilot.pause()
+        # A blinking cursor would make the picture depend on the moment it is taken.
+        pilot.app.screen.query_one(Input).cursor_blink = False
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         if keys:
