@@ -192,18 +192,28 @@ def test_origin_prefers_the_confirmed_location(clinic: Clinic) -> None:
         origin_for_episode(clinic.ctx(), 999)
 
 
-def test_paging_never_repeats_or_skips(clinic: Clinic) -> None:
+@pytest.mark.parametrize("cap", [200, 30])
+@pytest.mark.parametrize(
+    "query", [DirectoryQuery(), DirectoryQuery(by_distance=True), DirectoryQuery(text="e")]
+)
+def test_paging_never_repeats_or_skips(
+    clinic: Clinic, cap: int, query: DirectoryQuery, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _fixture_directory(clinic)
     ctx = clinic.ctx()
+    origin = DistanceOrigin((33.7455, -117.8677), "Santa Ana")
+    expected = search_directory(ctx, query, origin, limit=1000).total
+    monkeypatch.setattr(directory, "COUNT_CAP", cap)  # counting stops early: paging goes on
     seen: list[str] = []
     offset = 0
     while True:
-        page = search_directory(ctx, DirectoryQuery(), NO_EPISODE, offset=offset, limit=40)
+        page = search_directory(ctx, query, origin, offset=offset, limit=40)
         seen += [e.record.id for e in page.entries]
         if not page.has_more:
             break
         offset += len(page.entries)
-    assert len(seen) == len(set(seen)) == page.total == 150
+    assert len(seen) == len(set(seen)) == page.total == expected
+    assert expected > 40
 
 
 def test_national_lines_always_pinned(clinic: Clinic) -> None:

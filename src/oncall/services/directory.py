@@ -17,8 +17,8 @@ from oncall.store import resources as resource_rows
 from oncall.store.resource_hours import minute_of_week
 
 PAGE_SIZE = 50
-COUNT_CAP = 1000
-"""Matches are counted up to here ("1,000+"): an exact count of a common word costs time."""
+COUNT_CAP = 200
+"""Matches are counted this far past the page ("200+"): an exact count of a common word costs."""
 EARTH_RADIUS_MILES = 3958.8
 
 
@@ -65,9 +65,9 @@ class DirectoryPage:
     entries: list[DirectoryEntry]
     offset: int
     total: int
-    """Matches counted, up to COUNT_CAP."""
+    """Matches counted, up to `offset + COUNT_CAP`."""
     total_capped: bool
-    """True when there are at least COUNT_CAP matches."""
+    """True when counting stopped there: there are at least that many."""
 
     @property
     def has_more(self) -> bool:
@@ -123,14 +123,11 @@ def search_directory(
 ) -> DirectoryPage:
     """One page of matching local resources, with distance, open-now and staleness."""
     flt, now = _filter(ctx, query, origin)
+    offset = max(0, offset)
     with ctx.store.read() as conn:
-        records = resource_rows.search_resources(conn, flt, limit=limit, offset=max(0, offset))
-        if offset == 0 and len(records) < limit:
-            total = len(records)  # the whole answer is on this page: no need to count
-        else:
-            total = resource_rows.count_resources(conn, flt, cap=COUNT_CAP)
-    entries = [_entry(r, origin, now) for r in records]
-    return DirectoryPage(entries, max(0, offset), total, total >= COUNT_CAP)
+        found = resource_rows.search_page(conn, flt, limit=limit, offset=offset, cap=COUNT_CAP)
+    entries = [_entry(r, origin, now) for r in found.records]
+    return DirectoryPage(entries, offset, found.total, found.capped)
 
 
 def national_lines(ctx: ServiceContext, origin: DistanceOrigin) -> list[DirectoryEntry]:

@@ -227,35 +227,64 @@ def _source(conn: sqlite3.Connection, flt: ResourceFilter) -> tuple[str, bool]:
     return "FROM resources r", False
 
 
-def search_resources(
-    conn: sqlite3.Connection, flt: ResourceFilter, *, limit: int = 200, offset: int = 0
-) -> list[ResourceRecord]:
-    """Resources matching the filter: national lines first, then by distance or by name.
+def _order(flt: ResourceFilter, params: list[object]) -> str:
+    """ORDER BY for the filter: national lines first, then nearest or by name."""
+    if flt.near is None:
+        return "r.national DESC, r.name, r.id"
+    lat, lon = flt.near
+    # Equirectangular distance: plain arithmetic SQLite sorts fast, and within a region
+    # it orders places as the haversine does; the exact miles are computed for the rows
+    # shown.
+    params += [lat, lat, lon, lon, math.cos(math.radians(lat)) ** 2]
+    return ("" if flt.exclude_national else "r.national DESC, ") + (
+        "r.lat IS NULL, (r.lat - ?) * (r.lat - ?) + (r.lon - ?) * (r.lon - ?) * ?, r.rowid"
+    )
 
-    The rowids of the page are found first and only those rows read: sorting whole
-    rows (their JSON columns included) of 50,000 matches is what would cost time.
+
+@dataclass(frozen=True)
+class ResourcePage:
+    """One page of matching resources and how many match in all (counted up to a cap)."""
+
+    records: list[ResourceRecord]
+    total: int
+    """Matches counted: exact below `offset + cap`, else that many."""
+    capped: bool
+    """True when counting stopped at the cap (there may be more)."""
+
+
+def search_page(
+    conn: sqlite3.Connection,
+    flt: ResourceFilter,
+    *,
+    limit: int,
+    offset: int = 0,
+    cap: int = 200,
+) -> ResourcePage:
+    """A page of matches in order, and their number up to `offset + cap`, in few passes.
+
+    Rowids are found first and only the page's rows read: sorting whole rows (their
+    JSON columns included) of 50,000 matches is what would cost time. Walking the name
+    index stops after the page, so the count is a second, capped pass; a scan (distance,
+    a category, few text matches) sees every row anyway and gives both in one.
     """
     source, fts_join = _source(conn, flt)
     by_name = not (fts_join or flt.near or flt.category)
     where, params = _conditions(flt, fts_join=fts_join, by_name=by_name)
-    order = "r.national DESC, r.name, r.id"
-    if flt.near is not None:
-        lat, lon = flt.near
-        # Equirectangular distance: plain arithmetic SQLite sorts fast, and within a
-        # region it orders places as the haversine does; the exact miles are computed
-        # for the rows shown.
-        squeeze = math.cos(math.radians(lat)) ** 2
-        order = ("" if flt.exclude_national else "r.national DESC, ") + (
-            "r.lat IS NULL, (r.lat - ?) * (r.lat - ?) + (r.lon - ?) * (r.lon - ?) * ?, r.rowid"
-        )
-        params += [lat, lat, lon, lon, squeeze]
-    rowids = [
-        row[0]
-        for row in conn.execute(
-            f"SELECT r.rowid {source} {where} ORDER BY {order} LIMIT ? OFFSET ?",
-            (*params, limit, offset),
-        )
-    ]
+    order = _order(flt, params)
+    select = f"SELECT r.rowid {source} {where} ORDER BY {order} LIMIT ? OFFSET ?"
+    reach = offset + max(cap, limit + 1)  # at least one past the page: is there more?
+    if by_name:
+        rowids = [row[0] for row in conn.execute(select, (*params, limit, offset))]
+        total = count_resources(conn, flt, cap=reach) if cap > 0 else offset + len(rowids)
+    else:
+        found = [row[0] for row in conn.execute(select, (*params, reach, 0))]
+        rowids = found[offset : offset + limit]
+        total = len(found)
+    return ResourcePage(_read_rows(conn, rowids), total, cap > 0 and total >= reach)
+
+
+def _read_rows(conn: sqlite3.Connection, rowids: list[int]) -> list[ResourceRecord]:
+    """The resources with these rowids, in the order given."""
     if not rowids:
         return []
     marks = ", ".join("?" for _ in rowids)
@@ -264,6 +293,13 @@ def search_resources(
         for row in conn.execute(f"SELECT rowid, * FROM resources WHERE rowid IN ({marks})", rowids)
     }
     return [resource_from_row(rows[rowid]) for rowid in rowids if rowid in rows]
+
+
+def search_resources(
+    conn: sqlite3.Connection, flt: ResourceFilter, *, limit: int = 200, offset: int = 0
+) -> list[ResourceRecord]:
+    """Resources matching the filter: national lines first, then by distance or by name."""
+    return search_page(conn, flt, limit=limit, offset=offset, cap=0).records
 
 
 def count_resources(conn: sqlite3.Connection, flt: ResourceFilter, *, cap: int = 1000) -> int:
