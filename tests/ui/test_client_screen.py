@@ -256,3 +256,20 @@ async def test_a_record_outside_ones_care_offers_break_the_glass(clinic: Clinic)
         await settle(pilot)
         assert isinstance(app.screen, ClientScreen)
         assert "Jordan Test" in shown(app, "#client-summary")
+
+
+async def test_privacy_mode_masks_the_client_and_hides_the_plan(clinic: Clinic) -> None:
+    _plan(clinic)
+    app = make_app(clinic.settings, actor="alice", clock=clinic.clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _client_screen(clinic, pilot)
+        await pilot.press("f9")
+        await settle(pilot)
+        summary = shown(app, "#client-summary")
+        assert "J.T." in summary and "Jordan Test" not in summary
+        assert "+1-714-555-0142" not in summary and "+1-714-555-0199" not in summary
+        assert "Skipping meetings" not in shown(app, "#plan-body")
+        await pilot.press("f9")
+        await settle(pilot)
+        assert "Jordan Test" in shown(app, "#client-summary")
+        assert "Skipping meetings" in shown(app, "#plan-body")

@@ -80,6 +80,7 @@ class ClientScreen(OnCallScreen[None]):
         self._anchors: list[Episode | None] = [None]
         """The `before` of each episode page seen so far; the last is the page shown."""
         self._page: EpisodePage | None = None
+        self._privacy = False
 
     def compose(self) -> ComposeResult:
         """Summary on top; the plan beside the versions and the episode history."""
@@ -135,6 +136,8 @@ class ClientScreen(OnCallScreen[None]):
             return
         if revision != self._revision:
             self.load()
+        elif self.record is not None and self._privacy != self.services.settings.privacy_mode:
+            self._show(self.record)  # privacy mode was switched: redraw, nothing re-read
 
     def _glass_broken(self) -> None:
         self._denied = None
@@ -149,7 +152,7 @@ class ClientScreen(OnCallScreen[None]):
 
     def _show(self, record: ClientRecord) -> None:
         settings = self.services.settings
-        privacy = settings.privacy_mode
+        privacy = self._privacy = settings.privacy_mode
         self.query_one(ClientSummary).show(record, privacy=privacy)
         self.query_one(PlanView).show(record, self._names, settings.zone, privacy=privacy)
         table = self.query_one("#versions", DataTable)
