@@ -273,3 +273,27 @@ async def test_privacy_mode_masks_the_client_and_hides_the_plan(clinic: Clinic) 
         await settle(pilot)
         assert "Jordan Test" in shown(app, "#client-summary")
         assert "Skipping meetings" in shown(app, "#plan-body")
+
+
+async def test_a_plan_saved_elsewhere_shows_without_re_auditing_idle_refreshes(
+    clinic: Clinic,
+) -> None:
+    _plan(clinic)
+    app = make_app(clinic.settings, actor="alice", clock=clinic.clock)
+
+    def views() -> int:
+        return [e.action for e in audit_entries(clinic.store.conn)].count("client.viewed")
+
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await _client_screen(clinic, pilot)
+        before = views()
+        for _ in range(3):  # other consoles' changes that do not touch this client
+            app.live.refresh_now()
+            await settle(pilot)
+        assert views() == before, "an unchanged record is not viewed (and audited) again"
+        _plan(clinic, "sue", internal_coping=["Call Sue's group"])
+        app.live.refresh_now()
+        await settle(pilot)
+        assert views() == before + 1
+        assert "• Call Sue's group" in shown(app, "#plan-body")
+        assert str(screen.query_one("#versions", DataTable).get_row_at(0)[1]) == "Sue Lindqvist"

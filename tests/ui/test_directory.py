@@ -203,3 +203,16 @@ async def test_an_empty_directory_still_shows_the_national_lines(clinic: Clinic)
         screen = await _open(pilot)
         _pinned_first(screen)
         assert "No local resources match" in str(screen.query_one("#page", Static).render())
+
+
+async def test_opened_with_a_search_already_typed(clinic: Clinic) -> None:
+    _directory(clinic)
+    app = make_app(clinic.settings, actor="alice", clock=clinic.clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.app.push_screen(ResourceDirectoryScreen(None, query="sobering"))
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ResourceDirectoryScreen)
+        assert screen.query_one("#search", Input).value == "sobering"
+        assert _local(screen) and all("sobering" in e.record.name.lower() for e in _local(screen))
+        _pinned_first(screen)
