@@ -62,7 +62,8 @@ def run(args: argparse.Namespace) -> int:
     report = IngestReport()
     stopped: StoreError | None = None
     try:
-        ingest_records(ctx, read_alert_records(data), origin=origin, report=report)
+        with store.bulk():
+            ingest_records(ctx, read_alert_records(data), origin=origin, report=report)
     except StoreError as error:  # a full disk or a lock held too long: say what was kept
         stopped = error
     finally:

