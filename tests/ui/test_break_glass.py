@@ -46,3 +46,29 @@ async def test_a_reason_opens_the_record_and_escape_does_not(clinic: Clinic) -> 
             e for e in audit_entries(conn, client_id=client) if e.action == "access.break_glass"
         ]
     assert glass[0].detail["reason"] == "why - the client asked for Bob by name"
+
+
+async def test_an_episode_outside_ones_care_offers_the_glass_and_opens_after(
+    clinic: Clinic,
+) -> None:
+    from conftest import alert_record
+    from oncall.services.alerts import acknowledge_alert, ingest_records
+    from oncall.ui.screens.episode import EpisodeScreen
+    from oncall.ui.widgets.client_header import ClientHeader
+
+    (alert_id,) = ingest_records(
+        clinic.ctx(), [alert_record(id="g1", client_ref="C-2")], origin="t"
+    ).accepted_ids
+    episode = acknowledge_alert(clinic.ctx("alice"), alert_id).episode
+    assert episode is not None
+    app = make_app(clinic.settings, actor="bob", clock=clinic.clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await app.push_screen(EpisodeScreen(episode.id))
+        await pilot.pause()
+        assert isinstance(app.screen, BreakGlassScreen)
+        await pilot.press(*"covering for Alice tonight", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, EpisodeScreen)
+        header = str(app.screen.query_one(ClientHeader).render())
+        assert "Casey Sample" in header

@@ -12,11 +12,13 @@ from textual.containers import Horizontal
 from oncall.domain.models import TimelineEvent
 from oncall.domain.types import EpisodeStatus, EventKind
 from oncall.services import views
+from oncall.services.access import OutsideCare
 from oncall.services.closing import Closure
 from oncall.services.errors import ServiceError
 from oncall.services.views import EpisodeRevision, EpisodeWorkspace
 from oncall.ui.base import OnCallScreen
 from oncall.ui.navigation import open_client, open_resources
+from oncall.ui.screens.break_glass import offer_break_glass
 from oncall.ui.screens.episode_forms import RECORDING, build_form
 from oncall.ui.widgets.action_footer import ActionFooter
 from oncall.ui.widgets.client_header import ClientHeader
@@ -97,10 +99,16 @@ class EpisodeScreen(OnCallScreen[None]):
             self.query_one(ClientHeader).show_message(self._denied)
             self.notify(self._denied, title=f"Episode #{self.episode_id}", severity="warning")
             self.refresh_bindings()
+            if isinstance(error, OutsideCare):  # breaking the glass can open it, with a reason
+                offer_break_glass(self, self.services, error, self._glass_broken)
             return
         self._denied = None
         self._revision, self.workspace = revision, workspace
         self._show(workspace)
+
+    def _glass_broken(self) -> None:
+        self._denied = None
+        self.load()
 
     def refresh_data(self) -> None:
         """Re-read only when the episode changed: a view is audited, and audits wake others."""
