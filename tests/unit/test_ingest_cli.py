@@ -330,3 +330,26 @@ def test_a_disk_io_error_with_room_on_the_disk_is_not_called_a_full_disk(tmp_pat
     assert "failed to read or write; the change was not saved" in str(error)
     full = translate(sqlite3.OperationalError("database or disk is full"), "x.db")
     assert isinstance(full, DiskFull)
+
+
+def test_lone_surrogates_in_extra_fields_are_kept_escaped_not_fatal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # JSON may escape a lone surrogate, which is not valid UTF-8 text; SQLite cannot
+    # store it as it is. The valid record is kept with its raw text escaped; the bad
+    # record goes to the quarantine with its raw text escaped too.
+    good = b'{"id": "sur-1", "source": "app", "client_ref": "C-1", "kind": "craving",'
+    good += b' "severity": "low", "occurred_at": "2026-11-22T03:14:00-08:00",'
+    good += b' "extra": "bad \\ud800 text"}\n'
+    bad = good.replace(b"sur-1", b"sur-2").replace(b'"craving"', b'"bogus"')
+    code, out = ingest(tmp_path, capsys, good + bad)
+    assert code == 1, out
+    assert "1 accepted" in out and "1 rejected" in out and "Traceback" not in out
+    conn = sqlite3.connect(tmp_path / "oncall.db")
+    try:
+        (raw,) = conn.execute("SELECT raw FROM alerts WHERE external_id = 'sur-1'").fetchone()
+        assert json.loads(raw)["extra"] == "bad \ud800 text"
+        (kept,) = conn.execute("SELECT raw FROM quarantine").fetchone()
+        assert json.loads(kept)["id"] == "sur-2"
+    finally:
+        conn.close()

@@ -20,7 +20,7 @@ from oncall.store import alerts as alert_rows
 from oncall.store import people
 from oncall.store.audit import append_audit_many
 from oncall.store.quarantine import quarantine_record
-from oncall.store.rows import dumps, handoff_json, location_json
+from oncall.store.rows import handoff_json, location_json
 
 BATCH_SIZE = 1000
 """Records per transaction: a kill or a full disk loses at most one uncommitted batch."""
@@ -120,7 +120,9 @@ def ingest_records(
     return report
 
 
-_RAW_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
+# Escaped to ASCII: a feed's raw text may hold lone surrogates ("\\ud800"), which SQLite
+# cannot store as UTF-8; escaped, the original is kept exactly and never fails the batch.
+_RAW_ENCODER = json.JSONEncoder(ensure_ascii=True, default=str)
 _encode_str = json.encoder.encode_basestring  # a str as JSON, as the encoder writes it
 
 
@@ -212,7 +214,7 @@ def _write_batch(
                 external_id=rejection.external_id,
                 field=rejection.field,
                 message=rejection.message,
-                raw=None if raw is None else dumps(raw)[:MAX_QUARANTINED_RAW],
+                raw=None if raw is None else _RAW_ENCODER.encode(raw)[:MAX_QUARANTINED_RAW],
             )
         if bad:
             ctx.audit(
