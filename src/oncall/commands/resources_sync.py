@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from typing import TYPE_CHECKING
 
 from oncall.commands.common import (
     EXIT_OK,
@@ -16,9 +17,10 @@ from oncall.commands.common import (
     settings_for,
     system_actor,
 )
-from oncall.feeds.directory_sync import DirectorySyncBusy, DirectorySyncReport, sync_directory
-from oncall.feeds.secrets import SecretMissing
 from oncall.services.context import ServiceContext
+
+if TYPE_CHECKING:
+    from oncall.feeds.directory_sync import DirectorySyncReport
 
 MAX_SHOWN = 50
 
@@ -51,6 +53,10 @@ def register_sync(group: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run_sync(args: argparse.Namespace) -> int:
+    # httpx and the sync load only for this command, not for every `oncall` start.
+    from oncall.feeds.directory_sync import DirectorySyncBusy, sync_directory
+    from oncall.feeds.secrets import SecretMissing
+
     """Sync once and print added / updated / inactivated / rejected counts and failed pages."""
     settings = settings_for(args)
     url = args.base_url or settings.resource_directory_url
