@@ -23,50 +23,98 @@ from oncall.domain.types import AlertKind, Severity
 # No example database: it would write .hypothesis/ into the shared working tree.
 BASE = settings(deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 
-json_scalars = (st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True)
-                | st.text(max_size=20))
+json_scalars = (
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=20)
+)
 json_values = st.recursive(
     json_scalars,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
-                                                                max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 TRICKY = "\x00\t\n\x85\u200b\u200c\u202e\u2067\ufeff\u0301é\u05d0\u0627\ud800\udc80"
 # Two alphabets apart: st.text over their union drops the lone surrogates ("\ud800" escapes).
 any_text = st.text(st.characters(codec="utf-8"), max_size=30) | st.text(
-    st.sampled_from(TRICKY + "ab "), max_size=30)
+    st.sampled_from(TRICKY + "ab "), max_size=30
+)
 plain = st.text("abcXYZ0189 -_.:/#", min_size=1, max_size=30)
 identifiers = plain | any_text
 offsets = st.integers(-14 * 60, 14 * 60).map(lambda m: timezone(timedelta(minutes=m)))
 timestamps = st.builds(
     lambda moment, tz: moment.replace(tzinfo=tz).isoformat(),
-    st.datetimes(min_value=datetime(1900, 1, 2), max_value=datetime(2999, 12, 30)), offsets)
+    st.datetimes(min_value=datetime(1900, 1, 2), max_value=datetime(2999, 12, 30)),
+    offsets,
+)
 coordinates = st.tuples(st.floats(-90, 90), st.floats(-180, 180))
 locations = st.builds(
-    lambda text, zip_code, point: {"text": text, "zip": zip_code,
-                                   "lat": point and point[0], "lon": point and point[1]},
-    any_text, st.none() | st.text("0123456789", min_size=5, max_size=5), st.none() | coordinates)
+    lambda text, zip_code, point: {
+        "text": text,
+        "zip": zip_code,
+        "lat": point and point[0],
+        "lon": point and point[1],
+    },
+    any_text,
+    st.none() | st.text("0123456789", min_size=5, max_size=5),
+    st.none() | coordinates,
+)
 handoffs = st.fixed_dictionaries(
     {"org": plain | any_text},
-    optional={"counselor": any_text, "reference": identifiers, "callback": identifiers,
-              "endpoint": st.sampled_from(["https://h.example/o", "http://10.0.0.1:8080/x"])})
+    optional={
+        "counselor": any_text,
+        "reference": identifiers,
+        "callback": identifiers,
+        "endpoint": st.sampled_from(["https://h.example/o", "http://10.0.0.1:8080/x"]),
+    },
+)
 FIELDS: dict[str, st.SearchStrategy[Any]] = {
-    "id": identifiers | st.integers(0, 10**12), "source": identifiers,
-    "client_ref": identifiers, "kind": st.sampled_from([k.value for k in AlertKind]),
-    "severity": st.sampled_from([s.value for s in Severity]), "occurred_at": timestamps,
+    "id": identifiers | st.integers(0, 10**12),
+    "source": identifiers,
+    "client_ref": identifiers,
+    "kind": st.sampled_from([k.value for k in AlertKind]),
+    "severity": st.sampled_from([s.value for s in Severity]),
+    "occurred_at": timestamps,
 }
 OPTIONAL: dict[str, st.SearchStrategy[Any]] = {
-    "summary": any_text, "location": locations, "handoff": handoffs, "extra": json_scalars}
+    "summary": any_text,
+    "location": locations,
+    "handoff": handoffs,
+    "extra": json_scalars,
+}
 likely_records = st.fixed_dictionaries(FIELDS, optional=OPTIONAL)
-junk: st.SearchStrategy[Any] = st.sampled_from(
-    [10**400, float("nan"), float("-inf"), 91, -180.5, True, "", " ", "\u202e", "x" * 5000,
-     "2026-11-22", "2026-11-22T03:14", "0001-01-01T00:00:00+05:00", "9999-12-31T23:59-05:00",
-     "https://u:p@h/", "http://[::1", {}, [], None]
-) | st.lists(json_scalars, max_size=2) | json_scalars
+junk: st.SearchStrategy[Any] = (
+    st.sampled_from(
+        [
+            10**400,
+            float("nan"),
+            float("-inf"),
+            91,
+            -180.5,
+            True,
+            "",
+            " ",
+            "\u202e",
+            "x" * 5000,
+            "2026-11-22",
+            "2026-11-22T03:14",
+            "0001-01-01T00:00:00+05:00",
+            "9999-12-31T23:59-05:00",
+            "https://u:p@h/",
+            "http://[::1",
+            {},
+            [],
+            None,
+        ]
+    )
+    | st.lists(json_scalars, max_size=2)
+    | json_scalars
+)
 VALID_IDS = {"id": plain, "source": plain, "client_ref": plain}  # so later fields are reached
-PATHS = [(name,) for name in FIELDS | OPTIONAL] + [
-    ("location", name) for name in ("text", "zip", "lat", "lon")] + [
-    ("handoff", name) for name in ("org", "counselor", "reference", "callback", "endpoint")]
+PATHS = (
+    [(name,) for name in FIELDS | OPTIONAL]
+    + [("location", name) for name in ("text", "zip", "lat", "lon")]
+    + [("handoff", name) for name in ("org", "counselor", "reference", "callback", "endpoint")]
+)
 
 
 @st.composite
@@ -129,18 +177,32 @@ def test_no_bytes_crash_reading_or_validation(data: bytes) -> None:
 
 
 @settings(BASE, max_examples=100)
-@given(st.lists(st.one_of(
-    likely_records.map(lambda obj: ("record", obj)),
-    st.binary(max_size=40).filter(lambda b: b"\n" not in b and b.strip(b" \t\r"))
-    .map(lambda junk: ("junk", junk))), max_size=12))
+@given(
+    st.lists(
+        st.one_of(
+            likely_records.map(lambda obj: ("record", obj)),
+            st.binary(max_size=40)
+            .filter(lambda b: b"\n" not in b and b.strip(b" \t\r"))
+            .map(lambda junk: ("junk", junk)),
+        ),
+        max_size=12,
+    )
+)
 def test_json_lines_keep_every_valid_record_with_its_number(
     lines: list[tuple[str, Any]],
 ) -> None:
     # The first line is a valid record, so the file reads as JSON lines.
-    first: dict[str, Any] = {"id": "first", "source": "s", "client_ref": "c", "kind": "other",
-                             "severity": "low", "occurred_at": "2026-11-22T03:14:00Z"}
+    first: dict[str, Any] = {
+        "id": "first",
+        "source": "s",
+        "client_ref": "c",
+        "kind": "other",
+        "severity": "low",
+        "occurred_at": "2026-11-22T03:14:00Z",
+    }
     rows = [json.dumps(first).encode()] + [
-        json.dumps(item).encode() if kind == "record" else item for kind, item in lines]
+        json.dumps(item).encode() if kind == "record" else item for kind, item in lines
+    ]
     outcomes = list(validate_records(read_alert_records(b"\n".join(rows))))
     assert [o.number for o in outcomes] == list(range(1, len(rows) + 1))
     for (kind, item), got in zip([("record", first), *lines], outcomes, strict=True):

@@ -49,8 +49,15 @@ _SURROGATE_RE = re.compile("[\ud800-\udfff]")  # "\ud800" escapes: not encodable
 
 _SEVERITIES = {s.value: s for s in Severity}
 _KINDS = {k.value: k for k in AlertKind}
-_TYPE_NAMES = {dict: "an object", list: "a list", bool: "true/false", int: "a number",
-               float: "a number", type(None): "null", str: "text"}
+_TYPE_NAMES = {
+    dict: "an object",
+    list: "a list",
+    bool: "true/false",
+    int: "a number",
+    float: "a number",
+    type(None): "null",
+    str: "text",
+}
 _LONGEST_INT_ID = 10**MAX_ID
 _T = TypeVar("_T")
 
@@ -92,9 +99,13 @@ class AlertRecord:
     def as_feed_object(self) -> dict[str, Any]:
         """The record in feed format, normalised; parsing it again gives an equal record."""
         obj: dict[str, Any] = {
-            "id": self.external_id, "source": self.source, "client_ref": self.client_ref,
-            "kind": self.kind.value, "severity": self.severity.value,
-            "summary": self.summary, "occurred_at": self.occurred_at.isoformat(),
+            "id": self.external_id,
+            "source": self.source,
+            "client_ref": self.client_ref,
+            "kind": self.kind.value,
+            "severity": self.severity.value,
+            "summary": self.summary,
+            "occurred_at": self.occurred_at.isoformat(),
         }
         if self.location is not None:
             obj["location"] = _given_fields(self.location)
@@ -226,15 +237,19 @@ def _timestamp(value: object, name: str) -> datetime:
             raise ValueError(text)
         moment = datetime.fromisoformat(text)
     except (ValueError, OverflowError):
-        raise RecordError(name, f"{name} {shown(raw)} is not an ISO 8601 date and time "
-                                "like 2026-11-22T03:14:00-08:00") from None
+        raise RecordError(
+            name,
+            f"{name} {shown(raw)} is not an ISO 8601 date and time like 2026-11-22T03:14:00-08:00",
+        ) from None
     if moment.utcoffset() is None:
-        raise RecordError(name, f"{name} {shown(raw)} has no time zone "
-                                "(add Z or an offset such as -08:00)")
+        raise RecordError(
+            name, f"{name} {shown(raw)} has no time zone (add Z or an offset such as -08:00)"
+        )
     if moment.year in YEARS:  # also keeps astimezone away from year 1 and 9999
         return moment.astimezone(UTC)
-    raise RecordError(name, f"{name} {shown(raw)} is not between the years "
-                            f"{YEARS.start} and {YEARS.stop - 1}")
+    raise RecordError(
+        name, f"{name} {shown(raw)} is not between the years {YEARS.start} and {YEARS.stop - 1}"
+    )
 
 
 def _location(value: object) -> Location | None:
@@ -245,14 +260,16 @@ def _location(value: object) -> Location | None:
     text = _free_text(value.get("text"), "location.text", MAX_NAME)
     zip_code = value.get("zip")
     if type(zip_code) is int:
-        raise RecordError("location.zip", "location.zip must be text: as a number it "
-                                          "loses leading zeros")
+        raise RecordError(
+            "location.zip", "location.zip must be text: as a number it loses leading zeros"
+        )
     zip_code = _identifier(zip_code, "location.zip") or None
     lat = _coordinate(value.get("lat"), "location.lat", 90)
     lon = _coordinate(value.get("lon"), "location.lon", 180)
     if (lat is None) != (lon is None):
-        given, missing = ("location.lat", "location.lon") if lon is None else (
-            "location.lon", "location.lat")
+        given, missing = (
+            ("location.lat", "location.lon") if lon is None else ("location.lon", "location.lat")
+        )
         raise RecordError(missing, f"{missing} is required when {given} is given")
     if not text and zip_code is None and lat is None:
         return None  # {} or only blanks: nothing known about where the client is

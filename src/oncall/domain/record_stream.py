@@ -80,8 +80,9 @@ def records_from_json_value(value: object) -> Iterator[RawRecord]:
             if items is None:  # an empty page
                 return
             if not isinstance(items, list):
-                yield _file_error(f"'{key}' should hold a list of alerts, "
-                                  f"not {json_type_name(items)}", key)
+                yield _file_error(
+                    f"'{key}' should hold a list of alerts, not {json_type_name(items)}", key
+                )
                 return
     if not isinstance(items, list):
         yield RawRecord(1, 0, items)
@@ -191,8 +192,13 @@ class _Reader:
             if in_array and text[pos] == "]":
                 pos = _skip_space(text, pos + 1)
                 if pos < len(text):
-                    yield RawRecord(0, self.line_at(pos), RecordError(
-                        "", "unexpected text after the end of the array; it was not read"))
+                    yield RawRecord(
+                        0,
+                        self.line_at(pos),
+                        RecordError(
+                            "", "unexpected text after the end of the array; it was not read"
+                        ),
+                    )
                 return
             number += 1
             try:
@@ -204,16 +210,25 @@ class _Reader:
             pos = _skip_space(text, end)
             if in_array and pos < len(text):
                 if text[pos] not in ",]":
-                    yield self._unreadable(number + 1, pos, json.JSONDecodeError(
-                        f"expected , or ] after record {number}", text, pos))
+                    yield self._unreadable(
+                        number + 1,
+                        pos,
+                        json.JSONDecodeError(f"expected , or ] after record {number}", text, pos),
+                    )
                     return
                 if text[pos] == ",":  # a trailing comma before "]" is forgiven
                     pos = _skip_space(text, pos + 1)
         if in_array:
             after = f"after record {number}" if number else "just after the opening ["
-            yield RawRecord(number + 1, 0, RecordError(
-                "", f"the file ends {after}, before the array's closing ]: "
-                    "it may have been cut short"))
+            yield RawRecord(
+                number + 1,
+                0,
+                RecordError(
+                    "",
+                    f"the file ends {after}, before the array's closing ]: "
+                    "it may have been cut short",
+                ),
+            )
 
     def _unreadable(self, number: int, pos: int, err: Exception) -> RawRecord:
         """Why record `number`, starting at `pos`, cannot be read; reading stops there."""
@@ -221,15 +236,19 @@ class _Reader:
         line = self.line_at(pos)
         where = getattr(err, "pos", pos)
         kept = {1: "no record was read", 2: "record 1 was read"}.get(
-            number, f"records 1 to {number - 1} were read")
+            number, f"records 1 to {number - 1} were read"
+        )
         if isinstance(err, json.JSONDecodeError) and (
-            err.msg.startswith("Unterminated string") or _CUT_TOKEN.fullmatch(text, where)):
+            err.msg.startswith("Unterminated string") or _CUT_TOKEN.fullmatch(text, where)
+        ):
             message = f"the file ends in the middle of record {number}; {kept}"
         elif (problem := self.undecoded(pos, where + 1)) is not None:
             message = f"{problem.message}; {kept}, the rest was not"
         elif isinstance(err, json.JSONDecodeError):
-            message = (f"not valid JSON: {err.msg} at line {self.line_at(where)}, "
-                       f"column {err.colno}; {kept}, the rest was not")
+            message = (
+                f"not valid JSON: {err.msg} at line {self.line_at(where)}, "
+                f"column {err.colno}; {kept}, the rest was not"
+            )
         else:
             message = f"not valid JSON: {_detail(err)}; {kept}, the rest was not"
         return RawRecord(number, line, RecordError("", message))
@@ -280,8 +299,13 @@ def validate_records(records: Iterable[RawRecord]) -> Iterator[Accepted | Reject
         except RecordError as err:
             yield Rejection(raw.number, raw.line, _external_id(value), err.field, err.message)
         except Exception as err:  # a bug here must cost one record, not the whole file
-            yield Rejection(raw.number, raw.line, _external_id(value), "",
-                            f"could not be validated ({type(err).__name__}); please report it")
+            yield Rejection(
+                raw.number,
+                raw.line,
+                _external_id(value),
+                "",
+                f"could not be validated ({type(err).__name__}); please report it",
+            )
 
 
 def iter_alert_records(data: bytes) -> Iterator[Accepted | Rejection]:
