@@ -11,6 +11,7 @@ from textual.widgets import Input, RadioSet, Static
 from conftest import Clinic
 from oncall.cli import make_app
 from oncall.store import episodes as episode_rows
+from oncall.ui.screens.break_glass import BreakGlassScreen
 from oncall.ui.screens.episode import EpisodeScreen
 from oncall.ui.screens.forms.cssrs import CssrsForm
 from oncall.ui.screens.forms.location import LocationForm
@@ -194,6 +195,10 @@ async def test_a_record_not_yours_to_open_is_a_message_not_a_crash(clinic: Clini
     app = make_app(clinic.settings, actor="bob", clock=clinic.clock)
     async with app.run_test(size=(120, 36)) as pilot:
         await app.push_screen(EpisodeScreen(episode_id))
+        await settle(pilot)
+        # Break-the-glass is offered; declining it leaves the refusal, never the record.
+        assert isinstance(app.screen, BreakGlassScreen)
+        await pilot.press("escape")
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, EpisodeScreen), "no location prompt for a refused view"
