@@ -5,17 +5,21 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
-from scheduling_support import count, new_alert, open_episode, schedule_follow_ups
-
 from conftest import Clinic
 from oncall.domain.types import ContactChannel, ContactResult
 from oncall.services.alerts import acknowledge_alert
 from oncall.services.context import ServiceContext
 from oncall.services.episodes import confirm_handoff
-from oncall.services.escalation import dispatcher_actor, run_due_escalations
+from oncall.services.escalation import (
+    REMINDER_BY_MESSAGE_AFTER,
+    dispatcher_actor,
+    run_due_escalations,
+)
 from oncall.services.followups import record_follow_up_attempt
+from oncall.services.reminders import claim_reminders
 from oncall.store import claims
 from oncall.store.db import connect
+from scheduling_support import count, new_alert, open_episode, schedule_follow_ups
 
 HOTLINE = {
     "org": "988 Orange County",
@@ -115,7 +119,15 @@ def step_how(clinic: Clinic, claim_id: int) -> str:
 
 def test_overdue_follow_up_escalates_to_the_supervisor_after_the_grace(clinic: Clinic) -> None:
     (follow_up_id,) = schedule_follow_ups(clinic, [timedelta(hours=24)])
-    clinic.clock.advance(timedelta(hours=24) + clinic.settings.follow_up_grace)
+    claim_reminders(
+        clinic.ctx("pat"), [follow_up_id], fired_by="pat-console", started_at=clinic.clock.now()
+    )  # nothing due yet: claims nothing
+    clinic.clock.advance(timedelta(hours=24))
+    batch = claim_reminders(
+        clinic.ctx("pat"), [follow_up_id], fired_by="pat-console", started_at=clinic.clock.now()
+    )
+    assert len(batch.won) == 1  # pat's console showed it: no message is needed
+    clinic.clock.advance(clinic.settings.follow_up_grace)
     assert run_due_escalations(_dispatcher(clinic)).steps == []  # due + grace, not yet past
     clinic.clock.advance(timedelta(seconds=1))
     (step,) = run_due_escalations(_dispatcher(clinic)).steps
@@ -191,6 +203,41 @@ def test_three_connections_racing_take_each_step_once(clinic: Clinic) -> None:
         thread.join()
     for store in stores:
         store.close()
-    assert sum(taken) == 30 * 2 + 10
+    assert sum(taken) == 30 * 2 + 10 + 10  # and a reminder message for each follow-up
     assert count(clinic, "SELECT COUNT(*) FROM outbox WHERE kind = 'escalation'") == 70
     assert count(clinic, "SELECT COUNT(*) FROM audit_log WHERE action LIKE '%.escalated'") == 70
+
+
+def test_an_assignee_not_at_a_console_is_reminded_by_message_once(clinic: Clinic) -> None:
+    (follow_up_id,) = schedule_follow_ups(clinic, [timedelta(hours=24)])
+    clinic.clock.advance(timedelta(hours=24) + REMINDER_BY_MESSAGE_AFTER)
+    assert run_due_escalations(_dispatcher(clinic)).steps == []  # a console may still show it
+    clinic.clock.advance(timedelta(seconds=1))
+    (step,) = run_due_escalations(_dispatcher(clinic)).steps
+    assert (step.subject_type, step.target.value, step.recipient_name) == (
+        "follow_up_reminder",
+        "assignee",
+        "Pat Moreno",
+    )
+    assert _outbox(clinic) == {f"reminder-followup-{follow_up_id}": "staff:pat"}
+    assert run_due_escalations(_dispatcher(clinic)).steps == []  # once
+    assert (
+        count(clinic, "SELECT COUNT(*) FROM audit_log WHERE action = 'follow_up.reminder_sent'")
+        == 1
+    )
+    # A console opened later still shows the reminder, marked overdue.
+    batch = claim_reminders(
+        clinic.ctx("pat"), [follow_up_id], fired_by="pat-console", started_at=clinic.clock.now()
+    )
+    assert [r.overdue for r in batch.won] == [True]
+
+
+def test_no_message_when_the_follow_up_was_done_in_time(clinic: Clinic) -> None:
+    (follow_up_id,) = schedule_follow_ups(clinic, [timedelta(hours=24)])
+    clinic.clock.advance(timedelta(hours=23))
+    record_follow_up_attempt(
+        clinic.ctx("pat"), follow_up_id, channel=ContactChannel.PHONE, result=ContactResult.REACHED
+    )
+    clinic.clock.advance(timedelta(hours=5))
+    assert run_due_escalations(_dispatcher(clinic)).steps == []
+    assert _outbox(clinic) == {}

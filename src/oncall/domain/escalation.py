@@ -15,6 +15,7 @@ class EscalationTarget(StrEnum):
     BACKUP_ON_CALL = "backup_on_call"
     SUPERVISOR = "supervisor"
     EPISODE_OWNER = "episode_owner"
+    ASSIGNEE = "assignee"
 
 
 @dataclass(frozen=True)

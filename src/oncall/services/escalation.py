@@ -24,9 +24,9 @@ from oncall.services.escalation_steps import (
     outbox_target,
     record_step,
 )
-from oncall.services.rota import recipient
+from oncall.services.rota import Recipient, recipient
 from oncall.store import alerts as alert_rows
-from oncall.store import claims, schedule
+from oncall.store import claims, people, schedule
 from oncall.store import episodes as episode_rows
 from oncall.store import followups as follow_up_rows
 
@@ -40,6 +40,9 @@ __all__ = [
 
 BATCH = 100
 """Most steps of each kind taken in one run, so a backlog never stalls the dispatcher."""
+REMINDER_BY_MESSAGE_AFTER = timedelta(minutes=2)
+"""A due follow-up no console has shown by then: its assignee is not at a console, so
+the reminder goes out as a message (the outbox) instead."""
 
 
 def _minutes(delta: timedelta) -> str:
@@ -133,6 +136,43 @@ def _follow_up_step(
         )
 
 
+def _reminder_message_step(
+    ctx: ServiceContext, follow_up_id: int, now: datetime, fired_by: str
+) -> EscalationStep | None:
+    """Remind an assignee who is not at a console, by message, once."""
+    with ctx.store.write() as conn:
+        follow_up = follow_up_rows.follow_up_by_id(conn, follow_up_id)
+        if follow_up is None or follow_up.status.value != "pending":
+            return None
+        if claims.claims_for(conn, claims.REMINDER, follow_up.id):
+            return None  # a console showed it meanwhile
+        person = people.staff_by_id(conn, follow_up.assignee_id)
+        who = Recipient(EscalationTarget.ASSIGNEE, person, "assignee, not at a console")
+        what = follow_up.kind.value.replace("_", " ")
+        late = int((now - follow_up.due_at).total_seconds() // 60)
+        message = (
+            f"Follow-up {follow_up.id} ({what}) has been due for {late} min and no console"
+            " of its assignee showed it: reminded by message."
+        )
+        return record_step(
+            ctx,
+            conn,
+            subject=(claims.REMINDER, follow_up.id, 1),
+            who=who,
+            message=message,
+            key=f"reminder-followup-{follow_up.id}",
+            outbox_kind="reminder",
+            episode_id=None,  # a reminder is not a clinical event; the audit log has it
+            client_id=follow_up.client_id,
+            facts={
+                "follow_up_kind": follow_up.kind.value,
+                "due_at": to_iso(follow_up.due_at),
+                "attempts": follow_up.attempts,
+            },
+            fired_by=fired_by,
+        )
+
+
 def _handoff_step(
     ctx: ServiceContext, episode_id: int, level: int, now: datetime, fired_by: str
 ) -> EscalationStep | None:
@@ -198,6 +238,9 @@ def run_due_escalations(
         handoffs = schedule.handoffs_past_deadline(
             conn, at, len(ctx.settings.handoff_policy.chain), BATCH
         )
+        unshown = schedule.follow_ups_not_reminded(
+            conn, to_iso(now - REMINDER_BY_MESSAGE_AFTER), BATCH
+        )
     for alert in alerts:
         interval = alert.ack_deadline_at - alert.received_at
         for level in chain_levels_due(
@@ -210,6 +253,11 @@ def run_due_escalations(
     for follow_up in follow_ups:
         try:
             _taken(_follow_up_step(ctx, follow_up.id, now, fired_by), run)
+        except AlreadyTaken:
+            continue
+    for follow_up in unshown:
+        try:
+            _taken(_reminder_message_step(ctx, follow_up.id, now, fired_by), run)
         except AlreadyTaken:
             continue
     for episode, reached in handoffs:

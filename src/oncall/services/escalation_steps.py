@@ -24,6 +24,7 @@ LABELS = {
     EscalationTarget.BACKUP_ON_CALL: "the backup on call",
     EscalationTarget.SUPERVISOR: "the supervisor",
     EscalationTarget.EPISODE_OWNER: "the episode's owner",
+    EscalationTarget.ASSIGNEE: "the follow-up's assignee",
 }
 """Each chain target as a message names it."""
 
@@ -130,7 +131,9 @@ def record_step(
             kind=EventKind.ESCALATION,
             body=body,
         )
-    action = {claims.HANDOFF: "handoff.reminded"}.get(subject_type, f"{subject_type}.escalated")
+    action = {claims.HANDOFF: "handoff.reminded", claims.REMINDER: "follow_up.reminder_sent"}.get(
+        subject_type, f"{subject_type}.escalated"
+    )
     ctx.audit(conn, action, subject_type, subject_id, client_id=client_id, detail=body)
     recipient_info = (
         {"login": person.login, "name": person.display_name, "phone": person.phone}

@@ -81,6 +81,20 @@ def follow_ups_to_escalate(
     return [follow_up_from_row(r) for r in rows]
 
 
+def follow_ups_not_reminded(
+    conn: sqlite3.Connection, due_before: str, limit: int = 100
+) -> list[FollowUp]:
+    """Pending follow-ups due before `due_before` whose reminder no console has shown."""
+    rows = conn.execute(
+        "SELECT * FROM follow_ups f WHERE f.status = 'pending' AND f.due_at < ?"
+        " AND NOT EXISTS (SELECT 1 FROM dispatch_claims c WHERE c.subject_type = ?"
+        " AND c.subject_id = f.id)"
+        " ORDER BY f.due_at, f.id LIMIT ?",
+        (due_before, REMINDER, limit),
+    ).fetchall()
+    return [follow_up_from_row(r) for r in rows]
+
+
 def handoffs_past_deadline(
     conn: sqlite3.Connection, now: str, chain_length: int, limit: int = 100
 ) -> list[tuple[Episode, int]]:
