@@ -219,7 +219,7 @@ print(json.dumps(wrote))
 def test_ten_processes_writing_at_once_lose_nothing_and_never_show_a_lock_error(
     clinic: Clinic, tmp_path: Path
 ) -> None:
-    seconds = float(os.environ.get("ONCALL_PROOF_WRITERS_SECONDS", "10"))
+    seconds = float(os.environ.get("ONCALL_PROOF_WRITERS_SECONDS", "30"))
     episodes = []
     ctx = clinic.ctx("alice")
     with clinic.store.write() as conn:

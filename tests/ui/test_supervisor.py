@@ -156,3 +156,39 @@ async def test_supervisor_retries_a_failed_delivery_and_f4_shows_the_quarantine(
         await pilot.press("f4")
         await pilot.pause()
         assert isinstance(app.screen, QuarantineScreen)
+
+
+async def test_o_lists_every_outbound_message_with_its_state_and_last_error(
+    clinic: Clinic,
+) -> None:
+    from oncall.store import outbox
+    from oncall.ui.screens.outbox import OutboxScreen
+
+    ctx = clinic.ctx("sue")
+    with ctx.store.write() as conn:
+        for key in ("k-sent", "k-failed", "k-waiting"):
+            outbox.enqueue(
+                conn,
+                kind="escalation",
+                target="pager",
+                payload={},
+                idempotency_key=key,
+                created_at=ctx.now_iso(),
+            )
+        conn.execute(
+            "UPDATE outbox SET status='delivered', delivered_at=created_at"
+            " WHERE idempotency_key='k-sent'"
+        )
+        conn.execute(
+            "UPDATE outbox SET status='failed', attempts=8, last_error='HTTP 503'"
+            " WHERE idempotency_key='k-failed'"
+        )
+    app = make_app(clinic.settings, actor="sue", clock=clinic.clock, board=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        await pilot.press("o")
+        await pilot.pause()
+        assert isinstance(app.screen, OutboxScreen)
+        table = app.screen.query_one("#outbox", DataTable)
+        states = sorted(zip(_cells(table, 3), _cells(table, 7), strict=True))
+        assert states == [("delivered", ""), ("failed", "HTTP 503"), ("pending", "")]

@@ -65,6 +65,7 @@ class SupervisorScreen(OnCallScreen[None]):
         Binding("f", "choose_range", "Figures for a range"),
         Binding("t", "today", "Today"),
         Binding("y", "retry_delivery", "Retry delivery"),
+        Binding("o", "outbox", "Messages"),
         Binding("escape", "app.pop_screen", "Back"),
     ]
 
@@ -273,3 +274,9 @@ class SupervisorScreen(OnCallScreen[None]):
             lambda: retry_delivery(services, message.message_id),
             on_success=lambda _: self.notify(f"Message {message.message_id} will be retried."),
         )
+
+    def action_outbox(self) -> None:
+        """Every recent outbound message with its delivery state and last error."""
+        from oncall.ui.screens.outbox import OutboxScreen
+
+        self.app.push_screen(OutboxScreen())
