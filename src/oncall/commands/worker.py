@@ -7,6 +7,7 @@ import asyncio
 import logging
 import signal
 import sys
+from typing import TYPE_CHECKING
 
 from oncall.clock import SystemClock
 from oncall.commands.common import (
@@ -18,9 +19,11 @@ from oncall.commands.common import (
     settings_for,
     system_actor,
 )
-from oncall.scheduler.engine import SchedulerTiming
-from oncall.scheduler.worker import WorkerSummary, run_worker
+from oncall.scheduler.timing import SchedulerTiming
 from oncall.services.context import ServiceContext
+
+if TYPE_CHECKING:
+    from oncall.scheduler.worker import WorkerSummary
 
 log = logging.getLogger("oncall.worker")
 
@@ -86,6 +89,8 @@ async def _serve(ctx: ServiceContext, timing: SchedulerTiming) -> WorkerSummary:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
+    from oncall.scheduler.worker import run_worker  # APScheduler loads only for the worker
+
     return await run_worker(ctx, stop, timing=timing)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Coroutine, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -23,6 +23,7 @@ from oncall.scheduler.hooks import DispatchHook
 from oncall.scheduler.jobs import JobTable, SyncReport
 from oncall.scheduler.lease import LeaseKeeper, new_holder_id
 from oncall.scheduler.plan import Audience, JobKind, Plan, read_plan
+from oncall.scheduler.timing import SchedulerTiming
 from oncall.services.context import ServiceContext
 from oncall.services.escalation import dispatcher_actor
 from oncall.services.escalation_notices import EscalationNotice
@@ -36,20 +37,6 @@ logging.getLogger("apscheduler").addHandler(logging.NullHandler())
 T = TypeVar("T")
 
 __all__ = ["ConsoleScheduler", "SchedulerTiming", "SyncReport"]
-
-
-@dataclass(frozen=True)
-class SchedulerTiming:
-    """How often the scheduler does each of its background chores."""
-
-    lease_ttl_s: float = 5.0
-    """A dead dispatcher's lease runs out after this; another process takes over."""
-    renew_every_s: float = 1.5
-    """How often the holder renews (and a non-holder tries to take) the lease."""
-    dispatch_every_s: float = 1.0
-    """How often the holder runs escalations and the dispatch hooks."""
-    watch_every_s: float = 0.25
-    """How often the database is checked for changes by other connections."""
 
 
 class ConsoleScheduler:
