@@ -215,3 +215,42 @@ async def test_a_missing_episode_says_so(clinic: Clinic) -> None:
         await app.push_screen(EpisodeScreen(404))
         await settle(pilot)
         assert "There is no episode 404." in header(app)
+
+
+async def test_privacy_mode_hides_the_plan_and_masks_phone_numbers(clinic: Clinic) -> None:
+    from textual.widgets import OptionList
+
+    from oncall.domain.types import ContactChannel, ContactResult
+    from oncall.services.episodes import record_contact_attempt
+    from oncall.ui.widgets.safety_plan_panel import SafetyPlanPanel
+    from oncall.ui.widgets.timeline import Timeline
+
+    episode_id = open_episode(clinic)
+    record_contact_attempt(
+        clinic.ctx("alice"),
+        episode_id,
+        who="sister at +1-714-555-0177",
+        channel=ContactChannel.PHONE,
+        result=ContactResult.REACHED,
+    )
+    app = make_app(clinic.settings, actor="alice", clock=clinic.clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await app.push_screen(EpisodeScreen(episode_id))
+        await settle(pilot)
+        if not isinstance(app.screen, EpisodeScreen):
+            await pilot.press("ctrl+n")  # the location prompt: not yet
+            await settle(pilot)
+
+        def timeline_text() -> str:
+            options = app.screen.query_one(Timeline).query_one(OptionList)
+            return " ".join(
+                str(options.get_option_at_index(i).prompt) for i in range(options.option_count)
+            )
+
+        assert "555-0177" in timeline_text()
+        await pilot.press("f9")
+        await settle(pilot)
+        assert "555-0177" not in timeline_text() and "•••" in timeline_text()
+        plan = str(app.screen.query_one(SafetyPlanPanel).query_one("#plan-text").render())
+        assert "Hidden in privacy mode" in plan
+        assert "J.T." in header(app) and "Jordan" not in header(app)

@@ -69,6 +69,8 @@ class EpisodeScreen(OnCallScreen[None]):
         self._revision: EpisodeRevision | None = None
         self._asked_location = False
         self._denied: str | None = None
+        self._privacy = False
+        """Whether the last drawing was in privacy mode (F9 redraws without re-reading)."""
 
     def compose(self) -> ComposeResult:
         """Header, then the plan beside the timeline, then the keys."""
@@ -122,13 +124,18 @@ class EpisodeScreen(OnCallScreen[None]):
             return
         if revision != self._revision:
             self.load()
+        elif self.workspace is not None and self._privacy != self.services.settings.privacy_mode:
+            self._show(self.workspace)  # privacy mode was switched: redraw, nothing re-read
 
     def _show(self, ws: EpisodeWorkspace) -> None:
         settings = self.services.settings
         now = self.services.clock.now()
         self.query_one(ClientHeader).show(ws, settings.zone, now, settings.privacy_mode)
-        self.query_one(SafetyPlanPanel).show(ws.plan, settings.zone, now)
-        self.query_one(Timeline).show(ws.timeline, ws.staff_names, settings.zone, now)
+        privacy = self._privacy = settings.privacy_mode
+        self.query_one(SafetyPlanPanel).show(ws.plan, settings.zone, now, privacy=privacy)
+        self.query_one(Timeline).show(
+            ws.timeline, ws.staff_names, settings.zone, now, privacy=privacy
+        )
         self.sub_title = f"Episode #{ws.episode.id}"
         self.refresh_bindings()
 

@@ -54,8 +54,19 @@ class SafetyPlanPanel(VerticalScroll, can_focus=False):
         """The plan's text."""
         yield Static(id="plan-text")
 
-    def show(self, plan: SafetyPlan | None, zone: ZoneInfo, now: datetime) -> None:
-        """Show `plan` (the newest version), saying which version and when it was written."""
+    def show(
+        self, plan: SafetyPlan | None, zone: ZoneInfo, now: datetime, *, privacy: bool = False
+    ) -> None:
+        """Show `plan` (the newest version), saying which version and when it was written.
+
+        Privacy mode hides it: a plan names people and their phone numbers.
+        """
+        if privacy:
+            self.border_title = "Safety plan"
+            self.query_one("#plan-text", Static).update(
+                Text("Hidden in privacy mode (F9 shows it).", style="dim")
+            )
+            return
         if plan is None:
             self.border_title = "Safety plan"
         else:

@@ -17,6 +17,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from oncall.domain.models import TimelineEvent
+from oncall.logs import PHONE
 from oncall.ui.widgets.timeline_text import event_line
 
 
@@ -28,6 +29,7 @@ class _Shown:
     names: Mapping[int, str]
     zone: ZoneInfo
     now: datetime
+    privacy: bool = False
 
 
 class Timeline(Vertical, can_focus=False):
@@ -86,9 +88,14 @@ class Timeline(Vertical, can_focus=False):
         names: Mapping[int, str],
         zone: ZoneInfo,
         now: datetime,
+        *,
+        privacy: bool = False,
     ) -> None:
-        """Show `events` (oldest first, as stored), keeping the cursor on the same event."""
-        self._shown = _Shown(events, names, zone, now)
+        """Show `events` (oldest first, as stored), keeping the cursor on the same event.
+
+        In privacy mode phone numbers in the events' text are masked.
+        """
+        self._shown = _Shown(events, names, zone, now, privacy)
         self._by_id = {event.id: event for event in events}
         self._page = min(self._page, self.page_count - 1)
         self._draw()
@@ -110,14 +117,17 @@ class Timeline(Vertical, can_focus=False):
         keep = self.highlighted_event
         options.set_options(
             Option(
-                event_line(
-                    event,
-                    numbers[event.id],
-                    self._actor(event, shown.names),
-                    shown.zone,
-                    shown.now,
-                    amends_number=numbers.get(event.amends) if event.amends else None,
-                    amended_by=amended_by.get(event.id),
+                self._masked(
+                    event_line(
+                        event,
+                        numbers[event.id],
+                        self._actor(event, shown.names),
+                        shown.zone,
+                        shown.now,
+                        amends_number=numbers.get(event.amends) if event.amends else None,
+                        amended_by=amended_by.get(event.id),
+                    ),
+                    shown.privacy,
                 ),
                 id=str(event.id),
             )
@@ -128,6 +138,13 @@ class Timeline(Vertical, can_focus=False):
         elif page:
             options.highlighted = 0
         self._status(len(shown.events), start, len(page))
+
+    @staticmethod
+    def _masked(line: Text, privacy: bool) -> Text:
+        """The line as it is, or with phone numbers masked in privacy mode."""
+        if not privacy or not PHONE.search(line.plain):
+            return line
+        return Text(PHONE.sub("•••", line.plain))
 
     @staticmethod
     def _actor(event: TimelineEvent, names: Mapping[int, str]) -> str:
