@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from benchmarks import synthetic as syn
 from benchmarks.large_db_rows import DAY, Row, RowMaker, Rows, iso
+from oncall.store.resources import RESOURCE_COLUMNS
 
 
 def resource_rows(people: RowMaker) -> Rows:
@@ -53,28 +54,4 @@ def resource_rows(people: RowMaker) -> Rows:
                 iso(verified),
             )
 
-    columns = (
-        "id",
-        "name",
-        "organization",
-        "description",
-        "categories",
-        "phones",
-        "address",
-        "city",
-        "county",
-        "zip",
-        "lat",
-        "lon",
-        "always_open",
-        "schedule",
-        "languages",
-        "counties_served",
-        "national",
-        "status",
-        "last_verified",
-        "url",
-        "email",
-        "updated_at",
-    )
-    return "resources", columns, rows()
+    return "resources", RESOURCE_COLUMNS, rows()

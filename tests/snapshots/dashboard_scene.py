@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
 
 from oncall.cli import make_app
 from oncall.clock import FrozenClock
@@ -62,3 +65,11 @@ def scene_app(db_path: Path, *, privacy: bool = False) -> OnCallApp:
     """The console as the demo clinician on the scene."""
     settings, clock = build_scene(db_path)
     return make_app(replace(settings, privacy_mode=privacy), actor="demo", clock=clock)
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Let the first reads, the counts and the layout finish."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause(0.3)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()

@@ -5,18 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from dashboard_scene import scene_app
+from dashboard_scene import scene_app, settle
 from textual.pilot import Pilot
 
 from oncall.store.errors import DatabaseLocked
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    """Let the first read, the counts and the layout finish."""
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause(0.3)
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def test_dashboard_wide(snap_compare: Any, tmp_path: Path) -> None:

@@ -6,19 +6,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from dashboard_scene import build_scene
+from dashboard_scene import build_scene, settle
 from textual.pilot import Pilot
 
 from oncall.cli import make_app
 from oncall.ui.app import OnCallApp
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    """Let the first reads and the layout finish."""
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause(0.3)
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def board_app(db_path: Path, *, privacy: bool = False) -> OnCallApp:

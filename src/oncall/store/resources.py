@@ -13,7 +13,7 @@ from oncall.domain.resource_record import ResourceRecord
 from oncall.store.resource_hours import OPEN_AT_CLAUSE, replace_hours
 from oncall.store.rows import dumps
 
-_COLUMNS = (
+RESOURCE_COLUMNS = (  # the order of the values an upsert takes
     "id",
     "name",
     "organization",
@@ -38,9 +38,10 @@ _COLUMNS = (
     "updated_at",
 )
 _UPSERT = (
-    f"INSERT INTO resources ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' for _ in _COLUMNS)})"
+    f"INSERT INTO resources ({', '.join(RESOURCE_COLUMNS)})"
+    f" VALUES ({', '.join('?' for _ in RESOURCE_COLUMNS)})"
     " ON CONFLICT (id) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS if c != "id")
+    + ", ".join(f"{c} = excluded.{c}" for c in RESOURCE_COLUMNS if c != "id")
 )
 
 
