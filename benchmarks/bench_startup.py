@@ -10,6 +10,8 @@ dashboard's kinds of widget (two DataTables, a Footer with as many keys, labels)
 made-up text and no database (what Textual's widgets cost by themselves); the console
 without its scheduler (the shell and the queue alone); the console as `oncall` runs it.
 The fastest run of each is compared (target: at most 1.5x the empty app), medians shown.
+The console loads its scheduler (APScheduler, reminders, escalations) 0.2 s after the first
+paint, in a thread: the child of `oncall` also reports when the scheduler is running.
 
     .venv/bin/python -m benchmarks.bench_startup [--db PATH] [--scale 1.0] [--runs 7]
 
@@ -86,10 +88,21 @@ async def _child(kind: str, db: str, login: str) -> None:
             assert isinstance(app.screen, DashboardScreen)
             assert app.screen.queue.row_count > 0, "the queue shows no rows"
         print(f"READY {time.perf_counter() - T0:.4f}", flush=True)
+        if kind == "oncall":  # the scheduler loads after the first paint: when is it running?
+            from oncall.ui.app import OnCallApp
+
+            assert isinstance(app, OnCallApp)
+            while app.scheduling is None or app.scheduling.scheduler is None:
+                await asyncio.sleep(0.005)
+            ready = app.scheduling.scheduler.ready
+            if ready is not None:
+                await ready
+            print(f"SCHEDULER {time.perf_counter() - T0:.4f}", flush=True)
 
 
-def _run_child(kind: str, db: Path, login: str) -> tuple[float, float]:
-    """(wall seconds from process start to READY, seconds measured inside the child)."""
+def _run_child(kind: str, db: Path, login: str) -> tuple[float, float, float]:
+    """(wall seconds from process start to READY, seconds measured inside the child,
+    wall seconds to the scheduler running: 0 when the app has none)."""
     command = [sys.executable, "-m", "benchmarks.bench_startup", "--child", kind]
     command += ["--db", str(db), "--login", login]
     started = time.perf_counter()
@@ -102,8 +115,12 @@ def _run_child(kind: str, db: Path, login: str) -> tuple[float, float]:
                 break
         else:
             raise RuntimeError(f"the {kind} app never became ready")
+        scheduled = 0.0
+        for line in child.stdout:
+            if line.startswith("SCHEDULER"):
+                scheduled = wall + float(line.split()[1]) - inside
         child.wait()
-    return wall, inside
+    return wall, inside, scheduled
 
 
 def _clinician(db: Path) -> str:
@@ -145,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         # Not counted: warms the page cache, and lets the scheduler catch up once on what
         # fell due while no console ran (escalations of the generated overdue alerts).
         _run_child("oncall", db, login)
-        times: dict[str, list[tuple[float, float]]] = {kind: [] for kind in KINDS}
+        times: dict[str, list[tuple[float, float, float]]] = {kind: [] for kind in KINDS}
         for _ in range(args.runs):
             for kind in KINDS:
                 times[kind].append(_run_child(kind, db, login))
@@ -155,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     median = {kind: statistics.median(t[0] for t in runs) for kind, runs in times.items()}
     inside = {kind: min(t[1] for t in runs) for kind, runs in times.items()}
     for kind in KINDS:
-        spread = ", ".join(f"{w:.2f}" for w, _ in times[kind])
+        spread = ", ".join(f"{run[0]:.2f}" for run in times[kind])
         print(
             f"{kind:>9}: fastest {wall[kind]:.3f} s from process start "
             f"({inside[kind]:.3f} s after the interpreter started), median {median[kind]:.3f} s;"
@@ -168,6 +185,12 @@ def main(argv: list[str] | None = None) -> int:
             f" medians {median[kind] / median['empty']:.2f}x;"
             f" {wall[kind] / wall['widgets']:.2f}x the same widgets without data"
         )
+    scheduled = [run[2] for run in times["oncall"]]
+    print(
+        f"   oncall: scheduler running (jobs rebuilt) {min(scheduled):.3f} s after process start"
+        f" at the fastest, median {statistics.median(scheduled):.3f} s (it loads after the"
+        " first paint, in a thread)"
+    )
     ratio = wall["oncall"] / wall["empty"]
     return 0 if ratio <= TARGET else 1
 

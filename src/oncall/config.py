@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field, fields, replace
 from datetime import timedelta
 from pathlib import Path
@@ -214,6 +213,8 @@ def load_settings(
     path = config_path or paths.config_file()
     settings = Settings()
     if path.exists():
+        import tomllib  # only when there is a settings file: every command starts faster
+
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:

@@ -42,7 +42,10 @@ async def wait_until(pilot: Pilot[None], check: Callable[[], bool], timeout: flo
 
 
 async def _started(app: OnCallApp, pilot: Pilot[None]) -> None:
-    """Wait for the console's scheduler to have rebuilt its jobs."""
+    """Wait for the console's scheduler to start (after the first paint) and rebuild its jobs."""
+    await wait_until(
+        pilot, lambda: app.scheduling is not None and app.scheduling.scheduler is not None
+    )
     scheduling = app.scheduling
     assert scheduling is not None and scheduling.scheduler is not None
     assert scheduling.scheduler.ready is not None

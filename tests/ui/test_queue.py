@@ -276,7 +276,7 @@ async def test_a_service_failure_is_a_message_not_a_traceback(
     def fail(*_: object) -> None:
         raise error
 
-    monkeypatch.setattr("oncall.ui.screens.dashboard.acknowledge_alert", fail)
+    monkeypatch.setattr("oncall.services.alerts.acknowledge_alert", fail)
     app = console(clinic)
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -22,10 +23,15 @@ from oncall.ui.idle import LockableApp
 from oncall.ui.live import LiveRefresh
 from oncall.ui.messages import DataChanged
 from oncall.ui.palette import RecordsProvider
-from oncall.ui.scheduling import ConsoleScheduling
 
 if TYPE_CHECKING:
     from oncall.services.demo_feed import DemoFeed
+    from oncall.ui.scheduling import ConsoleScheduling
+
+SCHEDULER_AFTER_S = 0.2
+"""How long after the first screen is painted the scheduler starts loading: the queue
+comes first. Nothing is missed meanwhile: on start the scheduler re-reads every pending
+follow-up and escalation from the database, including any that fell due before it ran."""
 
 
 class OnCallApp(LockableApp[None]):
@@ -66,8 +72,10 @@ class OnCallApp(LockableApp[None]):
         self.live = LiveRefresh(self)
         self.start_on_board = start_on_board
         """Open on the supervisor board (the wall display of `oncall serve`)."""
-        self.scheduling = ConsoleScheduling(self) if scheduler else None
-        """Reminders, escalation notices and the dispatcher (off in most tests)."""
+        self.want_scheduler = scheduler
+        """Whether this console runs the scheduler (off in most tests)."""
+        self.scheduling: ConsoleScheduling | None = None
+        """Reminders, escalation notices and the dispatcher, once started."""
 
     def get_default_screen(self) -> Screen[Any]:
         """The live queue."""
@@ -83,7 +91,25 @@ class OnCallApp(LockableApp[None]):
             self.set_interval(self.demo_feed.interval_s, self._demo_tick, name="demo-feed")
         if self.start_on_board:
             self.action_supervisor_board()
-        if self.scheduling is not None:
+        if self.want_scheduler:
+            self.call_after_refresh(self.set_timer, SCHEDULER_AFTER_S, self._load_scheduling)
+
+    def _load_scheduling(self) -> None:
+        # APScheduler and the reminder services take a tenth of a second to import: done in
+        # a thread so keys typed meanwhile are handled, then started on the event loop.
+        self.run_worker(
+            self._import_scheduling, thread=True, group="scheduler", exit_on_error=False
+        )
+
+    def _import_scheduling(self) -> None:
+        from oncall.ui.scheduling import ConsoleScheduling
+
+        with contextlib.suppress(RuntimeError):  # the app closed first
+            self.call_from_thread(self._start_scheduling, ConsoleScheduling)
+
+    def _start_scheduling(self, scheduling: type[ConsoleScheduling]) -> None:
+        if self.scheduling is None and self.is_running:
+            self.scheduling = scheduling(self)
             self.scheduling.start()
 
     async def on_unmount(self) -> None:

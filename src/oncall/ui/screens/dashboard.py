@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -12,7 +12,6 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Label
 
 from oncall.domain.models import Episode
-from oncall.services.alerts import Acknowledgement, acknowledge_alert
 from oncall.services.errors import AlreadyAcknowledged, ServiceError
 from oncall.store import console_reads
 from oncall.store.errors import StoreError
@@ -24,7 +23,18 @@ from oncall.ui.widgets.queue_source import QueueSource, QueueTallies
 from oncall.ui.widgets.queue_table import QueueTable
 from oncall.ui.widgets.status_line import StatusLine
 
+if TYPE_CHECKING:
+    from oncall.services.alerts import Acknowledgement
+    from oncall.services.context import ServiceContext
+
 EPISODE_LIMIT = 50
+
+
+def _acknowledge(services: ServiceContext, alert_id: int) -> Acknowledgement:
+    # Imported on the first acknowledgement, not at start: the queue paints sooner.
+    from oncall.services.alerts import acknowledge_alert
+
+    return acknowledge_alert(services, alert_id)
 
 
 class EpisodeList(DataTable[Text]):
@@ -183,7 +193,7 @@ class DashboardScreen(OnCallScreen[None]):
             return
         services = self.services
         self.run_service(
-            lambda: acknowledge_alert(services, alert.id),
+            lambda: _acknowledge(services, alert.id),
             on_success=self._acknowledged,
             on_refused=self._ack_refused,
             reason="acknowledged",
