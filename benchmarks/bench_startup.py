@@ -2,16 +2,17 @@
 
 Method: each run is a fresh Python process (so imports count, as they do for `oncall`).
 The parent starts the child and stops the clock when the child prints READY. The child
-builds the app the way `oncall` does (`make_app(settings, scheduler=True)`: open the
-database, resolve the user) and runs it headless at 120x36 until the first screen is
-composed, read and painted and the event loop is idle (`pilot.pause()`); it also checks
-that the queue shows rows. Four apps, runs alternating: `textual.app.App()` (empty); the
-dashboard's kinds of widget (two DataTables, a Footer with as many keys, labels) with
-made-up text and no database (what Textual's widgets cost by themselves); the console
-without its scheduler (the shell and the queue alone); the console as `oncall` runs it.
-The fastest run of each is compared (target: at most 1.5x the empty app), medians shown.
-The console loads its scheduler (APScheduler, reminders, escalations) 0.2 s after the first
-paint, in a thread: the child of `oncall` also reports when the scheduler is running.
+builds the app the way `oncall --db PATH` does (parse the command line, start the log,
+`make_app(settings, scheduler=True)`: open the database, resolve the user) and runs it
+headless at 120x36 until the first screen is composed, read and painted and the event
+loop is idle (`pilot.pause()`); it also checks that the queue shows rows. Four apps,
+runs alternating: `textual.app.App()` (empty); the dashboard's kinds of widget (two
+DataTables, a Footer with as many keys, labels) with made-up text and no database (what
+Textual's widgets cost by themselves); the console without its scheduler (the shell and
+the queue alone); the console as `oncall` runs it. The fastest run of each is compared
+(target: at most 1.5x the empty app), medians shown. The console loads its scheduler
+(APScheduler, reminders, escalations) 0.2 s after the first paint, in a thread: the
+child of `oncall` also reports when the scheduler is running.
 
     .venv/bin/python -m benchmarks.bench_startup [--db PATH] [--scale 1.0] [--runs 7]
 
@@ -72,14 +73,14 @@ async def _child(kind: str, db: str, login: str) -> None:
         app: App[None] = App()
     elif kind == "widgets":
         app = _widgets_app()  # type: ignore[assignment]
-    else:
-        from dataclasses import replace
+    else:  # what `oncall --db PATH` does before `app.run()`
+        from oncall import cli
+        from oncall.commands.common import settings_for
 
-        from oncall.cli import make_app
-        from oncall.config import Settings
-
-        settings = replace(Settings(), db_path=Path(db))
-        app = make_app(settings, actor=login, scheduler=kind == "oncall")
+        argv = ["--db", db]
+        args = cli.build_parser(argv).parse_args(argv)
+        cli._start_logging(args)
+        app = cli.make_app(settings_for(args), actor=login, scheduler=kind == "oncall")
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         if kind in ("dashboard", "oncall"):

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from oncall.commands import COMMAND_MODULES
+from oncall.commands import COMMAND_MODULES, COMMANDS, CONSOLE_MODULE
 from oncall.commands.common import EXIT_USAGE, CommandError, add_db_option
 from oncall.services.errors import ServiceError
 from oncall.store.errors import StoreError
@@ -20,23 +20,45 @@ if TYPE_CHECKING:
     from oncall.ui.app import OnCallApp
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The `oncall` argument parser with every subcommand registered."""
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The `oncall` argument parser with the subcommands `argv` needs (None: every one)."""
     parser = argparse.ArgumentParser(
         prog="oncall",
         description="Crisis on-call console for addiction-recovery and virtual IOP programs.",
     )
-    add_db_option(parser)
+    add_db_option(parser, root=True)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    for name in COMMAND_MODULES if argv is None else modules_for(argv):
         importlib.import_module(name).register(subparsers)
     return parser
 
 
+def modules_for(argv: Sequence[str]) -> list[str]:
+    """The command modules a command line needs, in `--help` order.
+
+    Importing every command's services took longer than the console's own start, so a
+    command line loads only what it names: `oncall` and `oncall --db PATH` the console's
+    module, `oncall ingest FILE` the ingest module too. Help, and any word that names no
+    command (a mistyped one), get every module, so the usage message lists all choices.
+    """
+    if any(word in ("-h", "--help") for word in argv):
+        return list(COMMAND_MODULES)
+    named = {CONSOLE_MODULE}
+    after_db = False
+    for word in argv:
+        if word in COMMANDS and not after_db:
+            named.add(COMMANDS[word])
+            break  # what follows is the command's own arguments
+        if not word.startswith("-") and not after_db:
+            return list(COMMAND_MODULES)  # not a command: the full parser explains
+        after_db = word == "--db"
+    return [name for name in COMMAND_MODULES if name in named]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run `oncall`; returns the exit code (0 ok, 1 something rejected or failed, 2 usage)."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser(words).parse_args(words)
     handler = getattr(args, "handler", None)
     if handler is None:
         from oncall.commands.console import run_console

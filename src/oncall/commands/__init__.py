@@ -15,3 +15,26 @@ COMMAND_MODULES = [
     "oncall.commands.worker",
     "oncall.commands.backup",
 ]
+
+COMMANDS = {
+    "demo": "oncall.commands.console",
+    "seed": "oncall.commands.seed",
+    "ingest": "oncall.commands.ingest",
+    "report": "oncall.commands.reports",
+    "handoff": "oncall.commands.reports",
+    "export": "oncall.commands.reports",
+    "board": "oncall.commands.serve",
+    "serve": "oncall.commands.serve",
+    "staff": "oncall.commands.staff",
+    "audit": "oncall.commands.audit",
+    "resources": "oncall.commands.resources",
+    "feeds": "oncall.commands.feeds",
+    "rota": "oncall.commands.rota",
+    "worker": "oncall.commands.worker",
+    "backup": "oncall.commands.backup",
+}
+"""Each top-level command's name and the module that registers it (a test checks this
+against what the modules register), so a command line loads only the module it names."""
+
+CONSOLE_MODULE = "oncall.commands.console"
+"""Registers `demo`; the console itself (no command) is its default."""

@@ -31,13 +31,17 @@ class CommandError(Exception):
         self.code = code
 
 
-def add_db_option(parser: argparse.ArgumentParser) -> None:
-    """Every command takes --db PATH (default: ONCALL_DB, then the user's data directory)."""
+def add_db_option(parser: argparse.ArgumentParser, *, root: bool = False) -> None:
+    """Every command takes --db PATH (default: ONCALL_DB, then the user's data directory).
+
+    Only the root parser sets a default: a subcommand's default would overwrite a --db
+    given before the command name (`oncall --db demo.db ingest FILE` wrote elsewhere).
+    """
     parser.add_argument(
         "--db",
         metavar="PATH",
         type=Path,
-        default=None,
+        default=None if root else argparse.SUPPRESS,
         help="the database file (default: $ONCALL_DB, else the user's data directory)",
     )
 
