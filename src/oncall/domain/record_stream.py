@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -29,6 +29,8 @@ CONTAINER_KEYS = ("alerts", "data", "items", "records", "results")
 
 _BOM = b"\xef\xbb\xbf"
 _DECODER = json.JSONDecoder()
+_SCAN: Callable[[str, int], tuple[object, int]] = vars(_DECODER)["scan_once"]
+"""One JSON value from a position: `raw_decode` without its wrapping (typeshed omits it)."""
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _UNDECODED = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8 (surrogateescape)
 _CUT_TOKEN = re.compile(r"[-+.\w]*[ \t\n\r]*")  # what is left when a file ends mid-token
@@ -134,15 +136,36 @@ class _Reader:
         return RecordError("", f"{what} has bytes that are not UTF-8 at byte offset {offset:,}")
 
     def lines(self) -> Iterator[RawRecord]:
-        """JSON lines: one record per non-blank line; a bad line spoils only itself."""
+        """JSON lines: one record per non-blank line; a bad line spoils only itself.
+
+        A line that holds one object and nothing else (the usual case) is scanned in
+        place, without copying it out of the file's text; anything else (a problem, a
+        value running on past the line, trailing text) is read again by `_one_line`,
+        which says exactly what is wrong with it.
+        """
         text, pos, line, number = self.text, 0, 0, 0
-        while pos < len(text):
+        size = len(text)
+        scan = _SCAN
+        fast = self.clean
+        while pos < size:
             end = text.find("\n", pos)
-            end = len(text) if end < 0 else end
+            end = size if end < 0 else end
             line += 1
-            if _skip_space(text, pos, end) < end:  # blank lines are skipped
+            start = pos if text[pos] == "{" else _skip_space(text, pos, end)
+            if start < end:  # blank lines are skipped
                 number += 1
-                yield RawRecord(number, line, self._one_line(pos, end))
+                value: object = None
+                if fast and text[start] == "{":
+                    try:
+                        value, stop = scan(text, start)
+                    except (StopIteration, *_UNREADABLE):
+                        value = None
+                    else:
+                        if stop != end and (stop > end or _skip_space(text, stop, end) != end):
+                            value = None
+                if value is None:
+                    value = self._one_line(pos, end)
+                yield RawRecord(number, line, value)
             pos = end + 1
 
     def _one_line(self, start: int, end: int) -> object:
