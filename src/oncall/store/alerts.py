@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from oncall.domain.models import Alert
@@ -13,19 +14,20 @@ ALERT_COLUMNS = (
     "source",
     "external_id",
     "client_ref",
-    "client_id",
     "kind",
     "severity",
     "severity_rank",
     "summary",
     "occurred_at",
-    "received_at",
-    "ack_deadline_at",
-    "status",
     "location",
     "handoff",
     "raw",
+    # Last, the columns a bulk import fills in per batch (from the database and the clock).
+    "client_id",
     "unknown_client",
+    "received_at",
+    "ack_deadline_at",
+    "status",
 )
 _MARKS = ", ".join("?" for _ in ALERT_COLUMNS)
 _INSERT = (
@@ -41,18 +43,21 @@ def insert_alert(conn: sqlite3.Connection, values: tuple[object, ...]) -> int | 
 
 
 def insert_alerts(
-    conn: sqlite3.Connection, rows: list[tuple[object, ...]]
-) -> dict[tuple[str, str], int]:
-    """Insert many alerts (ALERT_COLUMNS order), skipping duplicates; the new ids by key.
+    conn: sqlite3.Connection, rows: Sequence[tuple[object, ...]]
+) -> list[tuple[str, str, int]]:
+    """Insert many alerts (ALERT_COLUMNS order), skipping duplicates; what was added.
 
-    Call inside a write (BEGIN IMMEDIATE) transaction: ids are assigned above the
-    largest one, and no other connection can insert meanwhile, so the rows above
-    the old maximum are exactly the ones this call added.
+    Returns (source, external_id, id) of each row added, in the order of `rows`: the
+    first row of each key that was not stored yet. Call inside a write (BEGIN IMMEDIATE)
+    transaction: ids are assigned above the largest one, one by one, and no other
+    connection can insert meanwhile, so the rows above the old maximum, in id order,
+    are exactly the ones this call added.
     """
-    before = conn.execute("SELECT COALESCE(MAX(id), 0) FROM alerts").fetchone()[0]
-    conn.executemany(_INSERT, rows)
-    added = conn.execute("SELECT source, external_id, id FROM alerts WHERE id > ?", (before,))
-    return {(r[0], r[1]): r[2] for r in added}
+    cursor = _plain_cursor(conn)
+    before = cursor.execute("SELECT COALESCE(MAX(id), 0) FROM alerts").fetchone()[0]
+    cursor.executemany(_INSERT, rows)
+    cursor.execute("SELECT source, external_id, id FROM alerts WHERE id > ? ORDER BY id", (before,))
+    return cursor.fetchall()
 
 
 def raw_by_keys(
@@ -60,15 +65,22 @@ def raw_by_keys(
 ) -> dict[tuple[str, str], str]:
     """The stored raw feed record of each (source, external_id) key that exists."""
     found: dict[tuple[str, str], str] = {}
+    cursor = _plain_cursor(conn)
     for start in range(0, len(keys), 400):
         chunk = keys[start : start + 400]
         clause = " OR ".join("(source = ? AND external_id = ?)" for _ in chunk)
         params = [part for key in chunk for part in key]
-        for r in conn.execute(
-            f"SELECT source, external_id, raw FROM alerts WHERE {clause}", params
-        ):
-            found[(r[0], r[1])] = r[2] or ""
+        cursor.execute(f"SELECT source, external_id, raw FROM alerts WHERE {clause}", params)
+        for source, external_id, raw in cursor:
+            found[(source, external_id)] = raw or ""
     return found
+
+
+def _plain_cursor(conn: sqlite3.Connection) -> sqlite3.Cursor:
+    """A cursor giving plain tuples (cheaper than the connection's sqlite3.Row by the thousand)."""
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    return cursor
 
 
 def existing_keys(conn: sqlite3.Connection, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:

@@ -116,6 +116,50 @@ def append_audit_many(
     )
 
 
+def append_audit_series(
+    conn: sqlite3.Connection,
+    *,
+    at: str,
+    actor: str,
+    action: str,
+    object_type: str,
+    items: Sequence[tuple[str | None, int | None, str]],
+) -> None:
+    """Append one audit row per (object_id, client_id, detail JSON text), chained in order.
+
+    The rows share `at`, `actor`, `action` and `object_type`, as a bulk import's
+    "alert.created" rows do: each row and hash is exactly what `append_audit_many`
+    writes for the same entries (a test compares them), but the shared part of the
+    hashed text is encoded once per series instead of once per row.
+    """
+    row = conn.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    prev_hash = row[0] if row else GENESIS
+    enc = _encode_str
+    shared = f"{enc(at)},{enc(actor)},{enc(action)},{enc(object_type)},"
+    prev_json = enc(prev_hash)
+    sha256 = hashlib.sha256
+    rows = []
+    for object_id, client_id, detail in items:
+        if client_id is None:
+            client_json = "null"
+        elif type(client_id) is int:
+            client_json = int.__repr__(client_id)
+        else:  # e.g. a bool: let json decide
+            client_json = _MATERIAL.encode(client_id)
+        object_json = "null" if object_id is None else enc(object_id)
+        material = f"[{prev_json},{shared}{object_json},{client_json},{enc(detail)}]"
+        digest = sha256(material.encode("utf-8")).hexdigest()
+        rows.append(
+            (at, actor, action, object_type, object_id, client_id, detail, prev_hash, digest)
+        )
+        prev_hash, prev_json = digest, f'"{digest}"'  # a hex digest needs no escaping
+    conn.executemany(
+        "INSERT INTO audit_log (at, actor, action, object_type, object_id, client_id, detail,"
+        " prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?)",
+        rows,
+    )
+
+
 @dataclass(frozen=True)
 class AuditEntry:
     """One row of the audit log, as read back."""
