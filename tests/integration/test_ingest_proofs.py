@@ -113,6 +113,55 @@ def test_an_import_killed_at_20_random_moments_then_rerun_keeps_every_alert_once
     assert counts == {f"k-{n:06d}": 1 for n in range(total)}
 
 
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    """True while `pid` exists and is not a zombie waiting to be reaped."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the worker process is Linux only")
+def test_a_killed_import_takes_its_worker_process_with_it(tmp_path: Path) -> None:
+    feed = tmp_path / "alerts.jsonl"
+    feed.write_bytes(b"".join(feed_line(n) for n in range(100_000)))
+    db = tmp_path / "oncall.db"
+    child = subprocess.Popen(
+        [*ONCALL, "ingest", "--db", str(db), str(feed)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 30
+    while not (workers := _children(child.pid)):
+        assert child.poll() is None and time.monotonic() < deadline, "no worker was started"
+        time.sleep(0.005)
+    time.sleep(0.3)  # well into the import
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=60)
+    killed = time.monotonic()
+    assert child.stderr is not None
+    assert child.stderr.read() == b""  # the end: no process holds the pipe any more
+    child.stderr.close()
+    assert time.monotonic() - killed < 5
+    while any(_running(pid) for pid in workers):
+        assert time.monotonic() - killed < 5, "the worker outlived the import"
+        time.sleep(0.01)
+    assert quick_check(db) < 100_000  # cut short, and sound
+
+
 def _limit_file_size(limit: int) -> Callable[[], None]:
     def apply() -> None:
         # Ignored, SIGXFSZ lets write() fail with EFBIG instead of killing the process.

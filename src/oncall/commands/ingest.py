@@ -17,9 +17,9 @@ from oncall.commands.common import (
     settings_for,
     system_actor,
 )
-from oncall.domain.record_stream import read_alert_records
 from oncall.services.context import ServiceContext
-from oncall.services.ingest import IngestReport, ingest_records
+from oncall.services.ingest import IngestReport, write_batches
+from oncall.services.ingest_worker import PreparationStopped, prepared_batches
 from oncall.store.errors import StoreError
 
 MAX_SHOWN = 50
@@ -56,18 +56,22 @@ def run(args: argparse.Namespace) -> int:
     """Import the file and print accepted / duplicate / rejected counts with reasons."""
     data = _read(args.file)
     settings = settings_for(args)
-    store = open_store(settings)
     origin = args.origin or ("stdin" if args.file == "-" else Path(args.file).name)
-    ctx = ServiceContext(store, system_actor("ingest"), settings=settings)
     report = IngestReport()
-    stopped: StoreError | None = None
-    try:
-        with store.bulk():
-            ingest_records(ctx, read_alert_records(data), origin=origin, report=report)
-    except StoreError as error:  # a full disk or a lock held too long: say what was kept
-        stopped = error
-    finally:
-        store.close()
+    stopped: StoreError | PreparationStopped | None = None
+    # A large file is read and validated in a worker process, forked before the
+    # database is opened, while this process writes what it prepared.
+    with prepared_batches(data) as batches:
+        del data  # held by whoever reads the records (the worker, or the batches)
+        store = open_store(settings)
+        ctx = ServiceContext(store, system_actor("ingest"), settings=settings)
+        try:
+            with store.bulk():
+                write_batches(ctx, batches, origin=origin, report=report)
+        except (StoreError, PreparationStopped) as error:  # say what was kept, then why
+            stopped = error
+        finally:
+            store.close()
     _print_summary(report)
     if stopped is not None:
         raise CommandError(f"{stopped} {_what_was_saved(report)}", EXIT_REJECTED)
