@@ -3,10 +3,14 @@
 Targets (issue 2): at least 20,000 alerts a second, peak memory under 200 MB.
 Each run is a real `python -m oncall.cli ingest` process; its wall time is
 measured around the process and its peak memory and CPU time come from
-`os.wait4` (the child's own rusage). Runs against a fresh database, and against
-a copy of a large one when `--large-db PATH` or `--build-large SCALE` is given.
+`os.wait4` (the child's rusage: its CPU time includes the worker process that
+prepares the records, its peak memory is the larger of the two). Runs against a
+fresh database, and against a copy of a large one when `--large-db PATH` or
+`--build-large SCALE` is given; `--runs N` repeats each and prints the spread
+(the machine is shared: single runs vary by 15% and more).
 
-    python -m benchmarks.bench_ingest [--records 100000] [--large-db PATH | --build-large 1.0]
+    python -m benchmarks.bench_ingest [--records 100000] [--runs 7]
+        [--large-db PATH | --build-large 1.0] [--profile FILE]
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import json
 import os
 import random
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -140,11 +145,25 @@ def report(run: Run, added: int, expected: int) -> None:
         raise SystemExit(f"{run.label}: {added} alerts were added, expected {expected}")
 
 
+def summarize(label: str, runs: list[Run]) -> None:
+    """Print the spread of repeated runs: min / median / max alerts per second, peak memory."""
+    if len(runs) < 2:
+        return
+    speeds = sorted(run.per_second for run in runs)
+    missed = sum(speed < TARGET_PER_S for speed in speeds)
+    print(
+        f"{label}, {len(runs)} runs: {speeds[0]:,.0f} / {statistics.median(speeds):,.0f} / "
+        f"{speeds[-1]:,.0f} alerts/s (min / median / max; {missed} below {TARGET_PER_S:,}); "
+        f"peak {max(run.peak_mb for run in runs):.0f} MB at most"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Generate the feed, run the ingests, print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--duplicates", type=float, default=0.10, help="share of resends")
+    parser.add_argument("--runs", type=int, default=1, help="repeat each measurement N times")
     parser.add_argument("--large-db", type=Path, help="a large database to copy and import into")
     parser.add_argument(
         "--build-large",
@@ -152,7 +171,11 @@ def main(argv: list[str] | None = None) -> int:
         metavar="SCALE",
         help="build a large database at this scale first (1.0 = full size)",
     )
-    parser.add_argument("--profile", type=Path, help="write a cProfile of the fresh run here")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="write a cProfile of the (first) fresh run here: the writing process only",
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
         work = Path(tmp)
@@ -163,9 +186,16 @@ def main(argv: list[str] | None = None) -> int:
             f"{feed.stat().st_size / 1e6:.0f} MB; load average {os.getloadavg()[0]:.1f} "
             f"on {os.cpu_count()} CPUs"
         )
-        fresh = work / "fresh.db"
-        run = run_ingest("fresh database", fresh, feed, args.records, args.profile)
-        report(run, alerts_in(fresh), unique)
+        runs = []
+        for n in range(args.runs):
+            fresh = work / f"fresh-{n}.db"
+            profile = args.profile if n == 0 else None
+            run = run_ingest("fresh database", fresh, feed, args.records, profile)
+            report(run, alerts_in(fresh), unique)
+            runs.append(run)
+            for leftover in work.glob(f"fresh-{n}.db*"):
+                leftover.unlink()
+        summarize("fresh database", runs)
         large = args.large_db
         if large is None and args.build_large:
             from benchmarks.make_large_db import build
@@ -174,11 +204,18 @@ def main(argv: list[str] | None = None) -> int:
             print(f"built a large database (scale {args.build_large:g}) in {built.seconds:.1f} s")
             large = built.path
         if large is not None:
-            copy = work / "large-copy.db"
-            copy_database(large, copy)
-            before = alerts_in(copy)
-            run = run_ingest(f"large database ({before:,} alerts)", copy, feed, args.records, None)
-            report(run, alerts_in(copy) - before, unique)
+            runs = []
+            for _n in range(args.runs):
+                copy = work / "large-copy.db"
+                copy_database(large, copy)
+                before = alerts_in(copy)
+                label = f"large database ({before:,} alerts)"
+                run = run_ingest(label, copy, feed, args.records, None)
+                report(run, alerts_in(copy) - before, unique)
+                runs.append(run)
+                for leftover in work.glob("large-copy.db*"):
+                    leftover.unlink()
+            summarize("large database", runs)
     return 0
 
 
