@@ -2,15 +2,19 @@
 
 Types a sequence of prefixes of common and rare words into the directory service,
 as the search box does on every key, and reports the time of each call. Builds the
-database (50,000 synthetic resources through the store's upsert) unless one is given.
+database (50,000 synthetic resources through the store's upsert) unless one is given;
+a given database is copied first (SQLite's backup API) and the copy upgraded and
+searched, so the original stays as it was. `--runs N` repeats every measurement and
+ends with the median of the runs' medians and p95s, and the worst p95.
 
-    .venv/bin/python benchmarks/bench_directory.py [--db PATH] [--resources N]
+    .venv/bin/python benchmarks/bench_directory.py [--db PATH] [--resources N] [--runs N]
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -31,6 +35,7 @@ from oncall.services.directory import DirectoryQuery, search_directory
 from oncall.services.directory_origin import NO_EPISODE, DistanceOrigin
 from oncall.services.resources import import_resource_records
 from oncall.store.db import connect
+from oncall.store.schema import current_version
 
 RARE_WORD = "Tranquilandia"
 """A place name given to one resource in 2,500: the rare word typed."""
@@ -64,8 +69,10 @@ def keystrokes() -> list[str]:
     return [word[:n] for word in WORDS for n in range(1, len(word) + 1)]
 
 
-def measure(ctx: ServiceContext, label: str, make: type[DirectoryQuery], **extra: object) -> None:
-    """Time one search per keystroke and print the distribution."""
+def measure(
+    ctx: ServiceContext, label: str, make: type[DirectoryQuery], **extra: object
+) -> tuple[float, float]:
+    """Time one search per keystroke, print the distribution, return its median and p95."""
     origin = SANTA_ANA if extra.get("by_distance") else NO_EPISODE
     times: list[tuple[float, str, int]] = []
     for typed in keystrokes():
@@ -79,21 +86,57 @@ def measure(ctx: ServiceContext, label: str, make: type[DirectoryQuery], **extra
     values = sorted(t for t, _, _ in times)
     worst = max(times)
     p95 = values[int(len(values) * 0.95) - 1]
+    median = statistics.median(values)
     print(
-        f"{label:<34} median {statistics.median(values):6.2f} ms  p95 {p95:6.2f} ms  "
+        f"{label:<34} median {median:6.2f} ms  p95 {p95:6.2f} ms  "
         f"max {worst[0]:6.2f} ms (typed {worst[1]!r}, {worst[2]:,} matches)"
     )
+    return median, p95
+
+
+COMBINATIONS: list[tuple[str, dict[str, object]]] = [
+    ("search as you type", {}),
+    ("  + open now", {"open_now": True}),
+    ("  + nearest first", {"by_distance": True}),
+    ("  + county and category", {"county": "Orange", "category": "naloxone"}),
+    (
+        "  + 24/7, open now, nearest first",
+        {"twenty_four_seven": True, "open_now": True, "by_distance": True},
+    ),
+]
+
+
+def copy_database(source: Path, target: Path) -> None:
+    """Copy a database with SQLite's backup API, reading the source only."""
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
 
 
 def main() -> int:
-    """Build or open the database, then time the keystrokes."""
+    """Build or copy the database, then time the keystrokes."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", type=Path, help="an existing database to search")
+    parser.add_argument("--db", type=Path, help="a database to copy and search (left as it is)")
     parser.add_argument("--resources", type=int, default=50_000)
+    parser.add_argument("--runs", type=int, default=1, help="measure every combination N times")
     args = parser.parse_args()
     folder = tempfile.TemporaryDirectory()
-    path = args.db or Path(folder.name) / "directory.db"
+    path = Path(folder.name) / "directory.db"
+    if args.db:
+        copy_database(args.db, path)
+        conn = sqlite3.connect(path)
+        before = current_version(conn)
+        conn.close()
+    started = time.perf_counter()
     store = connect(path)
+    if args.db:
+        after = store.query("SELECT MAX(version) FROM schema_version")[0][0]
+        took = time.perf_counter() - started
+        print(f"copied {args.db}; schema version {before} -> {after} in {took:.2f} s")
     actor = Staff(id=0, login="bench", display_name="bench", role=Role.ADMIN)
     clock = FrozenClock(datetime(2026, 11, 23, 18, 0, tzinfo=UTC))  # Monday 10:00 in LA
     ctx = ServiceContext(store, actor, clock, Settings(db_path=path))
@@ -102,18 +145,20 @@ def main() -> int:
         build(ctx, args.resources - have)
     total = store.query("SELECT COUNT(*) FROM resources")[0][0]
     print(f"{total:,} resources; {len(keystrokes())} keystrokes per run: {', '.join(WORDS)}")
-    measure(ctx, "search as you type", DirectoryQuery)
-    measure(ctx, "  + open now", DirectoryQuery, open_now=True)
-    measure(ctx, "  + nearest first", DirectoryQuery, by_distance=True)
-    measure(ctx, "  + county and category", DirectoryQuery, county="Orange", category="naloxone")
-    measure(
-        ctx,
-        "  + 24/7, open now, nearest first",
-        DirectoryQuery,
-        twenty_four_seven=True,
-        open_now=True,
-        by_distance=True,
-    )
+    figures: dict[str, list[tuple[float, float]]] = {label: [] for label, _ in COMBINATIONS}
+    for run in range(args.runs):
+        if args.runs > 1:
+            print(f"run {run + 1} of {args.runs}")
+        for label, extra in COMBINATIONS:
+            figures[label].append(measure(ctx, label, DirectoryQuery, **extra))
+    if args.runs > 1:
+        print(f"over {args.runs} runs: median of medians, median of p95s, worst p95")
+        for label, found in figures.items():
+            medians, p95s = [m for m, _ in found], [p for _, p in found]
+            print(
+                f"{label:<34} median {statistics.median(medians):6.2f} ms  "
+                f"p95 {statistics.median(p95s):6.2f} ms  worst p95 {max(p95s):6.2f} ms"
+            )
     store.close()
     folder.cleanup()
     return 0

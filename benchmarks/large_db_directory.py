@@ -1,4 +1,8 @@
-"""Directory entries for the large benchmark database: every category, several schedules."""
+"""Directory entries for the large benchmark database: every category, several schedules.
+
+The rows go into `resources` only: the store's triggers fill the full-text index and
+`resource_categories` from them, as they do for every write.
+"""
 
 from __future__ import annotations
 

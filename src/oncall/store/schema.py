@@ -352,6 +352,24 @@ def _v7_resource_prefix_index(conn: sqlite3.Connection) -> None:
     run_script(conn, MIGRATION_SQL)
 
 
+def _v8_resource_categories(conn: sqlite3.Connection) -> None:
+    """Each resource's categories in an indexed table kept by triggers (the category filter)."""
+    from oncall.store.resource_categories import MIGRATION_SQL
+
+    run_script(conn, MIGRATION_SQL)
+
+
+def _v9_resource_position_index(conn: sqlite3.Connection) -> None:
+    """An index on position for "nearest first"; it also holds what the filters test.
+
+    A search reads the resources inside a box around the origin from this index alone
+    (status, national, 24/7 and the id for opening hours included), not the table.
+    """
+    conn.execute(
+        "CREATE INDEX resources_position ON resources(lon, lat, national, status, always_open, id)"
+    )
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("core tables", _v1_core),
     ("resource full-text search", _v2_resource_search),
@@ -360,6 +378,8 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("dispatch claims for escalations and reminders", _v5_dispatch_claims),
     ("resource opening hours for open-now search", _v6_resource_open_hours),
     ("resource search prefix indexes", _v7_resource_prefix_index),
+    ("resource categories table", _v8_resource_categories),
+    ("resource position index for nearest first", _v9_resource_position_index),
 ]
 
 LATEST = len(MIGRATIONS)
