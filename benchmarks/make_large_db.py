@@ -4,8 +4,9 @@ At scale 1: 10,000 clients, 100,000 episodes, 1,000,000 timeline events, 50,000
 resources, 20,000 alerts, 10,000 pending follow-ups, 200 staff and eight weeks of
 shifts. Rows go in with raw `executemany` through the store's own connection, in
 transactions of about 50,000 rows, after the store has created and migrated the
-schema: foreign keys are on, one open episode per client holds, the FTS index and
-the opening-hours table are filled the way the store fills them.
+schema: foreign keys are on, one open episode per client holds, the FTS index, the
+category table (resource_categories) and the opening-hours table are filled the way
+the store fills them (the first two by the schema's triggers).
 
     python -m benchmarks.make_large_db /tmp/large.db [--scale 0.1] [--force]
 
