@@ -272,3 +272,15 @@ def test_a_latitude_without_longitude_still_sorts_first(directory: Store) -> Non
     finally:
         with directory.write() as conn:
             conn.execute("DELETE FROM resources WHERE id = 'half'")
+
+
+def test_a_row_inserted_with_the_column_defaults_reads_as_no_hours(store: Store) -> None:
+    with store.write() as conn:
+        conn.execute(
+            "INSERT INTO resources (id, name, updated_at) VALUES ('raw', 'Raw Row Clinic', ?)",
+            (AT,),
+        )
+    with store.read() as conn:
+        record = resource_rows.resource_by_id(conn, "raw")
+    assert record is not None
+    assert record.name == "Raw Row Clinic" and record.hours == () and record.schedule == ()

@@ -115,6 +115,8 @@ def resource_statuses(conn: sqlite3.Connection, ids: list[str]) -> dict[str, str
 def resource_from_row(row: sqlite3.Row) -> ResourceRecord:
     """A resources row as a ResourceRecord."""
     schedule = json.loads(row["schedule"])
+    if not isinstance(schedule, dict):  # the column's default '[]': no hours given
+        schedule = {}
     return ResourceRecord(
         id=row["id"],
         name=row["name"],
