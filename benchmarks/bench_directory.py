@@ -98,7 +98,11 @@ COMBINATIONS: list[tuple[str, dict[str, object]]] = [
     ("search as you type", {}),
     ("  + open now", {"open_now": True}),
     ("  + nearest first", {"by_distance": True}),
+    ("  + county", {"county": "Orange"}),
     ("  + county and category", {"county": "Orange", "category": "naloxone"}),
+    ("  + county, open now", {"county": "Riverside", "open_now": True}),
+    ("  + county, 24/7", {"county": "Los Angeles", "twenty_four_seven": True}),
+    ("  + county, nearest first", {"county": "San Diego", "by_distance": True}),
     (
         "  + 24/7, open now, nearest first",
         {"twenty_four_seven": True, "open_now": True, "by_distance": True},

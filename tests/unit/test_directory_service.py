@@ -267,12 +267,15 @@ def test_both_query_plans_give_the_same_page(
     queries = [
         DirectoryQuery(text=typed),
         DirectoryQuery(text=typed, by_distance=True, county="Orange"),
+        DirectoryQuery(text=typed, county="Riverside"),
+        DirectoryQuery(text=typed, county="Orange", category="naloxone", open_now=True),
+        DirectoryQuery(text=typed, county="Orange", twenty_four_seven=True, by_distance=True),
         DirectoryQuery(text=typed, open_now=True, twenty_four_seven=True),
         DirectoryQuery(text=typed, category="naloxone"),
         DirectoryQuery(text=typed, category="crisis_line", by_distance=True, open_now=True),
     ]
     answers = []
-    # full-text index first, then the name index or a category's index first
+    # full-text index first, then the name index or a category's or a county's index first
     for drives_below in (10**9, 0):
         monkeypatch.setattr(resource_rows, "FTS_DRIVES_BELOW", drives_below)
         answers.append(

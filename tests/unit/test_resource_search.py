@@ -284,3 +284,217 @@ def test_a_row_inserted_with_the_column_defaults_reads_as_no_hours(store: Store)
         record = resource_rows.resource_by_id(conn, "raw")
     assert record is not None
     assert record.name == "Raw Row Clinic" and record.hours == () and record.schedule == ()
+
+
+def _county_derived(conn: sqlite3.Connection) -> set[tuple[Any, ...]]:
+    rows = conn.execute(
+        "SELECT resource_id, county, national, name, lat, lon, status, always_open"
+        " FROM resource_counties"
+    )
+    return {tuple(row) for row in rows}
+
+
+def _county_expected(conn: sqlite3.Connection) -> set[tuple[Any, ...]]:
+    """What the county table must hold, decided here: a resource's counties, or one ''
+    for a national line or a counties_served that is not a plain array of strings."""
+    found: set[tuple[Any, ...]] = set()
+    for row in conn.execute(
+        "SELECT id, county, counties_served, national, name, lat, lon, status, always_open"
+        " FROM resources"
+    ):
+        rid, county, served, national, *copied = row
+        try:
+            listed = json.loads(served) if isinstance(served, str) else None
+        except ValueError:
+            listed = None
+        plain = (
+            isinstance(listed, list)
+            and all(isinstance(c, str) for c in listed)
+            and "\\" not in served
+        )
+        if national or (served is not None and not plain):
+            keys = {""}
+        else:
+            keys = {c for c in [county, *(listed or [])] if c not in (None, "")}
+        found |= {(rid, key, national, *copied) for key in keys}
+    return found
+
+
+def test_county_rows_follow_every_change_to_a_resource(store: Store) -> None:
+    _upsert(
+        store,
+        _record("a", "Alder Clinic", (), county="Orange", counties_served=("Orange",)),
+        _record("b", "Birch Line", (), county="Riverside", counties_served=("Orange", "Kern")),
+        _record("c", "Cedar Pantry", (), county=None, counties_served=()),
+        _record("n", "National Line", (), national=True),
+    )
+    with store.read() as conn:
+        assert _county_derived(conn) == _county_expected(conn)
+        assert len(_county_derived(conn)) == 5
+        assert _ids(conn, county="Orange") == ["n", "a", "b"]
+        assert _ids(conn, county="Kern", exclude_national=True) == ["b"]
+        assert _ids(conn, county="Riverside") == ["n", "b"]
+    # a re-import moves a, renames b, places c, makes a national line local
+    _upsert(
+        store,
+        _record("a", "Alder Clinic", (), county="Kern", counties_served=("Kern",), lat=33.7),
+        _record("b", "Aardvark Line", (), county="Riverside", counties_served=("Orange",)),
+        _record("c", "Cedar Pantry", (), county="Orange", lat=33.7, lon=-117.8),
+        _record("n", "National Line", (), county="San Diego"),
+    )
+    with store.read() as conn:
+        assert _county_derived(conn) == _county_expected(conn)
+        assert _ids(conn, county="Orange") == ["b", "c"]
+        assert _ids(conn, county="Kern") == ["a"]
+        assert _ids(conn, county="San Diego") == ["n"]
+        assert _ids(conn, county="Orange", near=SANTA_ANA, exclude_national=True) == ["c", "b"]
+    # writers other than the upsert: a raw insert, updates of every column copied or
+    # read, an array the table cannot describe (a quote escaped inside an element still
+    # holds '"Orange"' for the old test), a delete
+    with store.write() as conn:
+        conn.execute(
+            "INSERT INTO resources (id, name, county, counties_served, schedule, updated_at)"
+            " VALUES ('d', 'Dogwood Hub', 'Kern', '[\"Orange\", \"Kern\"]', '{}', ?)",
+            (AT,),
+        )
+        conn.execute(
+            "INSERT INTO resources (id, name, counties_served, schedule, updated_at)"
+            " VALUES ('e', 'Elm Room', '[\"a\\\"Orange\"]', '{}', ?)",
+            (AT,),
+        )
+        conn.execute("UPDATE resources SET counties_served = '[\"Orange\", 7]' WHERE id = 'a'")
+        conn.execute("UPDATE resources SET county = 'Kern' WHERE id = 'b'")
+        conn.execute("UPDATE resources SET name = 'Zinnia Pantry' WHERE id = 'c'")
+        conn.execute("UPDATE resources SET lat = 34.0, lon = -117.9 WHERE id = 'b'")
+        conn.execute("UPDATE resources SET always_open = 1 WHERE id = 'd'")
+        conn.execute("UPDATE resources SET national = 1 WHERE id = 'n'")
+        conn.execute("DELETE FROM resources WHERE id = 'c'")
+    with store.read() as conn:
+        assert _county_derived(conn) == _county_expected(conn)
+        assert _ids(conn, county="Orange") == ["n", "b", "a", "d", "e"]  # b: Aardvark
+        assert _ids(conn, county="Kern") == ["n", "b", "a", "d"]
+        assert _ids(conn, county="Kern", always_open=True) == ["d"]
+        assert _ids(conn, county="Riverside") == ["n"]
+    with store.write() as conn:
+        assert resource_rows.mark_inactive_except(conn, {"a", "d"}, AT) == 2
+    with store.read() as conn:
+        assert _county_derived(conn) == _county_expected(conn)
+        assert _ids(conn, county="Orange", exclude_national=True) == ["a", "d"]
+        near = {"near": SANTA_ANA, "exclude_national": True}
+        # a has a latitude but no longitude: first; then by distance; unplaced by rowid
+        assert _ids(conn, county="Orange", include_inactive=True, **near) == ["a", "b", "d", "e"]
+
+
+def test_migration_backfills_the_counties_of_a_version_9_database(db_path: Path) -> None:
+    old = connect(db_path, migrate=False)
+    schema.migrate(old, target=9)  # the schema before the county table
+    _upsert(
+        old,
+        _record("a", "Alder Clinic", (), county="Orange", counties_served=("Orange", "Kern")),
+        _record("b", "Birch Line", (), county="Kern", status="inactive", lat=33.7, lon=-117.8),
+        _record("n", "National Line", (), national=True),
+    )
+    with old.write() as conn:
+        conn.execute(
+            "INSERT INTO resources (id, name, county, counties_served, schedule, updated_at)"
+            " VALUES ('x', 'Unlisted', 'Kern', '[\"Kern\", 7]', '{}', ?)",
+            (AT,),
+        )
+    old.close()
+    store = connect(db_path)
+    try:
+        with store.read() as conn:
+            assert conn.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] == (
+                schema.LATEST
+            )
+            assert (
+                {row[:3] for row in _county_derived(conn)}
+                == {row[:3] for row in _county_expected(conn)}
+                == {
+                    ("a", "Orange", 0),
+                    ("a", "Kern", 0),
+                    ("b", "Kern", 0),
+                    ("n", "", 1),
+                    ("x", "", 0),
+                }
+            )
+            assert _county_derived(conn) == _county_expected(conn)
+            assert _ids(conn, county="Kern") == ["n", "a", "x"]
+            assert _ids(conn, county="Kern", include_inactive=True) == ["n", "a", "b", "x"]
+            indexes = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+            assert "resource_counties_by_name" in indexes
+        _upsert(store, _record("c", "Cedar Pantry", (), county="Orange"))  # kept from now on
+        with store.read() as conn:
+            assert _ids(conn, county="Orange", exclude_national=True) == ["a", "c"]
+    finally:
+        store.close()
+
+
+@pytest.fixture(scope="module")
+def odd_counties(directory: Store) -> Iterator[Store]:
+    """The directory with rows whose counties the table cannot list exactly (see the module)."""
+    odd = {
+        "odd1": '["Orange", 7]',
+        "odd2": '"Orange"',  # a JSON string, not an array
+        "odd3": '["x\\"Orange"]',  # holds '"Orange"' for the old test, no element is Orange
+        "odd4": '{"Riverside": 1}',
+        "odd5": '["Sa\\u006e Diego"]',  # an element San Diego the old test does not find
+        "odd6": '["Orange", "Riverside"]',
+    }
+    with directory.write() as conn:
+        for n, (rid, served) in enumerate(odd.items()):
+            conn.execute(
+                "INSERT INTO resources (id, name, county, counties_served, lat, lon, schedule,"
+                " updated_at) VALUES (?, ?, ?, ?, 33.75, -117.87, '{}', ?)",
+                (rid, f"Harbor Odd {n}", COUNTIES[n % 3] if n % 2 else None, served, AT),
+            )
+    yield directory
+    with directory.write() as conn:
+        conn.execute("DELETE FROM resources WHERE id LIKE 'odd%'")
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_county_filters_give_exactly_the_full_scan(
+    odd_counties: Store, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rng = random.Random(100 + seed)
+    walked = 0
+    real = resource_rows._county_nearest, resource_rows._county_in_order
+
+    def counting(walk: Any) -> Any:
+        def counted(*args: Any) -> list[int]:
+            nonlocal walked
+            walked += 1
+            found: list[int] = walk(*args)
+            return found
+
+        return counted
+
+    monkeypatch.setattr(resource_rows, "_county_nearest", counting(real[0]))
+    monkeypatch.setattr(resource_rows, "_county_in_order", counting(real[1]))
+    with odd_counties.read() as conn:
+        assert _county_derived(conn) == _county_expected(conn)
+        for _ in range(70):
+            flt = replace(
+                _random_filter(rng),
+                county=rng.choice([*COUNTIES, "Kern", ",", "Orange"]),
+                near=rng.choice([None, SANTA_ANA, (33.2, -117.35), (36.0, -119.0)]),
+                category=rng.choice(CATEGORIES) if rng.random() < 0.3 else None,
+            )
+            paging = {"limit": rng.choice([10, 25]), "offset": rng.choice([0, 0, 10, 60])}
+            paging["cap"] = rng.choice([0, 30, 80, 200])
+            # the text's matches first, or not; the box nearest first, or the county's rows
+            monkeypatch.setattr(resource_rows, "FTS_DRIVES_BELOW", rng.choice([2000, 0]))
+            with monkeypatch.context() as scan:
+                # the county tested on every row, as before the county table
+                scan.setattr(resource_rows, "county_indexable", lambda county: False)
+                expected = search_page(conn, flt, **paging)
+                expected_count = resource_rows.count_resources(conn, flt, cap=90)
+            with monkeypatch.context() as small:
+                small.setattr(resource_rows, "COUNTY_TEXT_MARGIN", rng.choice([0.01, 1.5]))
+                small.setattr(resource_rows, "BOX_BELOW_SHARE", rng.choice([0.0, 0.25]))
+                found = search_page(conn, flt, **paging)
+            assert [r.id for r in found.records] == [r.id for r in expected.records], flt
+            assert (found.total, found.capped) == (expected.total, expected.capped), flt
+            assert resource_rows.count_resources(conn, flt, cap=90) == expected_count, flt
+    assert walked >= 25  # the county's rows answered a good share of them

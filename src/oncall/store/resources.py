@@ -12,6 +12,7 @@ from typing import Literal
 from oncall.domain.opening_hours import OpeningHours
 from oncall.domain.resource_record import ResourceRecord
 from oncall.store.resource_categories import CATEGORY_CLAUSE
+from oncall.store.resource_counties import COUNTY_CLAUSE, WILDCARD, county_indexable
 from oncall.store.resource_hours import OPEN_AT_CLAUSE, replace_hours
 from oncall.store.rows import dumps
 
@@ -178,21 +179,31 @@ FTS_DRIVES_BELOW = 2000
 """A text search matching fewer rows than this reads the matches first, then sorts them;
 one matching more walks the name index and keeps the matches (it stops after a page)."""
 
-Driver = Literal["table", "fts", "category"]
+Driver = Literal["table", "fts", "category", "county"]
 """What a search reads first: the resources table (or one of its indexes), the full-text
-matches (few of them), or a category's rows in `resource_categories` (in name order)."""
+matches (few of them), a category's rows in `resource_categories` or a county's in
+`resource_counties` (in name order)."""
 
 
 def _conditions(
-    flt: ResourceFilter, *, driver: Driver, by_name: bool = False, boxed: bool = False
+    flt: ResourceFilter,
+    *,
+    driver: Driver,
+    by_name: bool = False,
+    boxed: bool = False,
+    county_key: str | None = None,
 ) -> tuple[str, list[object]]:
-    """The WHERE clause on `resources r`, and on `f` or `c` when `driver` reads those first.
+    """The WHERE clause on `resources r`, and on `f`, `c` or `k` when `driver` reads those first.
 
     `by_name` lets the planner walk the name index (the page is in name order);
     otherwise a "+" keeps it off that index: walking it reads rows at random, five
     times slower than scanning the table when every row must be looked at. `boxed`
     (rows read from the position index) tests the county last: it alone needs the
     table's row, a random read, so it waits until the other filters have run.
+
+    The county driver reads the county's rows and the WILDCARD ones of `k`
+    (resource_counties), or only those under `county_key` when given; either way
+    the county's own test runs on each row too (the table narrows, the test decides).
     """
     # SQLite tests the terms in this order: plain columns first (on a scan of the table
     # or of the position index they cost nothing), then the lookups, so that these run
@@ -202,6 +213,12 @@ def _conditions(
     # read the table row by row when it must (a county: 150 ms instead of 35).
     clauses: list[str] = []
     params: list[object] = []
+    if driver == "county" and county_key is not None:
+        clauses.append("k.county = ?")
+        params.append(county_key)
+    elif driver == "county":
+        clauses.append("k.county IN (?, ?)")
+        params += [flt.county, WILDCARD]
     if flt.exclude_national:
         clauses.append("r.national = 0" if by_name else "+r.national = 0")
     if not flt.include_inactive:
@@ -210,10 +227,7 @@ def _conditions(
         clauses.append("+r.always_open = 1")
     county: tuple[str, list[object]] | None = None
     if flt.county:
-        county = (
-            "(r.national = 1 OR r.county = ? OR instr(r.counties_served, ?) > 0)",
-            [flt.county, dumps(flt.county)],
-        )
+        county = COUNTY_CLAUSE, [flt.county, dumps(flt.county)]
     if county and not boxed:
         clauses.append(county[0])
         params += county[1]
@@ -245,21 +259,53 @@ def _count_matches(conn: sqlite3.Connection, match: str, cap: int) -> int:
     return int(row[0])
 
 
+_BY_CATEGORY = "FROM resource_categories c CROSS JOIN resources r ON r.id = c.resource_id"
+_BY_COUNTY = "FROM resource_counties k CROSS JOIN resources r ON r.id = k.resource_id"
+
+
+def _county_rows(conn: sqlite3.Connection, county: str, cap: int) -> int:
+    """How many rows the county index lists for `county` (WILDCARD ones too), up to `cap`."""
+    row = conn.execute(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM resource_counties WHERE county IN (?, ?) LIMIT ?)",
+        (county, WILDCARD, cap),
+    ).fetchone()
+    return int(row[0])
+
+
+def _category_rows(conn: sqlite3.Connection, category: str, cap: int) -> int:
+    """How many resources list `category`, counting no further than `cap`."""
+    row = conn.execute(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM resource_categories WHERE category = ? LIMIT ?)",
+        (category, cap),
+    ).fetchone()
+    return int(row[0])
+
+
+COUNTY_ROWS_CAP = 100_000
+"""Counting a county's rows (to weigh it against a category's) stops here."""
+
+
 def _source(conn: sqlite3.Connection, flt: ResourceFilter) -> tuple[str, Driver]:
     """FROM clause, and what it reads first.
 
-    The full-text matches when there are few; else a category's rows, from the index
-    that lists them in the directory's order; else the resources table.
+    The full-text matches when there are few; else a category's or a county's rows,
+    from the index that lists them in the directory's order (with both, whichever has
+    fewer: the walk reads at most those); else the resources table.
     """
     match = fts_query(flt.text)
     if match and _count_matches(conn, match, FTS_DRIVES_BELOW) < FTS_DRIVES_BELOW:
         # CROSS JOIN fixes the loop order: the matches first, each looked up by rowid
         return "FROM resources_fts f CROSS JOIN resources r ON r.rowid = f.rowid", "fts"
+    by_county = bool(flt.county) and county_indexable(flt.county or "")
+    if flt.category and by_county:
+        county_rows = _county_rows(conn, flt.county or "", COUNTY_ROWS_CAP)
+        if _category_rows(conn, flt.category, county_rows + 1) <= county_rows:
+            return _BY_CATEGORY, "category"
+        return _BY_COUNTY, "county"
     if flt.category:
-        return (
-            "FROM resource_categories c CROSS JOIN resources r ON r.id = c.resource_id",
-            "category",
-        )
+        return _BY_CATEGORY, "category"
+    if by_county:
+        return _BY_COUNTY, "county"
     return "FROM resources r", "table"
 
 
@@ -289,6 +335,8 @@ def _order(flt: ResourceFilter, params: list[object], driver: Driver = "table") 
         # a category's index holds the same three values in this order: no sort
         if driver == "category":
             return "c.national DESC, c.name, c.resource_id"
+        if driver == "county":
+            return "k.national DESC, k.name, k.resource_id"
         return "r.national DESC, r.name, r.id"
     params += _distance_params(flt.near)
     return ("" if flt.exclude_national else "r.national DESC, ") + (
@@ -490,14 +538,157 @@ def search_page(
         rowids = [row[0] for row in conn.execute(select, (*params, limit, offset))]
         total = count_resources(conn, flt, cap=reach) if cap > 0 else offset + len(rowids)
     else:
-        found = _nearest_in_box(conn, flt, reach) if driver != "fts" else None
+        # a county's rows with a text: the box would count every match of the text first
+        boxed = driver == "table" or driver == "category" or not fts_query(flt.text)
+        found = _nearest_in_box(conn, flt, reach) if boxed else None
+        if found is None and driver == "county":
+            found = (
+                _county_in_order(conn, flt, reach)
+                if flt.near is None
+                else _county_nearest(conn, flt, reach)
+            )
         if found is None:
             order = _order(flt, params, driver)
             select = f"SELECT r.rowid {source} {where} ORDER BY {order} LIMIT ?"
             found = [row[0] for row in conn.execute(select, (*params, reach))]
         rowids = found[offset : offset + limit]
         total = len(found)
+        if driver == "county" and flt.near is None and not flt.category and cap <= 0:
+            total = offset + len(rowids)  # uncounted, as the name index's walk gives it
     return ResourcePage(_read_rows(conn, rowids), total, cap > 0 and total >= reach)
+
+
+def _county_in_order(conn: sqlite3.Connection, flt: ResourceFilter, reach: int) -> list[int]:
+    """The first `reach` rowids in the directory's order, from the county's index rows.
+
+    The county's rows and the WILDCARD ones are two walks of the index in that order,
+    each stopping after `reach` matches, merged: read as one (`IN`), the walk would
+    not be in order and every row of the county would be read and sorted.
+    """
+    walks: list[str] = []
+    params: list[object] = []
+    for key in (flt.county or "", WILDCARD):
+        where, walk_params = _conditions(flt, driver="county", county_key=key)
+        walks.append(
+            "SELECT * FROM (SELECT r.rowid AS rid, k.national AS n, k.name AS nm,"
+            f" k.resource_id AS i {_BY_COUNTY} {where}"
+            " ORDER BY k.national DESC, k.name, k.resource_id LIMIT ?)"
+        )
+        params += [*walk_params, reach]
+    merged = " UNION ALL ".join(walks)
+    select = f"SELECT rid FROM ({merged}) ORDER BY n DESC, nm, i LIMIT ?"
+    return [row[0] for row in conn.execute(select, (*params, reach))]
+
+
+COUNTY_TEXT_MARGIN = 1.5
+"""Nearest first in a county with a text: the first chunk is sized to hold this many
+times `reach` at the share of the directory the text matches (then twice as many each
+time). Without a text the county's rows keep exactly the matches (but for WILDCARD
+rows): the first `reach` are tried first."""
+
+
+COUNTY_TEXT_ON_INDEX = 0.2
+"""Nearest first in a county with a text matching less than this share of the directory
+tests the text on the county's rows, before ordering them; a text matching more is
+tested on the resources tried, chunks sized by COUNTY_TEXT_MARGIN."""
+
+
+def _county_kept(flt: ResourceFilter) -> tuple[str, list[object]]:
+    """The filters other than the text and county, on `k` (resource_counties) alone.
+
+    What the county's rows copy (national, status, 24/7) and the lookups by id
+    (category, opening hours): each keeps exactly the rows its test on `r` keeps.
+    """
+    clauses: list[str] = []
+    params: list[object] = []
+    if flt.exclude_national:
+        clauses.append("k.national = 0")
+    if not flt.include_inactive:
+        clauses.append("k.status = 'active'")
+    if flt.always_open:
+        clauses.append("k.always_open = 1")
+    if flt.category:
+        clauses.append(CATEGORY_CLAUSE.replace("r.id", "k.resource_id"))
+        params.append(flt.category)
+    if flt.open_at_minute is not None:
+        clauses.append(
+            OPEN_AT_CLAUSE.replace("r.id", "k.resource_id").replace(
+                "r.always_open", "k.always_open"
+            )
+        )
+        params += [flt.open_at_minute, flt.open_at_minute]
+    assert "r." not in " ".join(clauses)
+    return "".join(f" AND {clause}" for clause in clauses), params
+
+
+def _county_nearest(conn: sqlite3.Connection, flt: ResourceFilter, reach: int) -> list[int]:
+    """The first `reach` rowids nearest first among the county's resources.
+
+    The county's index rows carry each resource's position, status and 24/7: those
+    the filters other than the text keep (`_county_kept`), nearest first (national,
+    then as `_order` does), without reading the table; the resources are then tried
+    in that order a chunk at a time, with every filter as a full read has them. A
+    chunk ends between two different places in the order, so ties are ordered (by
+    rowid) inside one chunk by the same ORDER BY as a full read. The order is read
+    with a LIMIT (sorting all of a county costs twice as much as its nearest few
+    hundred), a larger one when the chunks need more.
+    """
+    assert flt.near is not None
+    national = "0" if flt.exclude_national else "k.national"
+    kept, kept_params = _county_kept(flt)
+    size = reach
+    match = fts_query(flt.text)
+    if match:
+        total = int(conn.execute("SELECT COUNT(*) FROM resources").fetchone()[0])
+        # counting stops at a quarter: past it, the first chunk is small already
+        share = _count_matches(conn, match, max(total // 4, 1)) / max(total, 1)
+        if share < COUNTY_TEXT_ON_INDEX:
+            # few matches: tested on the county's rows (the id index gives the rowid)
+            kept += (
+                " AND (SELECT t.rowid FROM resources t WHERE t.id = k.resource_id)"
+                " IN (SELECT rowid FROM resources_fts WHERE resources_fts MATCH ?)"
+            )
+            kept_params.append(match)
+        else:
+            size = int(min(total, reach * COUNTY_TEXT_MARGIN / share)) + 1
+    nearest = (
+        f"SELECT k.resource_id, {national}, k.lat IS NULL, {_DISTANCE.replace('r.', 'k.')}"
+        f" FROM resource_counties k WHERE k.county IN (?, ?){kept} ORDER BY 2 DESC, 3, 4"
+        " LIMIT ?"
+    )
+    key_params = (*_distance_params(flt.near), flt.county, WILDCARD, *kept_params)
+    # the text first: its test needs only the rowid, from the id index, and SQLite reads
+    # a row of the table only for the matches (a row is long, and a random read)
+    text, params = _conditions(ResourceFilter(text=flt.text, include_inactive=True), driver="table")
+    rest, rest_params = _conditions(replace(flt, text=""), driver="table")
+    where = " AND ".join(w.removeprefix("WHERE ") for w in (text, rest) if w)
+    params += rest_params
+    order_params: list[object] = []
+    order = _order(flt, order_params)
+    # the ids as one JSON parameter: a chunk may hold more than SQLite's bound variables
+    select = (
+        "SELECT r.rowid FROM resources r WHERE r.id IN (SELECT value FROM json_each(?))"
+        f"{f' AND {where}' if where else ''} ORDER BY {order}"
+    )
+    found: list[int] = []
+    fetched = 2 * size
+    keys = conn.execute(nearest, (*key_params, fetched)).fetchall()
+    start = 0
+    while len(found) < reach and start < len(keys):
+        while True:
+            end = min(start + size, len(keys))
+            while end < len(keys) and tuple(keys[end][1:]) == tuple(keys[end - 1][1:]):
+                end += 1
+            if end < len(keys) or len(keys) < fetched:  # a boundary, or the last of them
+                break
+            # the rows before `start` are all those before a place in the order: the
+            # same in a longer list, whatever order its ties come in
+            fetched *= 4
+            keys = conn.execute(nearest, (*key_params, fetched)).fetchall()
+        ids = dumps([key[0] for key in keys[start:end]])
+        found += [row[0] for row in conn.execute(select, (ids, *params, *order_params))]
+        start, size = end, size * 2
+    return found[:reach]
 
 
 def _read_rows(conn: sqlite3.Connection, rowids: list[int]) -> list[ResourceRecord]:

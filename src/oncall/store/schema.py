@@ -370,6 +370,13 @@ def _v9_resource_position_index(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v10_resource_counties(conn: sqlite3.Connection) -> None:
+    """Each resource's counties in an indexed table kept by triggers (the county filter)."""
+    from oncall.store.resource_counties import MIGRATION_SQL
+
+    run_script(conn, MIGRATION_SQL)
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("core tables", _v1_core),
     ("resource full-text search", _v2_resource_search),
@@ -380,6 +387,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("resource search prefix indexes", _v7_resource_prefix_index),
     ("resource categories table", _v8_resource_categories),
     ("resource position index for nearest first", _v9_resource_position_index),
+    ("resource counties table", _v10_resource_counties),
 ]
 
 LATEST = len(MIGRATIONS)
