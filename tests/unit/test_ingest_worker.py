@@ -11,9 +11,9 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
+from test_ingest_fast_paths import usual  # the usual feed record
 
 from oncall.cli import main
 from oncall.domain.record_stream import RawRecord
@@ -24,23 +24,6 @@ from oncall.store.audit import verify_chain
 pytestmark = pytest.mark.skipif(
     not ingest_worker.worker_available(), reason="the worker needs Linux fork"
 )
-
-
-def usual(n: int) -> dict[str, Any]:
-    """A record as feeds send them."""
-    obj: dict[str, Any] = {
-        "id": f"feed-{n:07d}",
-        "source": "hotline",
-        "client_ref": f"C-{100_001 + n}",
-        "kind": "craving",
-        "severity": "moderate",
-        "summary": "Caller reports cravings after a family argument; safe at home",
-        "occurred_at": "2026-11-22T03:14:00-08:00",
-        "location": {"text": "home", "zip": "92701"},
-    }
-    if n % 2:
-        obj["handoff"] = {"org": "988 Orange County", "counselor": "K-17", "reference": "9-1"}
-    return obj
 
 
 def feed(records: int) -> bytes:
