@@ -216,7 +216,7 @@ maybe_client = st.none() | st.integers(-(2**63), 2**63 - 1)
 def test_bulk_audit_hashes_exactly_the_text_the_chain_check_hashes(
     at: str, actor: str, action: str, kind: str, oid: str | None, cid: int | None, detail: str
 ) -> None:
-    # The bulk path builds the hashed text by hand; `verify_chain` rebuilds it with json.
+    # The hashed text is built by hand; chains already stored were hashed over json's text.
     fields = ["f" * 64, at, actor, action, kind, oid, cid, detail]
     assert chain_material(*fields) == json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
 

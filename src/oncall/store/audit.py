@@ -14,6 +14,10 @@ GENESIS = "0" * 64
 _MATERIAL = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _DETAIL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)
 _encode_str = json.encoder.encode_basestring  # how the encoder writes a str (not ASCII-only)
+_INSERT = (
+    "INSERT INTO audit_log (at, actor, action, object_type, object_id, client_id, detail,"
+    " prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?)"
+)
 
 
 def _digest(
@@ -27,8 +31,8 @@ def _digest(
     detail: str,
 ) -> str:
     """The hash of one audit row, chained to the row before it."""
-    material = _MATERIAL.encode(
-        [prev_hash, at, actor, action, object_type, object_id, client_id, detail]
+    material = chain_material(
+        prev_hash, at, actor, action, object_type, object_id, client_id, detail
     )
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
@@ -47,13 +51,11 @@ def append_audit(
     """Append one audit entry inside the caller's (IMMEDIATE) transaction."""
     row = conn.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
     prev_hash = row[0] if row else GENESIS
-    detail_json = json.dumps(detail or {}, ensure_ascii=False, sort_keys=True, default=str)
+    detail_json = _DETAIL.encode(detail or {})
     oid = None if object_id is None else str(object_id)
     digest = _digest(prev_hash, at, actor, action, object_type, oid, client_id, detail_json)
     cursor = conn.execute(
-        "INSERT INTO audit_log (at, actor, action, object_type, object_id, client_id, detail,"
-        " prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?)",
-        (at, actor, action, object_type, oid, client_id, detail_json, prev_hash, digest),
+        _INSERT, (at, actor, action, object_type, oid, client_id, detail_json, prev_hash, digest)
     )
     return int(cursor.lastrowid or 0)
 
@@ -68,7 +70,8 @@ def chain_material(
     client_id: int | None,
     detail: str,
 ) -> str:
-    """The text `_digest` hashes, built without the JSON encoder's per-call set-up.
+    """The text an audit row's hash is taken of: its fields and the previous hash as a
+    compact JSON array, built without the JSON encoder's per-call set-up.
 
     Character for character what `_MATERIAL.encode([...])` gives for these types (a test
     compares them); a bulk import hashes one per alert.
@@ -101,19 +104,14 @@ def append_audit_many(
     rows = []
     for at, actor, action, object_type, object_id, client_id, detail in entries:
         detail_json = detail if isinstance(detail, str) else _DETAIL.encode(detail)
-        material = chain_material(
+        digest = _digest(
             prev_hash, at, actor, action, object_type, object_id, client_id, detail_json
         )
-        digest = hashlib.sha256(material.encode("utf-8")).hexdigest()
         rows.append(
             (at, actor, action, object_type, object_id, client_id, detail_json, prev_hash, digest)
         )
         prev_hash = digest
-    conn.executemany(
-        "INSERT INTO audit_log (at, actor, action, object_type, object_id, client_id, detail,"
-        " prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?)",
-        rows,
-    )
+    conn.executemany(_INSERT, rows)
 
 
 def append_audit_series(
@@ -153,11 +151,7 @@ def append_audit_series(
             (at, actor, action, object_type, object_id, client_id, detail, prev_hash, digest)
         )
         prev_hash, prev_json = digest, f'"{digest}"'  # a hex digest needs no escaping
-    conn.executemany(
-        "INSERT INTO audit_log (at, actor, action, object_type, object_id, client_id, detail,"
-        " prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?)",
-        rows,
-    )
+    conn.executemany(_INSERT, rows)
 
 
 @dataclass(frozen=True)
