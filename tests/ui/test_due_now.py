@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 
+from console_helpers import notices, wait_until
 from textual.pilot import Pilot
 
 from conftest import Clinic
@@ -24,21 +23,6 @@ def console(clinic: Clinic, login: str = "pat", *, idle_lock_minutes: float = 0)
     """A console with its scheduler running, acting as `login`."""
     settings = replace(clinic.settings, idle_lock_minutes=idle_lock_minutes)
     return make_app(settings, actor=login, clock=clinic.clock, scheduler=True)
-
-
-def notices(app: OnCallApp) -> list[str]:
-    """The messages of the notifications shown so far."""
-    return [n.message for n in app._notifications]
-
-
-async def wait_until(pilot: Pilot[None], check: Callable[[], bool], timeout: float = 3.0) -> float:
-    """Let the app run until `check()` holds; returns the seconds it took."""
-    start = time.monotonic()
-    while not check():
-        if time.monotonic() - start > timeout:
-            raise AssertionError(f"not true within {timeout} s")
-        await pilot.pause(0.02)
-    return time.monotonic() - start
 
 
 async def _started(app: OnCallApp, pilot: Pilot[None]) -> None:

@@ -7,13 +7,12 @@ import json
 import sqlite3
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
+from console_helpers import notices, wait_until
 
 from conftest import Clinic, alert_record
 from oncall.cli import make_app
@@ -59,21 +58,6 @@ def cells(app: OnCallApp) -> list[list[str]]:
 def status_text(app: OnCallApp) -> str:
     """What the status line says."""
     return str(app.screen.query_one(StatusLine).render())
-
-
-def notices(app: OnCallApp) -> list[str]:
-    """The messages of the notifications shown so far."""
-    return [n.message for n in app._notifications]
-
-
-async def wait_until(pilot: Pilot[None], check: Callable[[], bool], timeout: float = 3.0) -> float:
-    """Let the app run until `check()` holds; returns the seconds it took (fails on timeout)."""
-    start = time.monotonic()
-    while not check():
-        if time.monotonic() - start > timeout:
-            raise AssertionError(f"not true within {timeout} s")
-        await pilot.pause(0.02)
-    return time.monotonic() - start
 
 
 async def test_queue_shows_alerts_by_severity_then_age(clinic: Clinic) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from console_helpers import notices
 from textual.command import CommandPalette
 
 from conftest import Clinic, alert_record
@@ -31,11 +32,6 @@ from oncall.ui.widgets.status_line import StatusLine
 def console(clinic: Clinic, login: str = "alice") -> OnCallApp:
     """A console acting as `login`, idle lock off (the clock is moved by hand)."""
     return make_app(replace(clinic.settings, idle_lock_minutes=0), actor=login, clock=clinic.clock)
-
-
-def notices(app: OnCallApp) -> list[str]:
-    """The messages of the notifications shown so far."""
-    return [n.message for n in app._notifications]
 
 
 class Opened(OnCallScreen[None]):
