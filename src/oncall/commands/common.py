@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypeVar
 
 from oncall.config import Settings, SettingsError, load_settings
 from oncall.domain.models import Staff
@@ -93,3 +93,17 @@ def acting_context(store: Store, settings: Settings) -> ServiceContext:
 def say(message: str, stream: TextIO | None = None) -> None:
     """Print one line of a command's summary."""
     print(message, file=stream or sys.stdout, flush=True)
+
+
+MAX_SHOWN = 50
+"""Rejected or changed records a summary lists one by one; the rest are counted."""
+
+_Item = TypeVar("_Item")
+
+
+def say_first(items: Sequence[_Item], line: Callable[[_Item], str], more: str) -> None:
+    """Say the line of each of the first MAX_SHOWN items, then how many `more` were left out."""
+    for item in items[:MAX_SHOWN]:
+        say(line(item))
+    if len(items) > MAX_SHOWN:
+        say(f"  … and {len(items) - MAX_SHOWN} more {more}")

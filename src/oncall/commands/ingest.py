@@ -14,6 +14,7 @@ from oncall.commands.common import (
     add_db_option,
     open_store,
     say,
+    say_first,
     settings_for,
     system_actor,
 )
@@ -21,8 +22,6 @@ from oncall.services.context import ServiceContext
 from oncall.services.ingest import IngestReport, write_batches
 from oncall.services.ingest_worker import PreparationStopped, prepared_batches
 from oncall.store.errors import StoreError
-
-MAX_SHOWN = 50
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -92,19 +91,18 @@ def _print_summary(report: IngestReport) -> None:
     )
     for problem in file_problems:
         say(f"  problem: {problem}")
-    for rejection in records[:MAX_SHOWN]:
-        field = f" [{rejection.field}]" if rejection.field else ""
-        say(f"  rejected {rejection}{field}")
-    if len(records) > MAX_SHOWN:
-        say(
-            f"  … and {len(records) - MAX_SHOWN} more rejected records "
-            "(all are kept in the quarantine with their reasons)"
-        )
-    changed = report.changed_duplicates
-    for duplicate in changed[:MAX_SHOWN]:
-        say(f"  duplicate {duplicate}")
-    if len(changed) > MAX_SHOWN:
-        say(f"  … and {len(changed) - MAX_SHOWN} more duplicates with different content")
+    say_first(
+        records,
+        lambda rejection: (
+            f"  rejected {rejection}" + (f" [{rejection.field}]" if rejection.field else "")
+        ),
+        "rejected records (all are kept in the quarantine with their reasons)",
+    )
+    say_first(
+        report.changed_duplicates,
+        lambda duplicate: f"  duplicate {duplicate}",
+        "duplicates with different content",
+    )
 
 
 def _what_was_saved(report: IngestReport) -> str:

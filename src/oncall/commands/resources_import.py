@@ -14,6 +14,7 @@ from oncall.commands.common import (
     add_db_option,
     open_store,
     say,
+    say_first,
     settings_for,
     system_actor,
 )
@@ -22,8 +23,6 @@ from oncall.services.context import ServiceContext
 from oncall.services.resource_files import Item, ResourceFileError, read_resource_path
 from oncall.services.resources import import_resource_records
 from oncall.store import resources as resource_rows
-
-MAX_SHOWN = 50
 
 
 def register_import(group: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -98,8 +97,5 @@ def run_import(args: argparse.Namespace) -> int:
     )
     for problem in source.problems:
         say(f"  problem: {problem}")
-    for label, field, message in report.rejected[:MAX_SHOWN]:
-        say(f"  rejected {label}: {field}: {message}")
-    if len(report.rejected) > MAX_SHOWN:
-        say(f"  … and {len(report.rejected) - MAX_SHOWN} more rejected records")
+    say_first(report.rejected, lambda r: f"  rejected {r[0]}: {r[1]}: {r[2]}", "rejected records")
     return EXIT_REJECTED if report.rejected or source.problems else EXIT_OK

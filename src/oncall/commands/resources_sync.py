@@ -14,6 +14,7 @@ from oncall.commands.common import (
     add_db_option,
     open_store,
     say,
+    say_first,
     settings_for,
     system_actor,
 )
@@ -21,8 +22,6 @@ from oncall.services.context import ServiceContext
 
 if TYPE_CHECKING:
     from oncall.feeds.directory_sync import DirectorySyncReport
-
-MAX_SHOWN = 50
 
 
 def register_sync(group: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -53,11 +52,11 @@ def register_sync(group: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run_sync(args: argparse.Namespace) -> int:
+    """Sync once and print added / updated / inactivated / rejected counts and failed pages."""
     # httpx and the sync load only for this command, not for every `oncall` start.
     from oncall.feeds.directory_sync import DirectorySyncBusy, sync_directory
     from oncall.feeds.secrets import SecretMissing
 
-    """Sync once and print added / updated / inactivated / rejected counts and failed pages."""
     settings = settings_for(args)
     url = args.base_url or settings.resource_directory_url
     if not url:
@@ -89,10 +88,7 @@ def _print(report: DirectorySyncReport) -> None:
         f"{counts.updated} updated, {report.inactivated} inactivated, "
         f"{len(counts.rejected)} rejected, {len(report.failed_pages)} failed page(s)"
     )
-    for label, field, message in counts.rejected[:MAX_SHOWN]:
-        say(f"  rejected {label} [{field}]: {message}")
-    if len(counts.rejected) > MAX_SHOWN:
-        say(f"  … and {len(counts.rejected) - MAX_SHOWN} more rejected services")
+    say_first(counts.rejected, lambda r: f"  rejected {r[0]} [{r[1]}]: {r[2]}", "rejected services")
     for label, reason in report.failed_pages:
         say(f"  failed {label}: {reason}")
     if report.missing_not_checked:
