@@ -7,7 +7,7 @@ a given database is copied first (SQLite's backup API) and the copy upgraded and
 searched, so the original stays as it was. `--runs N` repeats every measurement and
 ends with the median of the runs' medians and p95s, and the worst p95.
 
-    .venv/bin/python benchmarks/bench_directory.py [--db PATH] [--resources N] [--runs N]
+    .venv/bin/python -m benchmarks.bench_directory [--db PATH] [--resources N] [--runs N]
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from benchmarks.make_large_db import copy_database
 from oncall.clock import FrozenClock
 from oncall.config import Settings
 from oncall.domain.models import Staff
@@ -108,17 +109,6 @@ COMBINATIONS: list[tuple[str, dict[str, object]]] = [
         {"twenty_four_seven": True, "open_now": True, "by_distance": True},
     ),
 ]
-
-
-def copy_database(source: Path, target: Path) -> None:
-    """Copy a database with SQLite's backup API, reading the source only."""
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    dst = sqlite3.connect(target)
-    try:
-        src.backup(dst)
-    finally:
-        dst.close()
-        src.close()
 
 
 def main() -> int:

@@ -109,17 +109,6 @@ def run_ingest(label: str, db: Path, feed: Path, records: int, profile: Path | N
     )
 
 
-def copy_database(source: Path, target: Path) -> None:
-    """Copy a database with SQLite's backup API (never cp a live WAL database)."""
-    src = sqlite3.connect(source)
-    dst = sqlite3.connect(target)
-    try:
-        src.backup(dst)
-    finally:
-        dst.close()
-        src.close()
-
-
 def alerts_in(db: Path) -> int:
     """How many alerts the database holds (0 when it does not exist yet)."""
     if not db.exists():
@@ -204,6 +193,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"built a large database (scale {args.build_large:g}) in {built.seconds:.1f} s")
             large = built.path
         if large is not None:
+            from benchmarks.make_large_db import copy_database
+
             runs = []
             for _n in range(args.runs):
                 copy = work / "large-copy.db"

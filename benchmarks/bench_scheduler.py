@@ -23,7 +23,6 @@ import argparse
 import asyncio
 import json
 import logging
-import sqlite3
 import statistics
 import tempfile
 import time
@@ -31,7 +30,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from benchmarks.make_large_db import build
+from benchmarks.make_large_db import build, copy_database
 from oncall.cli import make_app
 from oncall.clock import SystemClock
 from oncall.config import Settings
@@ -43,16 +42,6 @@ from oncall.services.escalation import dispatcher_actor
 from oncall.services.reminders import Reminder
 from oncall.store import followups
 from oncall.store.db import connect
-
-
-def copy_database(source: Path, target: Path) -> None:
-    """A consistent copy of a live database (never `cp`: PITFALLS)."""
-    src, dst = sqlite3.connect(source), sqlite3.connect(target)
-    try:
-        src.backup(dst)
-    finally:
-        src.close()
-        dst.close()
 
 
 async def rebuild_once(path: Path) -> dict[str, float]:

@@ -182,6 +182,18 @@ def _count(store: Store) -> dict[str, int]:
     return counts
 
 
+def copy_database(source: Path, target: Path) -> None:
+    """A consistent copy of a database with SQLite's backup API, reading the source only
+    (never `cp` a live WAL database: PITFALLS); the original stays as it is."""
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Build the database named on the command line and print what it holds."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
