@@ -279,3 +279,24 @@ async def test_a_service_failure_is_a_message_not_a_traceback(
             assert "builtins.RuntimeError" in text and "in fail" in text
             assert "Jordan" not in text and "555" not in text
         app.services.store.close()
+
+
+async def test_a_second_click_on_a_row_opens_its_episode_as_enter_does(clinic: Clinic) -> None:
+    from oncall.ui.screens.episode import EpisodeScreen
+
+    seed_alerts(clinic)
+    app = console(clinic)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        await pilot.press("a")  # acknowledges the top alert: its episode opens
+        await wait_until(pilot, lambda: cells(app)[0][7] == "Alice Rivera")
+        await pilot.click(QueueTable, offset=(5, 2))  # the second alert: selected, not opened
+        assert queue_of(app).cursor_row == 1
+        await pilot.pause()
+        assert not any("no episode yet" in n for n in notices(app))
+        await pilot.click(QueueTable, offset=(5, 2))  # again: it has no episode yet
+        await wait_until(pilot, lambda: any("no episode yet" in n for n in notices(app)))
+        await pilot.click(QueueTable, offset=(5, 1))
+        await pilot.click(QueueTable, offset=(5, 1))
+        await wait_until(pilot, lambda: any(isinstance(s, EpisodeScreen) for s in app.screen_stack))
+        app.services.store.close()

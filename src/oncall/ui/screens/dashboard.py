@@ -9,7 +9,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Label
+from textual.widgets import Label
 
 from oncall.domain.models import Episode
 from oncall.services.errors import AlreadyAcknowledged, ServiceError
@@ -19,6 +19,7 @@ from oncall.ui.base import OnCallScreen
 from oncall.ui.format import initials, short_duration, words
 from oncall.ui.navigation import open_client, open_episode, open_resources
 from oncall.ui.widgets.action_footer import ActionFooter
+from oncall.ui.widgets.line_table import Column, LineTable
 from oncall.ui.widgets.queue_source import QueueSource, QueueTallies
 from oncall.ui.widgets.queue_table import QueueTable
 from oncall.ui.widgets.status_line import StatusLine
@@ -37,7 +38,15 @@ def _acknowledge(services: ServiceContext, alert_id: int) -> Acknowledgement:
     return acknowledge_alert(services, alert_id)
 
 
-class EpisodeList(DataTable[Text]):
+EPISODE_COLUMNS = [
+    Column("Episode", 8),
+    Column("Client", 22),
+    Column("Status", 16),
+    Column("Open for", 9),
+]
+
+
+class EpisodeList(LineTable):
     """The user's open episodes; Enter opens the selected one."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -79,9 +88,8 @@ class DashboardScreen(OnCallScreen[None]):
             id="queue",
         )
         yield Label("My open episodes", id="episodes-title", classes="pane-title")
-        episodes = EpisodeList(id="my-episodes", cursor_type="row")
-        for label, width in [("Episode", 8), ("Client", 22), ("Status", 16), ("Open for", 9)]:
-            episodes.add_column(label, width=width)
+        episodes = EpisodeList(id="my-episodes")
+        episodes.set_columns(EPISODE_COLUMNS)
         yield episodes
         yield ActionFooter()  # wraps: every key stays visible in an 80-column terminal
 
@@ -91,9 +99,9 @@ class DashboardScreen(OnCallScreen[None]):
         return self.query_one(QueueTable)
 
     @property
-    def episodes_table(self) -> DataTable[Text]:
+    def episodes_table(self) -> LineTable:
         """The table of the user's open episodes."""
-        return self.query_one("#my-episodes", DataTable)
+        return self.query_one("#my-episodes", LineTable)
 
     def on_mount(self) -> None:
         """The one-second countdown (the base class does the first read)."""
@@ -114,21 +122,20 @@ class DashboardScreen(OnCallScreen[None]):
         self._show_title()
 
     def _show_episodes(self, names: dict[int, str]) -> None:
-        table = self.episodes_table
-        keep = table.cursor_row
         now = self.services.clock.now()
         privacy = self.services.settings.privacy_mode
-        table.clear()
+        rows = []
         for episode in self._episodes:
             name = names.get(episode.client_id, "?")
-            table.add_row(
-                Text(f"#{episode.id}"),
-                Text(initials(name) if privacy else name),
-                Text(words(episode.status.value)),
-                Text(short_duration(now - episode.opened_at)),
+            rows.append(
+                [
+                    Text(f"#{episode.id}"),
+                    Text(initials(name) if privacy else name),
+                    Text(words(episode.status.value)),
+                    Text(short_duration(now - episode.opened_at)),
+                ]
             )
-        if self._episodes:
-            table.move_cursor(row=min(keep, len(self._episodes) - 1), scroll=False)
+        self.episodes_table.set_rows(rows)  # the cursor keeps its place
         title = self.query_one("#episodes-title", Label)
         count = len(self._episodes)
         more = "+" if count >= EPISODE_LIMIT else ""
@@ -237,8 +244,8 @@ class DashboardScreen(OnCallScreen[None]):
             return
         open_episode(self.app, alert.episode_id)
 
-    @on(DataTable.RowSelected)
-    def _row_chosen(self, event: DataTable.RowSelected) -> None:
+    @on(LineTable.RowSelected)
+    def _row_chosen(self, event: LineTable.RowSelected) -> None:
         event.stop()
         self.action_open_episode()
 

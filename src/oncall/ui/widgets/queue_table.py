@@ -3,7 +3,8 @@
 A DataTable measures and stores every row it is given, so filling it with the whole
 queue freezes the console (PITFALLS: 10k rows ≈ 1.8 s). This table keeps exactly one
 screenful: moving past its edge, paging, or scrolling the wheel asks the database for
-the next rows after (or before) a sort key and rebuilds with clear() + add_rows().
+the next rows after (or before) a sort key and draws them (a LineTable, light enough
+that the console starts sooner).
 """
 
 from __future__ import annotations
@@ -12,20 +13,18 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar, ParamSpec
+from typing import ClassVar, ParamSpec
 
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.coordinate import Coordinate
 from textual.message import Message
-from textual.widgets import DataTable
 
 from oncall.domain.models import Alert
 from oncall.store.alerts import QueueCursor
 from oncall.store.errors import StoreError
-from oncall.ui.format import short_duration
-from oncall.ui.widgets.queue_cells import COLUMNS, NARROW_BELOW, QueueColumn, row_cells, time_left
+from oncall.ui.widgets.line_table import Column, LineTable
+from oncall.ui.widgets.queue_cells import COLUMNS, NARROW_BELOW, QueueColumn, row_cells
 from oncall.ui.widgets.queue_source import QueueRow, QueueSource
 
 WHEEL_ROWS = 3
@@ -52,13 +51,17 @@ def _store_errors_shown(method: Callable[P, None]) -> Callable[P, None]:
     return shown
 
 
-class QueueTable(DataTable[Any]):
+class QueueTable(LineTable):
     """The queue, one screenful at a time, sorted by severity then age."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select_cursor", "Open", tooltip="Open the alert's episode"),
-        Binding("ctrl+home,g", "scroll_top", "Top", show=False),
-        Binding("ctrl+end,G", "scroll_bottom", "Bottom", show=False),
+        Binding(
+            "home,ctrl+home,g", "first", "Top", show=False, tooltip="The most urgent, oldest alert"
+        ),
+        Binding(
+            "end,ctrl+end,G", "last", "Bottom", show=False, tooltip="The least urgent, newest alert"
+        ),
     ]
 
     @dataclass
@@ -76,19 +79,18 @@ class QueueTable(DataTable[Any]):
         privacy: bool = False,
         id: str | None = None,
     ) -> None:
-        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        super().__init__(id=id, zebra_stripes=True)
         self.source = source
         self._now = now
         self.privacy = privacy
         self._anchor: QueueCursor | None = None
-        self._rows: list[QueueRow] = []
+        self._window: list[QueueRow] = []
         self._has_more = False
         self.first_position = 0
         """The queue position of the first row shown."""
         self.narrow = False
         """Whether the table uses its narrow columns (no source; shorter names)."""
         self._layout: list[QueueColumn] = []
-        self._resize_pending = False
         self._loaded_page = 0
 
     def on_mount(self) -> None:
@@ -98,26 +100,29 @@ class QueueTable(DataTable[Any]):
     def _set_columns(self) -> bool:
         """Choose the wide or narrow columns for the current width; True if they changed."""
         narrow = 0 < self.size.width < NARROW_BELOW
-        if self.columns and narrow == self.narrow:
+        if self._layout and narrow == self.narrow:
             return False
         self.narrow = narrow
         self._layout = [c for c in COLUMNS if not narrow or c.narrow]
-        self.clear(columns=True)
-        for column in self._layout:
-            label = column.short if narrow and column.short else column.label
-            self.add_column(label, width=column.narrow if narrow else column.wide)
+        self.set_columns(
+            Column(
+                column.short if narrow and column.short else column.label,
+                column.narrow if narrow else column.wide,
+            )
+            for column in self._layout
+        )
         return True
 
     @property
     def rows_shown(self) -> list[QueueRow]:
         """The rows in the window, in queue order."""
-        return list(self._rows)
+        return list(self._window)
 
     @property
     def selected(self) -> QueueRow | None:
         """The row under the cursor."""
-        if 0 <= self.cursor_row < len(self._rows):
-            return self._rows[self.cursor_row]
+        if 0 <= self.cursor_row < len(self._window):
+            return self._window[self.cursor_row]
         return None
 
     @property
@@ -127,8 +132,7 @@ class QueueTable(DataTable[Any]):
         return row.alert if row else None
 
     def _page_rows(self) -> int:
-        height = self.scrollable_content_region.height - (self.header_height or 0)
-        return max(height, 5)
+        return max(self.visible_rows, 5)
 
     def reload(self, *, select_index: int | None = None) -> None:
         """Re-read the window from the database, keeping the selected alert where it can."""
@@ -144,7 +148,7 @@ class QueueTable(DataTable[Any]):
             rows, self._has_more = self.source.before(None, page), False
             earlier = self.source.before(rows[0].cursor, 1) if rows else []
             self._anchor = earlier[0].cursor if earlier else None
-        self._rows = rows
+        self._window = rows
         self.first_position = self.source.position(rows[0].cursor) if rows and self._anchor else 0
         index = keep_index
         if select_index is None and keep is not None:
@@ -152,28 +156,18 @@ class QueueTable(DataTable[Any]):
         self._rebuild(max(0, min(index, len(rows) - 1)))
 
     def _rebuild(self, cursor_index: int) -> None:
-        now = self._now()
-        self.clear()
-        self.add_rows(self._cells(row, now) for row in self._rows)
-        if self._rows:
-            self.move_cursor(row=cursor_index, scroll=False)
+        self.set_rows(self._cells(self._now()), cursor_row=cursor_index)
         self.post_message(self.Moved(self))
 
-    def _cells(self, row: QueueRow, now: datetime) -> list[Text]:
-        return row_cells(row, now, self._layout, narrow=self.narrow, privacy=self.privacy)
-
-    def _column_index(self, key: str) -> int:
-        return next(i for i, column in enumerate(self._layout) if column.key == key)
+    def _cells(self, now: datetime) -> list[list[Text]]:
+        return [
+            row_cells(row, now, self._layout, narrow=self.narrow, privacy=self.privacy)
+            for row in self._window
+        ]
 
     def tick(self) -> None:
         """Move the age and time-left cells on by the clock (called every second)."""
-        now = self._now()
-        age_column, left_column = self._column_index("age"), self._column_index("left")
-        for index, row in enumerate(self._rows):
-            alert = row.alert
-            age = Text(short_duration(now - alert.received_at))
-            self.update_cell_at(Coordinate(index, age_column), age)
-            self.update_cell_at(Coordinate(index, left_column), time_left(alert, now))
+        self.set_rows(self._cells(self._now()))
 
     def shift(self, delta: int, *, select_index: int | None = None) -> None:
         """Move the window `delta` rows down (or up when negative) through the queue."""
@@ -187,8 +181,8 @@ class QueueTable(DataTable[Any]):
         elif delta < 0:
             if self._anchor is None:
                 return
-            if self._rows:
-                earlier = self.source.before(self._rows[0].cursor, -delta + 1)
+            if self._window:
+                earlier = self.source.before(self._window[0].cursor, -delta + 1)
                 self._anchor = earlier[0].cursor if len(earlier) == -delta + 1 else None
             else:
                 self._anchor = None
@@ -197,7 +191,7 @@ class QueueTable(DataTable[Any]):
     @_store_errors_shown
     def action_cursor_down(self) -> None:
         """Down one row; past the last row on screen, the window moves down."""
-        if self.cursor_row >= len(self._rows) - 1 and self._has_more:
+        if self.cursor_row >= len(self._window) - 1 and self._has_more:
             self.shift(1, select_index=self.cursor_row)
         else:
             super().action_cursor_down()
@@ -214,26 +208,26 @@ class QueueTable(DataTable[Any]):
     def action_page_down(self) -> None:
         """The next screenful."""
         if self._has_more:
-            self.shift(len(self._rows), select_index=self.cursor_row)
+            self.shift(len(self._window), select_index=self.cursor_row)
         else:
-            self.move_cursor(row=len(self._rows) - 1)
+            self.move_cursor(row=len(self._window) - 1)
 
     @_store_errors_shown
     def action_page_up(self) -> None:
         """The previous screenful."""
         if self._anchor is not None:
-            self.shift(-len(self._rows), select_index=self.cursor_row)
+            self.shift(-len(self._window), select_index=self.cursor_row)
         else:
             self.move_cursor(row=0)
 
     @_store_errors_shown
-    def action_scroll_top(self) -> None:
+    def action_first(self) -> None:
         """The most urgent, oldest alert."""
         self._anchor = None
         self.reload(select_index=0)
 
     @_store_errors_shown
-    def action_scroll_bottom(self) -> None:
+    def action_last(self) -> None:
         """The least urgent, newest alert."""
         rows = self.source.before(None, self._page_rows() + 1)
         self._anchor = rows[0].cursor if len(rows) > self._page_rows() else None
@@ -243,29 +237,18 @@ class QueueTable(DataTable[Any]):
     def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
         """The wheel moves the window, not the cursor."""
         event.stop()
+        event.prevent_default()
         self.shift(WHEEL_ROWS)
 
     @_store_errors_shown
     def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
         """The wheel moves the window, not the cursor."""
         event.stop()
+        event.prevent_default()
         self.shift(-WHEEL_ROWS)
 
     @_store_errors_shown
     def on_resize(self, event: events.Resize) -> None:
-        """A taller or shorter table holds a different number of rows; a narrower, fewer columns.
-
-        New columns change the scrollbars, so how many rows fit is known only after the
-        next layout: the read waits for it, and happens only if the number changed.
-        """
-        if not self._set_columns():
-            self.reload()
-        if not self._resize_pending:
-            self._resize_pending = True
-            self.call_after_refresh(self._reload_after_resize)
-
-    @_store_errors_shown
-    def _reload_after_resize(self) -> None:
-        self._resize_pending = False
-        if self._page_rows() != self._loaded_page:
+        """A taller or shorter table holds a different number of rows; a narrower, fewer columns."""
+        if self._set_columns() or self._page_rows() != self._loaded_page:
             self.reload()
