@@ -2,46 +2,95 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
 from textual import events
-from textual.app import ComposeResult
-from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
+from textual.strip import Strip
+from textual.widget import Widget
+
+if TYPE_CHECKING:
+    from textual.geometry import Size
+    from textual.screen import Screen
 
 
-class ActionFooter(Footer):
+@dataclass(frozen=True)
+class _Key:
+    """One key as the footer shows it."""
+
+    key: str
+    """What pressing it sends (`binding.key`)."""
+    display: str
+    """The key as the user reads it ("esc", "?", "F12")."""
+    description: str
+    enabled: bool
+    """False: drawn dim, and a click does nothing."""
+    meta: Style
+    """The click action and the tooltip. Kept between drawings: hover highlighting finds
+    a key's cell by this style's link id."""
+
+
+class ActionFooter(Widget, can_focus=False):
     """The screen's own keys in a grid of equal cells, as many rows as they need.
 
     The stock footer is one line that scrolls sideways: at 80 columns most of a
     busy screen's keys would be off the edge, unseen. App-wide keys (the board,
     feeds, privacy…) are left to the help screen (?), except help and lock, so
     the room goes to what this screen does.
+
+    One widget draws every key (no widget per key, no recompose when bindings
+    change): the stock footer's recompose after the first layout cost about 50 ms
+    at start.
     """
 
     CELL_WIDTH = 12
-    """Columns per key: room for the key and a one- or two-word label."""
+    """Columns per key at least: room for the key and a one- or two-word label."""
     APP_ACTIONS: ClassVar[frozenset[str]] = frozenset({"help", "lock_console"})
     """App-wide actions still shown here."""
 
+    ALLOW_SELECT = False
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"action-footer--key", "action-footer--description"}
+    # The colours of Textual's compact footer; a hovered key is lit like its FooterKey.
     DEFAULT_CSS = """
     ActionFooter {
-        layout: grid;
+        dock: bottom;
+        width: 1fr;
         height: auto;
         max-height: 4;
-        grid-rows: 1;
-        grid-gutter: 0 0;
+        color: $footer-foreground;
+        background: $footer-background;
+        link-background-hover: $block-hover-background;
+        link-color-hover: $footer-key-foreground;
+        link-style-hover: not underline;
+        .action-footer--key {
+            color: $footer-key-foreground;
+            background: $footer-key-background;
+            text-style: bold;
+        }
+        .action-footer--description {
+            color: $footer-description-foreground;
+            background: $footer-description-background;
+        }
     }
-    ActionFooter FooterKey { width: 1fr; }
     """
 
     def __init__(self) -> None:
-        super().__init__(compact=True, show_command_palette=False)
+        super().__init__()
+        self._keys: tuple[_Key, ...] | None = None
 
-    def compose(self) -> ComposeResult:
+    @property
+    def keys(self) -> tuple[_Key, ...]:
+        """The keys shown, read from the screen's bindings the first time they are needed."""
+        if self._keys is None:
+            self._keys = self._read_keys()
+        return self._keys
+
+    def _read_keys(self) -> tuple[_Key, ...]:
         """One key per action of the screen (and its focused widgets), then help and lock."""
-        if not self._bindings_ready:
-            return
+        keys: list[_Key] = []
         shown: set[str] = set()
         for node, binding, enabled, tooltip in self.screen.active_bindings.values():
             if not binding.show or binding.action in shown:
@@ -49,19 +98,71 @@ class ActionFooter(Footer):
             if node is self.app and binding.action not in self.APP_ACTIONS:
                 continue
             shown.add(binding.action)
-            yield FooterKey(
-                binding.key,
-                self.app.get_key_display(binding),
-                binding.description,
-                binding.action,
-                disabled=not enabled,
-                tooltip=tooltip or binding.description,
-            ).data_bind(compact=Footer.compact)
-        self._set_columns(self.size.width or self.app.size.width)
+            hint = tooltip or binding.description
+            meta: dict[str, Any] = {"tooltip": hint}
+            if enabled:
+                meta["@click"] = f"press({binding.key!r})"
+            display = self.app.get_key_display(binding)
+            keys.append(_Key(binding.key, display, binding.description, enabled, Style(meta=meta)))
+        return tuple(keys)
 
-    def _set_columns(self, width: int) -> None:
-        self.styles.grid_size_columns = max(1, width // self.CELL_WIDTH)
+    def _columns(self, width: int) -> int:
+        return max(1, width // self.CELL_WIDTH)
 
-    def on_resize(self, event: events.Resize) -> None:
-        """Re-flow the keys for the new width."""
-        self._set_columns(event.size.width)
+    def _line_count(self, width: int) -> int:
+        return max(1, -(-len(self.keys) // self._columns(width)))
+
+    def on_mount(self) -> None:
+        """Follow the screen's bindings, as Textual's footer does."""
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+
+    def on_unmount(self) -> None:
+        """Stop following the screen's bindings."""
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _bindings_changed(self, screen: Screen[Any]) -> None:
+        if not self.is_attached or screen is not self.screen:
+            return
+        keys = self._read_keys()
+        if keys == self._keys:
+            return
+        width = self.size.width
+        lines_before = self._line_count(width)
+        self._keys = keys
+        self.refresh(layout=self._line_count(width) != lines_before)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        """As many lines as the keys need at this width (CSS caps it at 4)."""
+        return self._line_count(width)
+
+    def render_line(self, y: int) -> Strip:
+        """Line `y` of the grid: cells of equal width, spread across the whole line."""
+        width = self.size.width
+        columns = self._columns(width)
+        base = self.rich_style
+        key_style = base + self.get_component_rich_style("action-footer--key")
+        description_style = base + self.get_component_rich_style("action-footer--description")
+        dim = Style(dim=True)
+        segments: list[Segment] = []
+        for column, key in enumerate(self.keys[y * columns : (y + 1) * columns]):
+            cell = (column + 1) * width // columns - column * width // columns
+            first = key_style if key.enabled else key_style + dim
+            rest = description_style if key.enabled else description_style + dim
+            display = set_cell_size(key.display, min(cell, cell_len(key.display)))
+            room = cell - cell_len(display)
+            label = set_cell_size(f" {key.description}", min(room, 1 + cell_len(key.description)))
+            segments.append(Segment(display, first + key.meta))
+            segments.append(Segment(label, rest + key.meta))
+            # The rest of the cell answers a click too, as a whole FooterKey did.
+            segments.append(Segment(" " * (room - cell_len(label)), base + key.meta))
+        return Strip(segments).adjust_cell_length(width, base)
+
+    def action_press(self, key: str) -> None:
+        """Do what pressing the clicked key does."""
+        self.app.simulate_key(key)
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        """Show the tooltip of the key under the pointer."""
+        hint = event.style.meta.get("tooltip")
+        if self.tooltip != hint:
+            self.tooltip = hint
