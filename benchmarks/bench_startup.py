@@ -6,10 +6,11 @@ builds the app the way `oncall --db PATH` does (parse the command line, start th
 `make_app(settings, scheduler=True)`: open the database, resolve the user) and runs it
 headless at 120x36 until the first screen is composed, read and painted and the event
 loop is idle (`pilot.pause()`); it also checks that the queue shows rows. Four apps,
-runs alternating: `textual.app.App()` (empty); the dashboard's kinds of widget (two
-DataTables, a Footer with as many keys, labels) with made-up text and no database (what
-Textual's widgets cost by themselves); the console without its scheduler (the shell and
-the queue alone); the console as `oncall` runs it. The fastest run of each is compared
+runs alternating: `textual.app.App()` (empty); the dashboard's layout built from
+Textual's stock widgets (two DataTables, a Footer with as many keys, labels) with
+made-up text and no database (what the console's LineTable and one-widget footer are
+measured against); the console without its scheduler (the shell and the queue alone);
+the console as `oncall` runs it. The fastest run of each is compared
 (target: at most 1.5x the empty app), medians shown. The console loads its scheduler
 (APScheduler, reminders, escalations) 0.2 s after the first paint, in a thread: the
 child of `oncall` also reports when the scheduler is running.
@@ -37,12 +38,13 @@ from typing import ClassVar  # noqa: E402
 
 TARGET = 1.5
 KINDS = ("empty", "widgets", "dashboard", "oncall")
-"""An empty App; the dashboard's widgets with no data (Textual's own cost); the console
-without its scheduler (the shell and the queue alone); the console as `oncall` runs it."""
+"""An empty App; the dashboard's layout in Textual's stock widgets, with no data; the
+console without its scheduler (the shell and the queue alone); the console as `oncall`
+runs it."""
 
 
 def _widgets_app() -> object:
-    """The dashboard's kinds of widget with made-up text and no database: Textual's own cost."""
+    """The dashboard's layout in stock DataTables and Footer, made-up text, no database."""
     from textual.app import App, ComposeResult
     from textual.binding import Binding, BindingType
     from textual.widgets import DataTable, Footer, Label, Static
@@ -200,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{kind:>9}: {ratio:.2f}x the empty app (target at most {TARGET}x),"
             f" medians {median[kind] / median['empty']:.2f}x;"
-            f" {wall[kind] / wall['widgets']:.2f}x the same widgets without data"
+            f" {wall[kind] / wall['widgets']:.2f}x the stock widgets without data"
         )
     scheduled = [run[2] for run in times["oncall"]]
     print(

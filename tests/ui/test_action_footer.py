@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import pytest
 from episode_helpers import HANDOFF, open_episode, settle
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
 
 from conftest import Clinic
 from oncall.cli import make_app
 from oncall.ui.app import OnCallApp
 from oncall.ui.screens.episode import EpisodeScreen
 from oncall.ui.screens.resources import ResourceDirectoryScreen
-from oncall.ui.widgets.action_footer import ActionFooter
+from oncall.ui.widgets.action_footer import MAX_LINES, ActionFooter
 
 EPISODE_KEYS = [
     "esc Back",
@@ -76,7 +81,7 @@ async def test_every_episode_key_is_visible_at_80_columns(clinic: Clinic) -> Non
         await settle(pilot)
         assert isinstance(app.screen, EpisodeScreen)
         lines = footer_lines(app)
-        assert len(lines) == 4, "the keys wrap onto four lines"
+        assert 1 < len(lines) <= MAX_LINES, "the keys wrap, within four lines"
         text = " ".join(lines)
         for key in EPISODE_KEYS:
             assert key in text, key
@@ -91,7 +96,7 @@ async def test_the_footer_reflows_when_the_terminal_narrows(clinic: Clinic) -> N
         await pilot.resize_terminal(40, 24)
         await settle(pilot)
         lines = footer_lines(app)
-        assert len(lines) == 3, lines
+        assert len(lines) == 2, lines
         assert all(len(line) == 40 for line in lines)
         assert "? Keys" in " ".join(lines)
         app.services.store.close()
@@ -139,4 +144,54 @@ async def test_hovering_a_key_shows_what_it_does(clinic: Clinic) -> None:
         await pilot.hover(footer(app), offset=where(app, "Episodes"))
         await pilot.pause()
         assert footer(app).tooltip == "Move to my open episodes"
+        app.services.store.close()
+
+
+class ManyKeysScreen(Screen[None]):
+    """Sixteen keys with long descriptions, and a footer."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(key, f"do({n})", f"Something long to do number {key}")
+        for n, key in enumerate("abcdefghijklmnop")
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield ActionFooter()
+
+    def action_do(self, n: int) -> None:
+        self.notify(f"did {n}")
+
+
+class ManyKeys(App[None]):
+    """An app whose screen has many keys."""
+
+    def get_default_screen(self) -> Screen[None]:
+        return ManyKeysScreen()
+
+
+async def test_long_descriptions_are_cut_so_that_every_key_still_shows() -> None:
+    app = ManyKeys()
+    async with app.run_test(size=(60, 10)) as pilot:
+        await pilot.pause()
+        lines = [line.rstrip() for line in footer_lines(app)]  # type: ignore[arg-type]
+        assert len(lines) == MAX_LINES
+        words = "  ".join(lines).split("  ")
+        assert [word.split()[0] for word in words] == list("abcdefghijklmnop")
+        assert all(word.endswith("…") for word in words)  # cut, and says so
+        await pilot.resize_terminal(200, 10)
+        await pilot.pause()
+        lines = [line.rstrip() for line in footer_lines(app)]  # type: ignore[arg-type]
+        assert "a Something long to do number a" in lines[0]  # room enough: whole again
+
+
+async def test_keys_with_long_descriptions_do_not_run_into_each_other(clinic: Clinic) -> None:
+    from oncall.ui.screens.supervisor import SupervisorScreen
+
+    app = make_app(clinic.settings, actor="sue", clock=clinic.clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.push_screen(SupervisorScreen())
+        await settle(pilot)
+        text = " ".join(footer_lines(app))
+        for key in ["f Figures for a range", "t Today", "y Retry delivery", "o Messages"]:
+            assert f"{key}  " in text, (key, text)
         app.services.store.close()

@@ -11,13 +11,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from oncall.services.access import BREAK_GLASS_HOURS, MAX_REASON, OutsideCare, break_glass
 from oncall.services.context import ServiceContext
 from oncall.services.errors import ServiceError
 from oncall.store.errors import StoreError
 from oncall.ui import crash
+from oncall.ui.widgets.action_footer import ActionFooter
 
 
 class BreakGlassScreen(ModalScreen[bool]):
@@ -60,7 +61,7 @@ class BreakGlassScreen(ModalScreen[bool]):
                 id="glass-reason",
             )
             yield Static("", id="glass-error")
-        yield Footer()
+        yield ActionFooter()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Ask the service for the grant (it checks the reason and writes the audit entry)."""

@@ -7,12 +7,13 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Label
+from textual.widgets import Label
 
 from oncall.services.reminders import DueNow, due_now
 from oncall.services.rota import OnCallNow, on_call_now
 from oncall.store.errors import StoreError
 from oncall.ui.base import OnCallScreen
+from oncall.ui.widgets.action_footer import ActionFooter
 from oncall.ui.widgets.due_now import DueNowList
 from oncall.ui.widgets.rota_header import RotaHeader
 
@@ -33,7 +34,7 @@ class DueNowScreen(OnCallScreen[None]):
         yield Label("Due now", classes="pane-title")
         with VerticalScroll(id="due-body"):
             yield DueNowList()
-        yield Footer()
+        yield ActionFooter()
 
     def refresh_data(self) -> None:
         """Re-read the rota and the due list (called on every change)."""

@@ -10,12 +10,13 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import DataTable, Label
 
 from oncall.services.episode_history import HistoryPage, HistoryRow, read_history_page
 from oncall.ui.base import OnCallScreen
 from oncall.ui.format import clinic_datetime, initials, words
 from oncall.ui.navigation import open_episode
+from oncall.ui.widgets.action_footer import ActionFooter
 
 COLUMNS = [
     ("Episode", 8),
@@ -102,7 +103,7 @@ class EpisodeHistoryScreen(OnCallScreen[None]):
         for label, width in COLUMNS:
             table.add_column(label, width=width)
         yield table
-        yield Footer()
+        yield ActionFooter()
 
     @property
     def table(self) -> HistoryTable:

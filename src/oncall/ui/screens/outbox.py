@@ -7,11 +7,12 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import DataTable, Label
 
 from oncall.services.feed_status import FeedStatus, MessageView, feed_status, retry_delivery
 from oncall.ui.base import OnCallScreen
 from oncall.ui.format import clinic_time, words
+from oncall.ui.widgets.action_footer import ActionFooter
 
 MESSAGES = 200
 STATE_STYLES = {"delivered": "green", "pending": "yellow", "failed": "bold red"}
@@ -50,7 +51,7 @@ class OutboxScreen(OnCallScreen[None]):
         ]:
             table.add_column(label, width=width)
         yield table
-        yield Footer()
+        yield ActionFooter()
 
     def refresh_data(self) -> None:
         """Re-read the messages."""

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Static, TextArea
+from textual.widgets import Button, Static, TextArea
 
 from oncall.domain.models import SafetyPlan
 from oncall.domain.safety_plan import REASONS_FOR_LIVING_LABEL, SafetyPlanSection
@@ -28,6 +28,7 @@ from oncall.store import people
 from oncall.store.errors import StoreError
 from oncall.ui import crash
 from oncall.ui.messages import DataChanged
+from oncall.ui.widgets.action_footer import ActionFooter
 
 REASON_ID = "plan-reasons"
 
@@ -91,7 +92,7 @@ class PlanEditScreen(ModalScreen[SafetyPlan | None]):
             with Horizontal(id="form-buttons"):
                 yield Button("Save version (ctrl+s)", id="form-save", variant="primary")
                 yield Button("Cancel (esc)", id="form-cancel")
-        yield Footer()
+        yield ActionFooter()
 
     def on_mount(self) -> None:
         """Say what stops a save from the start; the cursor in the first section."""

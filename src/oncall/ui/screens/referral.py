@@ -9,9 +9,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from oncall.services.directory import DirectoryEntry
+from oncall.ui.widgets.action_footer import ActionFooter
 from oncall.ui.widgets.directory_rows import phone_summary
 
 
@@ -53,7 +54,7 @@ class ReferralConfirmScreen(ModalScreen[str | None]):
                 )
             )
             yield Input(placeholder="Note (optional): what was agreed", max_length=500)
-        yield Footer()
+        yield ActionFooter()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Record the referral with the note typed (possibly empty)."""

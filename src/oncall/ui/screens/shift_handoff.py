@@ -8,11 +8,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from oncall.services.shift_handoff import HandoffItem, ShiftHandoff, build_shift_handoff
 from oncall.ui.base import OnCallScreen
 from oncall.ui.format import initials
+from oncall.ui.widgets.action_footer import ActionFooter
 
 
 class ShiftHandoffScreen(OnCallScreen[None]):
@@ -32,7 +33,7 @@ class ShiftHandoffScreen(OnCallScreen[None]):
         """The summary in one scrolling column."""
         with VerticalScroll(id="handoff-body"):
             yield Static(id="handoff-text")
-        yield Footer()
+        yield ActionFooter()
 
     def on_mount(self) -> None:
         """Read the summary (audited as a view of every client it names)."""

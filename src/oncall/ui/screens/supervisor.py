@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Label, Sparkline, Static
+from textual.widgets import DataTable, Label, Sparkline, Static
 
 from oncall.domain.figures import Rate, format_duration
 from oncall.domain.types import Severity
@@ -19,6 +19,7 @@ from oncall.services.metrics import Figures, compute_figures, today_range
 from oncall.ui.base import OnCallScreen
 from oncall.ui.format import initials, severity_label, short_duration, words
 from oncall.ui.screens.figures_range import FiguresRangeScreen
+from oncall.ui.widgets.action_footer import ActionFooter
 
 FIGURES_EVERY = timedelta(seconds=30)
 # Column widths fit a pane of half a 120-column terminal (cells add one space each side).
@@ -98,7 +99,7 @@ class SupervisorScreen(OnCallScreen[None]):
                 yield _table("workload", WORKLOAD_COLUMNS)
                 yield Label("", id="failing-title")
                 yield _table("failing", FAILING_COLUMNS)
-        yield Footer()
+        yield ActionFooter()
 
     def on_mount(self) -> None:
         """Audit the opening, read everything, and keep the clocks moving."""

@@ -33,8 +33,57 @@ class _Key:
     a key's cell by this style's link id."""
 
 
+GAP = 2
+"""Blank columns between two keys."""
+MAX_LINES = 4
+"""Lines the footer may take; descriptions are shortened (with "…") to fit the keys in."""
+MIN_ROOM = 10
+"""Columns a key keeps however short its description is cut: the key and a word."""
+
+
+def _width(key: _Key) -> int:
+    return cell_len(key.display) + 1 + cell_len(key.description)
+
+
+def _cut(text: str, room: int) -> str:
+    """`text` in at most `room` columns, ending in "…" when shortened."""
+    if cell_len(text) <= room:
+        return text
+    return set_cell_size(text, max(0, room - 1)).rstrip() + "…" if room > 0 else ""
+
+
+def _pack(keys: tuple[_Key, ...], width: int, cap: int) -> list[list[tuple[_Key, int]]]:
+    """Keys left to right, none wider than `cap`, a new line when the next would not fit."""
+    lines: list[list[tuple[_Key, int]]] = []
+    used = width  # forces a first line
+    for key in keys:
+        room = min(_width(key), cap, width)
+        if used + GAP + room > width:
+            lines.append([])
+            used = -GAP
+        lines[-1].append((key, room))
+        used += GAP + room
+    return lines
+
+
+def flow(keys: tuple[_Key, ...], width: int) -> list[list[tuple[_Key, int]]]:
+    """The keys in as few lines as fit, whole descriptions when MAX_LINES allows.
+
+    The longest descriptions are shortened first, a column at a time, until the keys fit
+    in MAX_LINES (or each is down to its key and a few letters).
+    """
+    if not keys or width <= 0:
+        return []
+    cap = max(_width(key) for key in keys)
+    lines = _pack(keys, width, cap)
+    while len(lines) > MAX_LINES and cap > MIN_ROOM:
+        cap -= 1
+        lines = _pack(keys, width, cap)
+    return lines
+
+
 class ActionFooter(Widget, can_focus=False):
-    """The screen's own keys in a grid of equal cells, as many rows as they need.
+    """The screen's own keys, left to right on as many lines as they need (at most four).
 
     The stock footer is one line that scrolls sideways: at 80 columns most of a
     busy screen's keys would be off the edge, unseen. App-wide keys (the board,
@@ -46,8 +95,6 @@ class ActionFooter(Widget, can_focus=False):
     at start.
     """
 
-    CELL_WIDTH = 12
-    """Columns per key at least: room for the key and a one- or two-word label."""
     APP_ACTIONS: ClassVar[frozenset[str]] = frozenset({"help", "lock_console"})
     """App-wide actions still shown here."""
 
@@ -80,6 +127,7 @@ class ActionFooter(Widget, can_focus=False):
     def __init__(self) -> None:
         super().__init__()
         self._keys: tuple[_Key, ...] | None = None
+        self._flow: tuple[int, tuple[_Key, ...], list[list[tuple[_Key, int]]]] | None = None
 
     @property
     def keys(self) -> tuple[_Key, ...]:
@@ -106,11 +154,14 @@ class ActionFooter(Widget, can_focus=False):
             keys.append(_Key(binding.key, display, binding.description, enabled, Style(meta=meta)))
         return tuple(keys)
 
-    def _columns(self, width: int) -> int:
-        return max(1, width // self.CELL_WIDTH)
+    def _lines(self, width: int) -> list[list[tuple[_Key, int]]]:
+        """The keys flowed into lines, each with the columns it gets (cached per width)."""
+        if self._flow is None or self._flow[0] != width or self._flow[1] is not self.keys:
+            self._flow = (width, self.keys, flow(self.keys, width))
+        return self._flow[2]
 
     def _line_count(self, width: int) -> int:
-        return max(1, -(-len(self.keys) // self._columns(width)))
+        return max(1, len(self._lines(width)))
 
     def on_mount(self) -> None:
         """Follow the screen's bindings, as Textual's footer does."""
@@ -136,25 +187,28 @@ class ActionFooter(Widget, can_focus=False):
         return self._line_count(width)
 
     def render_line(self, y: int) -> Strip:
-        """Line `y` of the grid: cells of equal width, spread across the whole line."""
+        """Line `y`: its keys left to right, GAP columns apart; the rest blank."""
         width = self.size.width
-        columns = self._columns(width)
+        lines = self._lines(width)
         base = self.rich_style
+        if y >= len(lines):
+            return Strip.blank(width, base)
         key_style = base + self.get_component_rich_style("action-footer--key")
         description_style = base + self.get_component_rich_style("action-footer--description")
         dim = Style(dim=True)
         segments: list[Segment] = []
-        for column, key in enumerate(self.keys[y * columns : (y + 1) * columns]):
-            cell = (column + 1) * width // columns - column * width // columns
+        for key, room in lines[y]:
+            if segments:
+                segments.append(Segment(" " * GAP, base))
             first = key_style if key.enabled else key_style + dim
             rest = description_style if key.enabled else description_style + dim
-            display = set_cell_size(key.display, min(cell, cell_len(key.display)))
-            room = cell - cell_len(display)
-            label = set_cell_size(f" {key.description}", min(room, 1 + cell_len(key.description)))
+            display = set_cell_size(key.display, min(room, cell_len(key.display)))
+            label = _cut(f" {key.description}", room - cell_len(display))
             segments.append(Segment(display, first + key.meta))
             segments.append(Segment(label, rest + key.meta))
-            # The rest of the cell answers a click too, as a whole FooterKey did.
-            segments.append(Segment(" " * (room - cell_len(label)), base + key.meta))
+            fill = room - cell_len(display) - cell_len(label)
+            if fill > 0:  # a cut that ended at a space
+                segments.append(Segment(" " * fill, base + key.meta))
         return Strip(segments).adjust_cell_length(width, base)
 
     def action_press(self, key: str) -> None:

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Footer, Input, RadioSet, Select, Static, TextArea
+from textual.widgets import Button, Checkbox, Input, RadioSet, Select, Static, TextArea
 
 from oncall.domain.cssrs import CssrsAnswerError
 from oncall.domain.episode_state import TransitionRefused
@@ -20,6 +20,7 @@ from oncall.services.errors import ServiceError
 from oncall.store.errors import StoreError
 from oncall.ui import crash
 from oncall.ui.messages import DataChanged
+from oncall.ui.widgets.action_footer import ActionFooter
 
 ResultT = TypeVar("ResultT")
 
@@ -88,7 +89,7 @@ class ServiceForm(ModalScreen[ResultT]):
                     yield Button("Cancel (esc)", id="form-cancel", compact=True)
             with VerticalScroll(id="form-body"):
                 yield from self.compose_fields()
-        yield Footer()
+        yield ActionFooter()
 
     def form_title(self) -> str:
         """The title shown at the top of the form."""
