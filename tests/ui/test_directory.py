@@ -216,3 +216,43 @@ async def test_opened_with_a_search_already_typed(clinic: Clinic) -> None:
         assert screen.query_one("#search", Input).value == "sobering"
         assert _local(screen) and all("sobering" in e.record.name.lower() for e in _local(screen))
         _pinned_first(screen)
+
+
+async def test_a_damaged_entry_is_still_listed_and_its_detail_names_what_could_not_be_read(
+    clinic: Clinic,
+) -> None:
+    _directory(clinic)
+    with clinic.store.write() as conn:  # edited by hand, as at the sqlite3 shell
+        rid, name = conn.execute(
+            "SELECT id, name FROM resources WHERE national = 0 ORDER BY name, id LIMIT 1 OFFSET 2"
+        ).fetchone()
+        conn.execute(
+            "UPDATE resources SET phones = '[[\"714\", ', schedule = '{\"hours\": 5}' WHERE id = ?",
+            (rid,),
+        )
+    app = make_app(clinic.settings, actor="alice", clock=clinic.clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await _open(pilot)
+        _pinned_first(screen)
+        local = _local(screen)
+        assert len(local) == 50 and "of 150" in str(screen.query_one("#page", Static).render())
+        assert [e.record.id for e in local if e.record.damaged] == [rid]
+        assert all(e.record.phones for e in local if e.record.id != rid)
+
+        await pilot.press("down")  # to the results
+        table = screen.query_one("#directory", DataTable)
+        table.move_cursor(row=table.get_row_index(rid))
+        await pilot.pause()
+        detail = screen.query_one("#detail", Static)
+        shown = str(detail.render())
+        assert name in shown
+        assert "Some stored details could not be read: phones, schedule." in shown
+        assert detail.region.height > 3  # the warning takes a line of its own
+        assert "⚠" in str(table.get_row(rid)[0]) and "unreadable" in str(table.get_row(rid)[1])
+
+        await pilot.press("y")
+        assert app.clipboard == ""
+        assert any(
+            "phone numbers" in n.message and "could not be read" in n.message
+            for n in app._notifications
+        )

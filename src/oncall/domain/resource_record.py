@@ -68,6 +68,8 @@ class ResourceRecord:
     last_verified: date | None = None
     url: str | None = None
     email: str | None = None
+    damaged: tuple[str, ...] = ()
+    """Stored fields (column names) that could not be read and are shown empty; () when none."""
 
 
 class ResourceError(ValueError):

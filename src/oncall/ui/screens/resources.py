@@ -40,6 +40,7 @@ class ResourceDirectoryScreen(OnCallScreen[None]):
     ResourceDirectoryScreen #directory { height: 1fr; }
     ResourceDirectoryScreen #page { height: 1; padding: 0 1; background: $boost; }
     ResourceDirectoryScreen #detail { height: 3; padding: 0 1; }
+    ResourceDirectoryScreen #detail.-damaged { height: auto; max-height: 6; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
@@ -208,7 +209,10 @@ class ResourceDirectoryScreen(OnCallScreen[None]):
     @on(DataTable.RowHighlighted)
     def _show_detail(self) -> None:
         entry = self.selected_entry()
-        self.query_one("#detail", Static).update(detail_text(entry) if entry else "")
+        detail = self.query_one("#detail", Static)
+        detail.update(detail_text(entry) if entry else "")
+        # room for the warning above the usual three lines
+        detail.set_class(entry is not None and bool(entry.record.damaged), "-damaged")
 
     # Keys --------------------------------------------------------------------------------
 
@@ -251,17 +255,34 @@ class ResourceDirectoryScreen(OnCallScreen[None]):
     def action_copy_phone(self) -> None:
         """Copy the selected entry's first number, and show it (a clipboard may not reach SSH)."""
         entry = self.selected_entry()
-        if entry is None or not entry.record.phones:
+        if entry is None:
+            self.notify("The selected entry has no phone number.", severity="warning")
+            return
+        # names come from feeds: never read as markup
+        unreadable = "phones" in entry.record.damaged
+        if not entry.record.phones and unreadable:
+            self.notify(
+                f"The stored phone numbers of {entry.record.name} could not be read. Find the"
+                " number elsewhere before calling; an admin can re-sync the directory.",
+                severity="warning",
+                timeout=12,
+                markup=False,
+            )
+            return
+        if not entry.record.phones:
             self.notify("The selected entry has no phone number.", severity="warning")
             return
         number, kind = entry.record.phones[0]
         self.app.copy_to_clipboard(number)
         others = [f"{p} ({k})" for p, k in entry.record.phones[1:]]
         more = f"\nAlso: {', '.join(others)}" if others else ""
+        if unreadable:
+            more += "\nSome of its stored numbers could not be read."
         self.notify(
             f"{number}{f' ({kind})' if kind else ''} — {entry.record.name}{more}",
             title="Copied phone number",
             timeout=12,
+            markup=False,
         )
 
     def action_refer(self) -> None:

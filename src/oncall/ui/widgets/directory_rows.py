@@ -19,6 +19,15 @@ COLUMNS: tuple[tuple[str, int], ...] = (
 """Column titles and widths: what a clinician needs first comes first (80 columns show four)."""
 
 _SPECIAL_WORDS = {"oud": "OUD"}
+_STORED_FIELD_WORDS = {
+    "counties_served": "counties served",
+    "last_verified": "date last verified",
+    "lat": "map position",
+    "lon": "map position",
+}
+"""Stored fields named in words where the column's own name would not do."""
+DAMAGED_MARK = "⚠ "
+"""Before the name of an entry some of whose stored details could not be read."""
 
 
 def category_label(code: str) -> str:
@@ -27,9 +36,28 @@ def category_label(code: str) -> str:
     return label[:1].upper() + label[1:]
 
 
+def damaged_fields(entry: DirectoryEntry) -> str:
+    """The stored fields that could not be read, in words ("phones, schedule"); "" when none."""
+    words = [_STORED_FIELD_WORDS.get(name, name) for name in entry.record.damaged]
+    return ", ".join(dict.fromkeys(words))
+
+
+def damage_warning(entry: DirectoryEntry) -> str:
+    """What the clinician must know about an entry the store could not read whole; "" if none."""
+    fields = damaged_fields(entry)
+    if not fields:
+        return ""
+    return (
+        f"Some stored details could not be read: {fields}. Check the entry before"
+        " relying on it; an admin can re-sync the directory."
+    )
+
+
 def phone_summary(entry: DirectoryEntry) -> Text:
     """The first number, and how many more there are."""
     phones = entry.record.phones
+    if not phones and "phones" in entry.record.damaged:
+        return Text("unreadable", style="bold red")
     if not phones:
         return Text("no phone", style="dim")
     text = Text(phones[0][0], style="bold")
@@ -58,6 +86,9 @@ def hours_text(entry: DirectoryEntry) -> Text:
     if record.always_open:
         text.append("all day, every day")
         return text
+    if not (record.hours or record.schedule) and "schedule" in record.damaged:
+        text.append("hours unreadable", style="bold red")
+        return text
     summary = "; ".join(record.schedule) if record.schedule else "hours not listed"
     text.append(summary, style="" if record.schedule else "dim")
     return text
@@ -66,6 +97,8 @@ def hours_text(entry: DirectoryEntry) -> Text:
 def verified_text(entry: DirectoryEntry) -> Text:
     """How long ago the entry was verified; STALE (over 180 days, or never) in red."""
     days = entry.verified_days_ago
+    if days is None and "last_verified" in entry.record.damaged:
+        return Text("unreadable STALE", style="bold red")
     if days is None:
         return Text("never STALE", style="bold red")
     ago = "today" if days == 0 else f"{days} d ago"
@@ -80,6 +113,8 @@ def row_cells(entry: DirectoryEntry) -> tuple[Text, ...]:
     name = Text()
     if entry.pinned:
         name.append("★ ", style="bold yellow")
+    if record.damaged:
+        name.append(DAMAGED_MARK, style="bold red")
     name.append(record.name, style="bold" if entry.pinned else "")
     return (
         name,
@@ -97,6 +132,9 @@ def detail_text(entry: DirectoryEntry) -> Text:
     """Everything about the selected entry that the row had to cut short."""
     record = entry.record
     text = Text(no_wrap=False)
+    warning = damage_warning(entry)
+    if warning:  # first: the rest of the entry may be missing what it could not read
+        text.append(f"{DAMAGED_MARK}{warning}\n", style="bold red")
     text.append(record.name, style="bold")
     if record.organization and record.organization != record.name:
         text.append(f" — {record.organization}")
