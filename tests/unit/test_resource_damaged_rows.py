@@ -157,10 +157,10 @@ def test_a_damaged_row_is_logged_once_with_its_id_and_fields(
             "UPDATE resources SET phones = 'oops', last_verified = '2026-13-45'"
             " WHERE id = 'logged-once'"
         )
-    with caplog.at_level(logging.WARNING, logger="oncall.store.resources"):
+    with caplog.at_level(logging.WARNING, logger="oncall.store.resource_rows"):
         for _ in range(3):  # the directory reads its page again on every key
             with store.read() as conn:
                 resource_rows.resource_by_id(conn, "logged-once")
-    warnings = [r.getMessage() for r in caplog.records if r.name == "oncall.store.resources"]
+    warnings = [r.getMessage() for r in caplog.records if r.name == "oncall.store.resource_rows"]
     assert len(warnings) == 1
     assert "'logged-once'" in warnings[0] and "phones, last_verified" in warnings[0]
