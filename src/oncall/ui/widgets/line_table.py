@@ -79,6 +79,9 @@ class LineTable(Widget, can_focus=True):
     }
     """
 
+    header_height = 1
+    """Lines taken by the header."""
+
     @dataclass
     class RowSelected(Message):
         """Enter, or a click on the row under the cursor."""
@@ -105,11 +108,6 @@ class LineTable(Widget, can_focus=True):
 
     # What the table holds
 
-    @property
-    def columns(self) -> list[Column]:
-        """The columns, left to right."""
-        return list(self._columns)
-
     def set_columns(self, columns: Iterable[Column]) -> None:
         """Replace the columns (the rows are kept: give new ones to match)."""
         self._columns = list(columns)
@@ -126,11 +124,6 @@ class LineTable(Widget, can_focus=True):
     def clear(self) -> None:
         """Remove every row."""
         self.set_rows([], cursor_row=0)
-
-    def add_row(self, *cells: Text) -> None:
-        """Add a row at the end."""
-        self._rows.append(list(cells))
-        self._changed()
 
     @property
     def row_count(self) -> int:
@@ -151,11 +144,6 @@ class LineTable(Widget, can_focus=True):
         self._cursor = self._clamp(row)
         self._scroll_to_cursor()
         self._changed()
-
-    @property
-    def header_height(self) -> int:
-        """Lines taken by the header."""
-        return 1
 
     @property
     def visible_rows(self) -> int:
