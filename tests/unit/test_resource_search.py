@@ -128,28 +128,38 @@ def test_inactive_resources_leave_the_category_filter_and_come_back(store: Store
         assert _ids(conn, category="naloxone") == ["n", "a", "b"]
 
 
-def test_migration_backfills_the_categories_of_an_older_database(db_path: Path) -> None:
+def _migrated_from(
+    db_path: Path, version: int, records: list[ResourceRecord], raw_insert: str
+) -> Store:
+    """A database made at schema `version` with `records` and one row written by hand
+    (`raw_insert`, given the time), then opened as the console opens it: migrated."""
     old = connect(db_path, migrate=False)
-    schema.migrate(old, target=7)  # the schema before the category table
-    _upsert(
-        old,
-        _record("a", "Alder Clinic", ("crisis_line", "naloxone"), lat=33.7, lon=-117.8),
-        _record("b", "Birch Line", ("naloxone", "naloxone"), status="inactive"),
-        _record("c", "Cedar Pantry", ()),
-    )
+    schema.migrate(old, target=version)
+    _upsert(old, *records)
     with old.write() as conn:
-        conn.execute(
-            "INSERT INTO resources (id, name, categories, schedule, updated_at)"
-            " VALUES ('x', 'Unreadable', 'not json', '{}', ?)",
-            (AT,),
-        )
+        conn.execute(raw_insert, (AT,))
     old.close()
     store = connect(db_path)
+    with store.read() as conn:
+        latest = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()[0]
+    assert latest == schema.LATEST
+    return store
+
+
+def test_migration_backfills_the_categories_of_an_older_database(db_path: Path) -> None:
+    store = _migrated_from(
+        db_path,
+        7,  # the schema before the category table
+        [
+            _record("a", "Alder Clinic", ("crisis_line", "naloxone"), lat=33.7, lon=-117.8),
+            _record("b", "Birch Line", ("naloxone", "naloxone"), status="inactive"),
+            _record("c", "Cedar Pantry", ()),
+        ],
+        "INSERT INTO resources (id, name, categories, schedule, updated_at)"
+        " VALUES ('x', 'Unreadable', 'not json', '{}', ?)",
+    )
     try:
         with store.read() as conn:
-            assert conn.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] == (
-                schema.LATEST
-            )
             assert (
                 _derived(conn)
                 == _expected(conn)
@@ -386,27 +396,19 @@ def test_county_rows_follow_every_change_to_a_resource(store: Store) -> None:
 
 
 def test_migration_backfills_the_counties_of_a_version_9_database(db_path: Path) -> None:
-    old = connect(db_path, migrate=False)
-    schema.migrate(old, target=9)  # the schema before the county table
-    _upsert(
-        old,
-        _record("a", "Alder Clinic", (), county="Orange", counties_served=("Orange", "Kern")),
-        _record("b", "Birch Line", (), county="Kern", status="inactive", lat=33.7, lon=-117.8),
-        _record("n", "National Line", (), national=True),
+    store = _migrated_from(
+        db_path,
+        9,  # the schema before the county table
+        [
+            _record("a", "Alder Clinic", (), county="Orange", counties_served=("Orange", "Kern")),
+            _record("b", "Birch Line", (), county="Kern", status="inactive", lat=33.7, lon=-117.8),
+            _record("n", "National Line", (), national=True),
+        ],
+        "INSERT INTO resources (id, name, county, counties_served, schedule, updated_at)"
+        " VALUES ('x', 'Unlisted', 'Kern', '[\"Kern\", 7]', '{}', ?)",
     )
-    with old.write() as conn:
-        conn.execute(
-            "INSERT INTO resources (id, name, county, counties_served, schedule, updated_at)"
-            " VALUES ('x', 'Unlisted', 'Kern', '[\"Kern\", 7]', '{}', ?)",
-            (AT,),
-        )
-    old.close()
-    store = connect(db_path)
     try:
         with store.read() as conn:
-            assert conn.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] == (
-                schema.LATEST
-            )
             assert (
                 {row[:3] for row in _county_derived(conn)}
                 == {row[:3] for row in _county_expected(conn)}
