@@ -13,7 +13,7 @@ from oncall.cli import make_app
 from oncall.services.alerts import create_alert
 from oncall.ui.app import OnCallApp
 from oncall.ui.screens.due_now import DueNowScreen
-from oncall.ui.widgets.due_now import DueNowList
+from oncall.ui.widgets.follow_up_list import FollowUpList
 from oncall.ui.widgets.rota_header import RotaHeader
 from oncall.ui.widgets.status_line import StatusLine
 from scheduling_support import schedule_follow_ups
@@ -43,7 +43,9 @@ async def test_a_due_follow_up_is_a_notification_and_in_the_due_now_list(clinic:
         await _started(app, pilot)
         await pilot.press("f6")
         assert isinstance(app.screen, DueNowScreen)
-        assert "Nothing due right now." in str(app.screen.query_one(DueNowList).render())
+        listing = app.screen.query_one(FollowUpList)
+        assert "Nothing due right now." in listing.text()
+        assert f"F-{follow_up_id}" in listing.text().split("Coming up (1)")[1]
         clinic.clock.advance(timedelta(minutes=10))
         scheduling = app.scheduling
         assert scheduling is not None and scheduling.scheduler is not None
@@ -51,9 +53,9 @@ async def test_a_due_follow_up_is_a_notification_and_in_the_due_now_list(clinic:
         took = await wait_until(pilot, lambda: any("Casey Sample" in n for n in notices(app)))
         assert took < 1.0
         (message,) = [n for n in notices(app) if "Casey Sample" in n]
-        assert f"follow-up #{follow_up_id}" in message and "OVERDUE" not in message
-        listing = str(app.screen.query_one(DueNowList).render())
-        assert "Casey Sample" in listing and "contact 24h" in listing
+        assert f"follow-up F-{follow_up_id}" in message and "OVERDUE" not in message
+        due = listing.text().split("Coming up")[0]
+        assert "Casey Sample" in due and "contact 24h" in due
         assert "Bob Okafor" in str(app.screen.query_one(RotaHeader).render())
 
 

@@ -83,7 +83,8 @@ async def test_every_reason_not_to_close_is_shown_and_the_form_stays(clinic: Cli
 
 
 async def test_close_with_the_proposed_plan_edited(clinic: Clinic) -> None:
-    # Bob works this one: the plan is his, though Alice comes first in the staff list.
+    # Bob works this one, but follow-up is continuity of care: the plan goes to Alice,
+    # the client's primary clinician.
     episode_id = open_episode(clinic, login="bob")
     episodes.record_cssrs(clinic.ctx("bob"), episode_id, HIGH)
     app = make_app(clinic.settings, actor="bob", clock=clinic.clock)
@@ -93,7 +94,7 @@ async def test_close_with_the_proposed_plan_edited(clinic: Clinic) -> None:
         assert table.row_count == 8, "high risk: 24 h contact and 7 daily check-ins"
         assert "Contact within 24 h" in str(table.get_row_at(0)[1])
         assert "Mon 23 Nov 03:00 PST" in str(table.get_row_at(0)[2])
-        assert {str(table.get_row_at(n)[3]) for n in range(8)} == {"Bob Okafor"}
+        assert {str(table.get_row_at(n)[3]) for n in range(8)} == {"Alice Rivera"}
         # Remove the second follow-up (the first daily check-in).
         table.focus()
         await pilot.press("down", "ctrl+r")
@@ -136,7 +137,10 @@ async def test_close_with_the_proposed_plan_edited(clinic: Clinic) -> None:
     assert first.kind is FollowUpKind.CONTACT_24H
     assert first.due_at == clinic.clock.now() + timedelta(hours=9)
     assert first.assignee_id == clinic.staff["sue"].id
-    assert {f.assignee_id for f in scheduled[1:]} == {clinic.staff["bob"].id}
+    checkins = [f for f in scheduled if f.kind is FollowUpKind.DAILY_CHECKIN]
+    assert {f.assignee_id for f in checkins} == {clinic.staff["alice"].id}
+    added = [f for f in scheduled if f.kind is FollowUpKind.CARING_CONTACT]
+    assert {f.assignee_id for f in added} == {clinic.staff["bob"].id}  # added by hand: his
     kinds = [f.kind for f in scheduled]
     assert kinds.count(FollowUpKind.DAILY_CHECKIN) == 6
     assert kinds.count(FollowUpKind.CARING_CONTACT) == 1

@@ -91,6 +91,8 @@ class EventKind(StrEnum):
     STATUS_CHANGE = "status_change"
     ESCALATION = "escalation"
     FOLLOW_UP_SCHEDULED = "follow_up_scheduled"
+    FOLLOW_UP_ACTIVITY = "follow_up_activity"
+    """An attempt, completion, reschedule or handover of one of the episode's follow-ups."""
     OUTCOME = "outcome"
     AMENDMENT = "amendment"
 

@@ -32,15 +32,24 @@ class FollowUpDraft:
 def propose_follow_ups(
     ctx: ServiceContext, episode_id: int, *, assignee_id: int | None = None
 ) -> list[FollowUpDraft]:
-    """The W4 plan for the episode's latest risk level, assigned to the acting user by default."""
+    """The W4 plan for the episode's latest risk level, for the client's primary clinician.
+
+    Follow-up is continuity of care: it goes by default to the client's primary
+    clinician when they are active staff, and to the acting (on-call) user otherwise.
+    """
+    primary = None
     with ctx.store.read() as conn:
         episode = episode_rows.episode_by_id(conn, episode_id)
         if episode is not None:
             require_client_access(ctx, conn, episode.client_id)
+            client = people.client_by_id(conn, episode.client_id)
+            if client is not None and client.primary_clinician_id is not None:
+                primary = people.staff_by_id(conn, client.primary_clinician_id)
     if episode is None:
         raise NotFound(f"There is no episode {episode_id}.")
     risk = episode.risk_level or RiskLevel.NONE
-    who = assignee_id if assignee_id is not None else ctx.actor.id
+    default = primary.id if primary is not None and primary.active else ctx.actor.id
+    who = assignee_id if assignee_id is not None else default
     return [FollowUpDraft(p.kind, p.due_at, who) for p in plan_follow_ups(risk, ctx.clock.now())]
 
 

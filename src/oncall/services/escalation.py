@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from oncall.domain.escalation import EscalationTarget, chain_levels_due
 from oncall.domain.followup_plan import MAX_ATTEMPTS, attempts_ran_out, needs_escalation
+from oncall.domain.followup_work import follow_up_ref
 from oncall.domain.timefmt import to_iso
 from oncall.domain.types import AlertStatus, EpisodeStatus
 from oncall.services.context import ServiceContext
@@ -110,7 +111,7 @@ def _follow_up_step(
         who = recipient(conn, EscalationTarget.SUPERVISOR, now)
         what = follow_up.kind.value.replace("_", " ")
         message = (
-            f"Follow-up {follow_up.id} ({what}) {reason}"
+            f"Follow-up {follow_up_ref(follow_up.id)} ({what}) {reason}"
             f"{f' after {follow_up.attempts} attempts' if out_of_attempts else ''}:"
             f" escalated to {LABELS[EscalationTarget.SUPERVISOR]}"
             f"{f' ({who.staff.display_name})' if who.staff else ' (nobody to notify)'}."
@@ -151,8 +152,8 @@ def _reminder_message_step(
         what = follow_up.kind.value.replace("_", " ")
         late = int((now - follow_up.due_at).total_seconds() // 60)
         message = (
-            f"Follow-up {follow_up.id} ({what}) has been due for {late} min and no console"
-            " of its assignee showed it: reminded by message."
+            f"Follow-up {follow_up_ref(follow_up.id)} ({what}) has been due for {late} min"
+            " and no console of its assignee showed it: reminded by message."
         )
         return record_step(
             ctx,

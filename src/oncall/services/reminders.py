@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from oncall.domain.followup_plan import is_overdue
+from oncall.domain.followup_work import follow_up_ref
 from oncall.domain.models import FollowUp
 from oncall.domain.safety_plan import review_due
 from oncall.domain.timefmt import maybe_from_iso, to_iso
@@ -41,6 +42,11 @@ class DueFollowUp:
     def label(self) -> str:
         """The kind in words ("contact 24h")."""
         return self.kind.value.replace("_", " ")
+
+    @property
+    def ref(self) -> str:
+        """Its name on screen ("F-3"), never mistaken for an episode number."""
+        return follow_up_ref(self.follow_up_id)
 
 
 def _card(row: sqlite3.Row, now: datetime, grace: timedelta) -> tuple[FollowUp, DueFollowUp]:
@@ -184,9 +190,20 @@ class DueNow:
     as_of: datetime
     follow_ups: list[DueFollowUp]
     plan_reviews: list[PlanReview]
+    upcoming: list[DueFollowUp] = field(default_factory=list)
+    """The person's follow-ups not due yet, within UPCOMING: a contact is best made before
+    its deadline, not after the reminder says it has passed."""
+
+
+UPCOMING = timedelta(days=9)
+"""How far ahead the due-now list shows follow-ups: past a high-risk plan's last check-in."""
 
 
 def due_now(ctx: ServiceContext, staff_id: int | None = None) -> DueNow:
-    """The person's due follow-ups and their clients' plans due for review (default: the actor)."""
+    """The person's due and upcoming follow-ups and their clients' plans due for review."""
     who = ctx.actor.id if staff_id is None else staff_id
-    return DueNow(ctx.clock.now(), follow_ups_due(ctx, who), plans_due_for_review(ctx, who))
+    now = ctx.clock.now()
+    cards = follow_ups_due(ctx, who, within=UPCOMING)
+    due = [c for c in cards if c.due_at <= now]
+    later = [c for c in cards if c.due_at > now]
+    return DueNow(now, due, plans_due_for_review(ctx, who), later)

@@ -377,6 +377,13 @@ def _v10_resource_counties(conn: sqlite3.Connection) -> None:
     run_script(conn, MIGRATION_SQL)
 
 
+def _v11_follow_up_replaces(conn: sqlite3.Connection) -> None:
+    """A rescheduled follow-up points at the one it replaces (its attempts count on)."""
+    from oncall.store.followups import MIGRATION_SQL
+
+    run_script(conn, MIGRATION_SQL)
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("core tables", _v1_core),
     ("resource full-text search", _v2_resource_search),
@@ -388,6 +395,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("resource categories table", _v8_resource_categories),
     ("resource position index for nearest first", _v9_resource_position_index),
     ("resource counties table", _v10_resource_counties),
+    ("rescheduled follow-ups linked to the one they replace", _v11_follow_up_replaces),
 ]
 
 LATEST = len(MIGRATIONS)

@@ -42,6 +42,8 @@ class ConsoleScheduling:
         """Who is on call, as last read (None before the first read)."""
         self.due_count = 0
         """How many of the user's follow-ups are due, as last read."""
+        self.last_reminded: int | None = None
+        """The follow-up the latest reminder named: F6 opens with the cursor on it."""
 
     def start(self) -> None:
         """Start the scheduler in the app's loop (from on_mount) and the on-call line."""
@@ -97,11 +99,16 @@ class ConsoleScheduling:
             reminder, settings.zone, privacy=settings.privacy_mode, locked=self._locked()
         )
         title = "Follow-up overdue" if reminder.overdue else "Follow-up due"
+        self.last_reminded = reminder.follow_up.follow_up_id
         self.app.notify(
-            f"{message} Press F6 for what is due.", title=title, severity="warning", timeout=30
+            f"{message} Press F6, then Enter, to work it.",
+            title=title,
+            severity="warning",
+            timeout=30,
         )
         self.app.bell()
         if isinstance(self.app.screen, DueNowScreen):
+            self.app.screen.focus_follow_up = self.last_reminded
             self.app.refresh_screen(self.app.screen)
         self.read_header()
 

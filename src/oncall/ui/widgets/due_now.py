@@ -29,7 +29,7 @@ def reminder_message(reminder: Reminder, zone: ZoneInfo, *, privacy: bool, locke
     who = escape(client_label(card.client_name, card.preferred_name, privacy))
     when = clinic_time(card.due_at, zone, seconds=False)
     late = "OVERDUE: " if reminder.overdue else ""
-    return f"{late}{card.label} with {who}, due {when} (follow-up #{card.follow_up_id})."
+    return f"{late}{card.label} with {who}, due {when} (follow-up {card.ref})."
 
 
 def notice_message(notice: EscalationNotice) -> str:
@@ -37,23 +37,26 @@ def notice_message(notice: EscalationNotice) -> str:
     return escape(notice.message)
 
 
-def _follow_up_line(card: DueFollowUp, now: datetime, zone: ZoneInfo, privacy: bool) -> Text:
+def follow_up_line(card: DueFollowUp, now: datetime, zone: ZoneInfo, privacy: bool) -> Text:
+    """One follow-up as the list shows it: how late or how soon, kind, client, due, attempts."""
     line = Text(no_wrap=True, overflow="ellipsis")
-    late = now - card.due_at
-    style = "bold white on dark_red" if card.overdue else "bold yellow"
-    line.append(f" {short_duration(late)} ", style=style)
-    line.append(f" {card.label:<14}", style="bold")
+    if card.due_at <= now:
+        style = "bold white on dark_red" if card.overdue else "bold yellow"
+        line.append(f" {short_duration(now - card.due_at)} late ", style=style)
+    else:
+        line.append(f" in {short_duration(card.due_at - now)} ", style="bold cyan")
+    line.append(f" {card.ref:<6} ", style="bold")
+    line.append(f"{card.label:<14}", style="bold")
     line.append(client_label(card.client_name, card.preferred_name, privacy))
     line.append(
-        f"  due {clinic_time(card.due_at, zone, seconds=False)} · attempts {card.attempts}"
-        f" · #{card.follow_up_id}",
+        f"  due {clinic_time(card.due_at, zone, seconds=False)} · attempts {card.attempts}",
         style="dim",
     )
     return line
 
 
 class DueNowList(Static):
-    """What is due for the user right now, most overdue first; empty says so."""
+    """The user's clients whose safety plans are due for review (W8); empty says so."""
 
     DEFAULT_CSS = """
     DueNowList {
@@ -65,14 +68,8 @@ class DueNowList(Static):
     def show(self, due: DueNow, zone: ZoneInfo, *, privacy: bool) -> None:
         """Redraw from a fresh read."""
         text = Text()
-        text.append(f"Follow-ups due ({len(due.follow_ups)})\n", style="bold underline")
-        if not due.follow_ups:
-            text.append("Nothing due right now.\n", style="dim")
-        for card in due.follow_ups:
-            text.append_text(_follow_up_line(card, due.as_of, zone, privacy))
-            text.append("\n")
         text.append(
-            f"\nSafety plans due for review ({len(due.plan_reviews)})\n", style="bold underline"
+            f"Safety plans due for review ({len(due.plan_reviews)})\n", style="bold underline"
         )
         if not due.plan_reviews:
             text.append("None of your clients' plans is due.\n", style="dim")

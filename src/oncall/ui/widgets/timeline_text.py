@@ -39,6 +39,7 @@ KIND_WORDS: dict[EventKind, str] = {
     EventKind.STATUS_CHANGE: "status change",
     EventKind.ESCALATION: "escalation",
     EventKind.FOLLOW_UP_SCHEDULED: "follow-up scheduled",
+    EventKind.FOLLOW_UP_ACTIVITY: "follow-up",
     EventKind.OUTCOME: "closed",
     EventKind.AMENDMENT: "amendment",
 }
@@ -101,6 +102,30 @@ def _follow_up(body: Mapping[str, Any], zone: ZoneInfo, now: datetime) -> str:
     except (KeyError, ValueError):
         label = words(body.get("kind"))
     return f"Follow-up scheduled: {label}, due {_when(body, 'due_at', zone, now)}."
+
+
+_FOLLOW_UP_ACTIONS = {
+    "attempt": "attempt",
+    "caring_contact": "caring contact sent",
+    "completed": "completed",
+    "rescheduled": "rescheduled",
+    "handed_over": "handed to a colleague",
+    "cancelled": "cancelled",
+}
+
+
+def _follow_up_activity(body: Mapping[str, Any], zone: ZoneInfo, now: datetime) -> str:
+    action = str(body.get("action"))
+    head = f"Follow-up F-{body.get('follow_up_id')} {_FOLLOW_UP_ACTIONS.get(action, words(action))}"
+    if action == "attempt":
+        head += f" by {words(body.get('channel'))}: {words(body.get('result'))}."
+    elif action == "completed":
+        head += f": {words(body.get('outcome'))}."
+    elif action == "rescheduled":
+        head += f" to {_when(body, 'due_at', zone, now)} as F-{body.get('replaced_by')}."
+    else:
+        head += "."
+    return _then(head, _text(body, "note"), _text(body, "reason"))
 
 
 def _outcome(body: Mapping[str, Any], zone: ZoneInfo, now: datetime) -> str:
@@ -170,6 +195,7 @@ _DESCRIBERS: dict[EventKind, Describer] = {
         f"Said: {_text(b, 'what_was_said')}",
     ),
     EventKind.FOLLOW_UP_SCHEDULED: _follow_up,
+    EventKind.FOLLOW_UP_ACTIVITY: _follow_up_activity,
     EventKind.OUTCOME: _outcome,
 }
 
