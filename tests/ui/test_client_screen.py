@@ -18,6 +18,7 @@ from oncall.store import episodes as episode_rows
 from oncall.store.audit import audit_entries
 from oncall.ui.screens.break_glass import BreakGlassScreen
 from oncall.ui.screens.client import ClientScreen
+from oncall.ui.screens.confirm import ConfirmScreen
 from oncall.ui.screens.episode import EpisodeScreen
 from oncall.ui.screens.plan_compare import PlanCompareScreen
 from oncall.ui.screens.plan_edit import PlanEditScreen
@@ -158,7 +159,7 @@ async def test_a_refused_save_keeps_everything_typed(clinic: Clinic) -> None:
     assert view_client(clinic.ctx(), clinic.clients["C-1"]).plan.version == 3  # type: ignore[union-attr]
 
 
-async def test_escape_with_unsaved_changes_asks_twice(clinic: Clinic) -> None:
+async def test_escape_with_unsaved_changes_asks_before_discarding(clinic: Clinic) -> None:
     app = make_app(clinic.settings, actor="alice", clock=clinic.clock)
     async with app.run_test(size=(120, 36)) as pilot:
         await _client_screen(clinic, pilot)
@@ -166,9 +167,11 @@ async def test_escape_with_unsaved_changes_asks_twice(clinic: Clinic) -> None:
         await settle(pilot)
         await pilot.press(*"Feeling trapped")
         await pilot.press("escape")
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "Discard what you typed in “the safety plan”?" in shown(app, "#confirm-question")
+        await pilot.press("n")  # keep editing: the text is still there
         assert isinstance(app.screen, PlanEditScreen)
-        assert "press Esc again to discard" in shown(app, "#form-error")
-        await pilot.press("escape")
+        await pilot.press("escape", "y")
         assert isinstance(app.screen, ClientScreen)
 
 

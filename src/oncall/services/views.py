@@ -176,3 +176,9 @@ def episode_revision(ctx: ServiceContext, episode_id: int) -> EpisodeRevision:
             last_event_id=episode_rows.last_event_id(conn, episode_id),
             follow_ups=follow_up_rows.follow_ups_for_episode(conn, episode_id),
         )
+
+
+def open_imminent_episodes(ctx: ServiceContext) -> int:
+    """How many episodes the acting user opened are still open with an IMMINENT alert."""
+    with ctx.store.read() as conn:
+        return episode_rows.open_episodes_with_severity(conn, ctx.actor.id, "imminent")

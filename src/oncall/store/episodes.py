@@ -163,3 +163,13 @@ def episodes_page(
         (*params, limit),
     ).fetchall()
     return [episode_from_row(r) for r in rows]
+
+
+def open_episodes_with_severity(conn: sqlite3.Connection, opened_by: int, severity: str) -> int:
+    """How many of `opened_by`'s open episodes hold an alert of `severity`."""
+    row = conn.execute(
+        "SELECT COUNT(DISTINCT e.id) FROM episodes e JOIN alerts a ON a.episode_id = e.id"
+        " WHERE e.status IN ('open', 'handoff_pending') AND e.opened_by = ? AND a.severity = ?",
+        (opened_by, severity),
+    ).fetchone()
+    return int(row[0])

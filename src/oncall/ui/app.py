@@ -15,7 +15,9 @@ from textual.worker import Worker, WorkerState
 
 from oncall import paths
 from oncall.domain.types import Role
+from oncall.services import views
 from oncall.services.context import ServiceContext
+from oncall.store.errors import StoreError
 from oncall.ui import crash
 from oncall.ui.base import OnCallScreen
 from oncall.ui.freshness import Freshness
@@ -23,10 +25,22 @@ from oncall.ui.idle import LockableApp
 from oncall.ui.live import LiveRefresh
 from oncall.ui.messages import DataChanged
 from oncall.ui.palette import RecordsProvider
+from oncall.ui.screens.confirm import ConfirmScreen
 
 if TYPE_CHECKING:
     from oncall.services.demo_feed import DemoFeed
     from oncall.ui.scheduling import ConsoleScheduling
+
+
+class QuitConfirmScreen(ConfirmScreen):
+    """The question asked before quitting (ctrl+q again quits at once)."""
+
+
+def _unsaved_work(screen: Screen[Any]) -> str | None:
+    """What typing on `screen` would be lost (forms say so through `unsaved_work()`)."""
+    check = getattr(screen, "unsaved_work", None)
+    return check() if callable(check) else None
+
 
 SCHEDULER_AFTER_S = 0.2
 """How long after the first screen is painted the scheduler starts loading: the queue
@@ -190,6 +204,45 @@ class OnCallApp(LockableApp[None]):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
+
+    async def action_quit(self) -> None:
+        """Quit; asked first when typing would be lost or an imminent episode is still open."""
+        if isinstance(self.screen, QuitConfirmScreen) or (
+            self.idle_lock is not None and self.idle_lock.locked
+        ):
+            self.exit()  # ctrl+q twice means it; behind the lock nothing can be answered
+            return
+        reasons = self._reasons_to_stay()
+        if not reasons:
+            self.exit()
+            return
+
+        def answered(quit_now: bool | None) -> None:
+            if quit_now:
+                self.exit()
+
+        self.push_screen(
+            QuitConfirmScreen("Quit oncall?", detail="\n".join(reasons), yes="Quit", no="Stay"),
+            answered,
+        )
+
+    def _reasons_to_stay(self) -> list[str]:
+        reasons = [
+            f"What you typed in “{work}” is not saved and would be lost."
+            for work in map(_unsaved_work, self.screen_stack)
+            if work
+        ]
+        try:
+            imminent = views.open_imminent_episodes(self.services)
+        except StoreError:
+            imminent = 0  # the status line already says the data cannot be read
+        if imminent:
+            noun = "episode" if imminent == 1 else "episodes"
+            reasons.append(
+                f"You have {imminent} open {noun} with an IMMINENT alert: make sure someone "
+                "else is on it before you go."
+            )
+        return reasons
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Textual's commands, without "Screenshot": it writes client data to disk."""

@@ -33,6 +33,7 @@ from oncall.services.errors import ServiceError
 from oncall.services.pin import PinOutcome, pin_status
 from oncall.store.errors import StoreError
 from oncall.ui.screens.lock import LockScreen
+from oncall.ui.typeahead import TypeaheadSafeApp
 
 ReturnType = TypeVar("ReturnType")
 
@@ -135,7 +136,7 @@ class IdleLock:
             self._cover()
 
 
-class LockableApp(App[ReturnType]):
+class LockableApp(TypeaheadSafeApp[ReturnType]):
     """An App with the idle lock wired in: input tracking, the lock key, refused actions."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -20,6 +20,7 @@ from oncall.ui.base import OnCallScreen
 from oncall.ui.navigation import open_client, open_resources
 from oncall.ui.screens.break_glass import offer_break_glass
 from oncall.ui.screens.episode_forms import RECORDING, build_form
+from oncall.ui.screens.forms.base import ServiceForm
 from oncall.ui.widgets.action_footer import ActionFooter
 from oncall.ui.widgets.client_header import ClientHeader
 from oncall.ui.widgets.safety_plan_panel import SafetyPlanPanel
@@ -86,7 +87,9 @@ class EpisodeScreen(OnCallScreen[None]):
         self.read_safely(self.load, None)
         self.set_interval(1.0, self._tick, name="episode-clock")
         self.query_one("#timeline-events").focus()
-        self.call_after_refresh(self._ask_location_once)
+        # Asked now, while the episode opens, so it is on top before the next key is read;
+        # keys typed before it appeared are not taken as its text (ServiceForm.opened_by_console).
+        self._ask_location_once()
 
     # Reading ---------------------------------------------------------------------------
 
@@ -156,8 +159,12 @@ class EpisodeScreen(OnCallScreen[None]):
             return None
         return episode is not None or None
 
-    def action_record(self, what: str) -> None:
-        """Open the form for `what`, or say why it is not available now."""
+    def action_record(self, what: str, by_console: bool = False) -> None:
+        """Open the form for `what`, or say why it is not available now.
+
+        `by_console`: the console opened it without a key (keys typed before it appeared
+        are then not taken as its input).
+        """
         ws = self.workspace
         if ws is None:
             self.notify("The episode could not be read.", severity="error")
@@ -167,6 +174,8 @@ class EpisodeScreen(OnCallScreen[None]):
         if isinstance(form, str):
             self.notify(form, severity="warning")
             return
+        if isinstance(form, ServiceForm):
+            form.opened_by_console = by_console
         self.app.push_screen(form, lambda result: self._after_form(what, result))
 
     @on(Timeline.EventChosen)
@@ -179,7 +188,7 @@ class EpisodeScreen(OnCallScreen[None]):
             return
         self._asked_location = True
         if ws.episode.location_confirmed_at is None:
-            self.action_record("location")
+            self.action_record("location", by_console=True)
 
     def _after_form(self, what: str, result: object) -> None:
         """Say what was saved and show the episode as it now is."""

@@ -28,6 +28,7 @@ from oncall.store import people
 from oncall.store.errors import StoreError
 from oncall.ui import crash
 from oncall.ui.messages import DataChanged
+from oncall.ui.screens.confirm import confirm_discard
 from oncall.ui.widgets.action_footer import ActionFooter
 
 REASON_ID = "plan-reasons"
@@ -66,7 +67,6 @@ class PlanEditScreen(ModalScreen[SafetyPlan | None]):
         self.current = current
         """The version the form started from (None: the client has no plan yet)."""
         self._saving = False
-        self._cancel_armed = False
 
     def compose(self) -> ComposeResult:
         """A text box per section, filled with the current version's items."""
@@ -119,7 +119,6 @@ class PlanEditScreen(ModalScreen[SafetyPlan | None]):
 
     @on(TextArea.Changed)
     def _changed(self) -> None:
-        self._cancel_armed = False
         if not self._saving:
             self.show_error("")
         self.show_problems()
@@ -191,15 +190,21 @@ class PlanEditScreen(ModalScreen[SafetyPlan | None]):
         button.disabled = saving
         button.label = "Saving…" if saving else "Save version (ctrl+s)"
 
-    def action_cancel(self) -> None:
-        """Close without saving; with changes typed, Esc must be pressed twice."""
+    def unsaved_work(self) -> str | None:
+        """ "the safety plan" when the draft differs from the version it started from."""
         draft = self.draft()
         if self.current is not None:
             changed = not same_as(draft, self.current)
         else:
             changed = any(draft.sections.values()) or bool(draft.reasons_for_living)
-        if changed and not self._cancel_armed:
-            self._cancel_armed = True
-            self.show_error("You have unsaved changes: press Esc again to discard them.")
+        return "the safety plan" if changed else None
+
+    def action_cancel(self) -> None:
+        """Close without saving; with changes typed, only once the user confirms."""
+        if self._saving:
             return
-        self.dismiss(None)
+        work = self.unsaved_work()
+        if work is None:
+            self.dismiss(None)
+        else:
+            confirm_discard(self, work, lambda: self.dismiss(None))

@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from oncall.services.directory import DirectoryEntry
+from oncall.ui.screens.confirm import confirm_discard
 from oncall.ui.widgets.action_footer import ActionFooter
 from oncall.ui.widgets.directory_rows import phone_summary
 
@@ -61,6 +62,14 @@ class ReferralConfirmScreen(ModalScreen[str | None]):
         event.stop()
         self.dismiss(event.value)
 
+    def unsaved_work(self) -> str | None:
+        """ "the referral note" when one was typed (and not yet recorded)."""
+        return "the referral note" if self.query_one(Input).value.strip() else None
+
     def action_cancel(self) -> None:
-        """Do not record anything."""
-        self.dismiss(None)
+        """Do not record anything (asked first when a note was typed)."""
+        work = self.unsaved_work()
+        if work is None:
+            self.dismiss(None)
+        else:
+            confirm_discard(self, work, lambda: self.dismiss(None))

@@ -7,6 +7,7 @@ from typing import ClassVar, TypeVar
 
 from rich.text import Text
 from textual import on
+from textual._time import get_time
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -20,9 +21,16 @@ from oncall.services.errors import ServiceError
 from oncall.store.errors import StoreError
 from oncall.ui import crash
 from oncall.ui.messages import DataChanged
+from oncall.ui.screens.confirm import confirm_discard
 from oncall.ui.widgets.action_footer import ActionFooter
 
 ResultT = TypeVar("ResultT")
+
+FIELDS = (
+    "#form-body Input, #form-body TextArea, #form-body Select, #form-body Checkbox,"
+    " #form-body RadioSet"
+)
+"""Every field whose value is the user's input."""
 
 SAVE_ERRORS = (ServiceError, StoreError, TransitionRefused, CssrsAnswerError)
 """What a save may raise that a clinician can act on; each one's message is shown as is."""
@@ -69,7 +77,13 @@ class ServiceForm(ModalScreen[ResultT]):
         """Who is acting, on which database."""
         self.episode_id = episode_id
         """The episode the form records on."""
+        self.opened_by_console = False
+        """Opened by the console itself (not on a key): keys typed before it was shown
+        were meant for the screen below, so they are dropped rather than taken as input."""
+        self.ignore_keys_before: float | None = None
+        """Read by TypeaheadSafeApp: keys typed before this time are not delivered here."""
         self._saving = False
+        self._as_opened: tuple[object, ...] = ()
 
     def compose(self) -> ComposeResult:
         """Title, the form's fields, what is wrong, and the buttons."""
@@ -116,6 +130,11 @@ class ServiceForm(ModalScreen[ResultT]):
         for field in self.query("#form-body Input, #form-body TextArea, #form-body Select"):
             if isinstance(field, Input | TextArea | Select):
                 field.compact = True
+        if self.opened_by_console:
+            self.ignore_keys_before = get_time()
+        # Textual runs this after the subclass's on_mount too, so whatever a form fills in
+        # itself counts as the starting point, not as the user's input.
+        self._as_opened = self._field_values()
         self.show_problems()
 
     def show_problems(self) -> None:
@@ -207,6 +226,29 @@ class ServiceForm(ModalScreen[ResultT]):
         button.disabled = saving
         button.label = "Saving…" if saving else f"{self.SAVE_LABEL} (ctrl+s)"
 
+    def _field_values(self) -> tuple[object, ...]:
+        values: list[object] = []
+        for field in self.query(FIELDS):
+            if isinstance(field, Input | Select | Checkbox):
+                values.append(field.value)
+            elif isinstance(field, TextArea):
+                values.append(field.text)
+            elif isinstance(field, RadioSet):
+                values.append(field.pressed_index)
+        return tuple(values)
+
+    def unsaved_work(self) -> str | None:
+        """The form's title when something was typed or chosen since it opened (unsaved)."""
+        if self.is_mounted and self._field_values() != self._as_opened:
+            return self.form_title()
+        return None
+
     def action_cancel(self) -> None:
-        """Close without saving."""
-        self.dismiss(None)
+        """Close without saving; with input typed, only once the user confirms."""
+        if self._saving:
+            return  # the save is under way: its outcome decides whether the form closes
+        work = self.unsaved_work()
+        if work is None:
+            self.dismiss(None)
+        else:
+            confirm_discard(self, work, lambda: self.dismiss(None))
