@@ -103,7 +103,11 @@ async def test_complete_reschedule_and_hand_over_by_keys(clinic: Clinic) -> None
         await _form_open(app, pilot)
         await pilot.press("enter", "down", "enter")  # the first colleague: Alice Rivera
         await pilot.press("tab", *"She knows the family", "ctrl+s")
-        await wait_until(pilot, lambda: "Assigned to Alice Rivera" in _shown(screen))
+        # It is Alice's now: back to the list, where it no longer shows.
+        await wait_until(pilot, lambda: isinstance(app.screen, DueNowScreen))
+        assert f"Follow-up F-{given_id} is now Alice Rivera's." in notices(app)
+        listing = app.screen.query_one(FollowUpList)
+        await wait_until(pilot, lambda: f"F-{given_id} " not in listing.text())
     with clinic.store.read() as conn:
         done = follow_up_rows.follow_up_by_id(conn, done_id)
         moved = follow_up_rows.follow_up_by_id(conn, moved_id)

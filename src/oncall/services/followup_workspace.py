@@ -47,6 +47,8 @@ class FollowUpView:
     """The follow-up that took over when this one was rescheduled."""
     colleagues: list[Staff]
     """Active staff it may be handed to (everyone active but its assignee)."""
+    staff_names: dict[int, str]
+    """Every staff member's display name, by id."""
 
     @property
     def ref(self) -> str:
@@ -114,4 +116,5 @@ def view_follow_up(ctx: ServiceContext, follow_up_id: int, *, audited: bool = Tr
             risk_set_at=risk_at,
             replaced_by=follow_up_rows.replaced_by(conn, follow_up_id),
             colleagues=[s for s in staff if s.active and s.id != follow_up.assignee_id],
+            staff_names=names,
         )

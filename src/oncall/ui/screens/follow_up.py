@@ -44,7 +44,7 @@ class FollowUpScreen(OnCallScreen[None]):
             "m",
             "work('caring')",
             "Caring msg",
-            tooltip="Caring contact sent: a brief message, no answer expected",
+            tooltip="Caring contact sent (a brief message, no answer expected)",
         ),
     ]
 
@@ -55,6 +55,7 @@ class FollowUpScreen(OnCallScreen[None]):
         self.view: FollowUpView | None = None
         """What was last read (None until a read succeeds)."""
         self._viewed = False
+        self._denied = False
 
     def compose(self) -> ComposeResult:
         """The follow-up and its attempts beside the client's risk and safety plan."""
@@ -68,10 +69,12 @@ class FollowUpScreen(OnCallScreen[None]):
 
     def refresh_data(self) -> None:
         """Re-read the follow-up; only the first read of each one is audited as a view."""
+        if self._denied:
+            return  # retrying a refused read would audit a refusal on every change
         try:
             view = view_follow_up(self.services, self.follow_up_id, audited=not self._viewed)
         except ServiceError as error:
-            self.view = None
+            self.view, self._denied = None, True
             self.query_one("#follow-up-text", Static).update(str(error))
             return
         self._viewed = True
@@ -115,7 +118,12 @@ class FollowUpScreen(OnCallScreen[None]):
             self.notify(f"Rescheduled: {ref} now stands in for {follow_up_ref(self.follow_up_id)}.")
             self.follow_up_id, self._viewed = result.id, False
         elif what == "hand_over":
-            self.notify(f"Follow-up {ref} handed over.")
+            # It is the colleague's now (and the record may no longer be open to this user).
+            names = self.view.staff_names if self.view else {}
+            who = names.get(result.assignee_id, "your colleague")
+            self.notify(f"Follow-up {ref} is now {who}'s.")
+            self.app.pop_screen()
+            return
         elif result.status is FollowUpStatus.PENDING:
             self.notify(f"Attempt recorded on {ref}: {result.attempts} of 5 so far.")
         else:

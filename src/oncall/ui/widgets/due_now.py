@@ -46,7 +46,7 @@ def follow_up_line(card: DueFollowUp, now: datetime, zone: ZoneInfo, privacy: bo
     else:
         line.append(f" in {short_duration(card.due_at - now)} ", style="bold cyan")
     line.append(f" {card.ref:<6} ", style="bold")
-    line.append(f"{card.label:<14}", style="bold")
+    line.append(f"{card.label:<15}", style="bold")
     line.append(client_label(card.client_name, card.preferred_name, privacy))
     line.append(
         f"  due {clinic_time(card.due_at, zone, seconds=False)} · attempts {card.attempts}",
