@@ -186,6 +186,12 @@ async def test_mark_reviewed_clears_due_and_goes_on_the_open_episode(clinic: Cli
         clinic.clock.advance(timedelta(minutes=5))
         await pilot.press("r")
         await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen), "one key records nothing by itself"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "DUE FOR REVIEW" in shown(app, "#plan-review"), "not recorded on Esc"
+        await pilot.press("r", "y")
+        await settle(pilot)
         assert "DUE FOR REVIEW" not in shown(app, "#plan-review")
         assert "Review: Reviewed today." in shown(app, "#plan-review")
     with clinic.store.read() as conn:

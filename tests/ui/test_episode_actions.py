@@ -234,6 +234,10 @@ async def test_amending_links_the_correction_to_the_highlighted_event(clinic: Cl
         timeline = screen.query_one(Timeline)
         assert timeline.highlighted_event is not None
         assert timeline.highlighted_event.kind is EventKind.NOTE, "newest first"
+        await pilot.press("enter")  # out of habit: it must not start a change
+        await settle(pilot)
+        assert isinstance(app.screen, EpisodeScreen)
+        assert any("press a (amend)" in n.message for n in app._notifications)
         await pilot.press("a")
         await settle(pilot)
         form = app.screen

@@ -30,6 +30,7 @@ from oncall.ui.base import OnCallScreen
 from oncall.ui.format import words
 from oncall.ui.navigation import open_episode
 from oncall.ui.screens.break_glass import offer_break_glass
+from oncall.ui.screens.confirm import ConfirmScreen
 from oncall.ui.screens.plan_compare import PlanCompareScreen
 from oncall.ui.screens.plan_edit import PlanEditScreen
 from oncall.ui.widgets.action_footer import ActionFooter
@@ -294,10 +295,26 @@ class ClientScreen(OnCallScreen[None]):
             self.notify(f"Review of version {review.plan_version} recorded{where}.")
             self.load()
 
-        self.run_service(
-            lambda: safety_plans.record_plan_review(self.services, self.client_id, open_episode_id),
-            on_success=done,
-            reason="plan reviewed",
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_service(
+                    lambda: safety_plans.record_plan_review(
+                        self.services, self.client_id, open_episode_id
+                    ),
+                    on_success=done,
+                    reason="plan reviewed",
+                )
+
+        where = f" on episode #{open_episode_id}'s timeline" if open_episode_id else ""
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Record that you went over safety plan version {record.plan.version} with "
+                "the client just now?",
+                detail=f"It is recorded in your name{where} and clears the review due.",
+                yes="Record review",
+                no="Cancel",
+            ),
+            answered,
         )
 
     def action_back(self) -> None:

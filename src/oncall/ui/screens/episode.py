@@ -180,7 +180,8 @@ class EpisodeScreen(OnCallScreen[None]):
 
     @on(Timeline.EventChosen)
     def _event_chosen(self) -> None:
-        self.action_record("amend")
+        # Enter is pressed out of habit: it must not start a change to the record.
+        self.notify("To correct the highlighted event, press a (amend).")
 
     def _ask_location_once(self) -> None:
         ws = self.workspace
