@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 from console_helpers import notices
+from episode_helpers import open_episode
 from textual.command import CommandPalette
+from textual.containers import VerticalScroll
 
 from conftest import Clinic, alert_record
 from oncall.cli import main, make_app
@@ -25,6 +27,7 @@ from oncall.ui import navigation
 from oncall.ui.app import OnCallApp
 from oncall.ui.base import OnCallScreen
 from oncall.ui.screens.dashboard import DashboardScreen
+from oncall.ui.screens.episode import EpisodeScreen
 from oncall.ui.screens.help import HelpScreen
 from oncall.ui.widgets.status_line import StatusLine
 
@@ -64,8 +67,7 @@ async def test_help_lists_every_key_of_the_queue(clinic: Clinic) -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
-        table = app.screen.query_one("DataTable")
-        listed = {str(table.get_row_at(i)[1]) for i in range(table.row_count)}  # type: ignore[attr-defined]
+        listed = {text for _, text in app.screen.keys}
         for wording in [
             "Acknowledge (claim) the selected alert",
             "Open the alert's episode",
@@ -79,6 +81,26 @@ async def test_help_lists_every_key_of_the_queue(clinic: Clinic) -> None:
         assert isinstance(app.screen, DashboardScreen)
         await pilot.press("f1")
         assert isinstance(app.screen, HelpScreen)
+        app.services.store.close()
+
+
+async def test_help_scrolls_to_its_last_key_on_a_small_terminal(clinic: Clinic) -> None:
+    episode_id = open_episode(clinic)
+    app = console(clinic)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.push_screen(EpisodeScreen(episode_id))
+        await pilot.pause()
+        await pilot.press("ctrl+n")  # the location prompt: not yet
+        await pilot.press("question_mark")
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        listed = help_screen.query_one("#help-keys", VerticalScroll)
+        assert listed.max_scroll_y > 0, "more keys than rows: the list must scroll"
+        assert listed.region.bottom <= 24
+        await pilot.press("end")
+        await pilot.pause()
+        assert listed.scroll_y == listed.max_scroll_y
+        assert help_screen.keys[-1] == ("ctrl+q", "Quit the console")
         app.services.store.close()
 
 

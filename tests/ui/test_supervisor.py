@@ -100,6 +100,16 @@ async def test_f9_toggles_privacy_on_the_queue_and_f2_is_for_supervisors(clinic:
         await pilot.press("f2")
         await pilot.pause()
         assert not isinstance(app.screen, SupervisorScreen)
+        # Not offered to a clinician: neither in the footer nor in the list of keys.
+        assert "f2" not in app.screen.active_bindings
+        await pilot.press("question_mark")
+        assert "Board" not in [text for _, text in app.screen.keys]  # type: ignore[attr-defined]
+    supervisor = make_app(clinic.settings, actor="sue", clock=clinic.clock)
+    async with supervisor.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        assert "f2" in supervisor.screen.active_bindings
+        await pilot.press("question_mark")
+        assert "Board" in [text for _, text in supervisor.screen.keys]  # type: ignore[attr-defined]
 
 
 async def test_f3_shows_the_shift_handoff_in_situation_actions_needs_form(clinic: Clinic) -> None:

@@ -42,6 +42,9 @@ def _unsaved_work(screen: Screen[Any]) -> str | None:
     return check() if callable(check) else None
 
 
+SUPERVISING = (Role.SUPERVISOR, Role.ADMIN)
+"""Roles that see the supervisor board (F2)."""
+
 SCHEDULER_AFTER_S = 0.2
 """How long after the first screen is painted the scheduler starts loading: the queue
 comes first. Nothing is missed meanwhile: on start the scheduler re-reads every pending
@@ -152,11 +155,17 @@ class OnCallApp(LockableApp[None]):
             incident = crash.report_exception(event.worker.error)
             self.notify(crash.incident_message(incident), severity="error", timeout=15)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys the user's role does not allow are neither listed nor run."""
+        if action == "supervisor_board" and self.services.actor.role not in SUPERVISING:
+            return False
+        return super().check_action(action, parameters)
+
     def action_supervisor_board(self) -> None:
         """Open the supervisor board (supervisors and admins)."""
         from oncall.ui.screens.supervisor import SupervisorScreen
 
-        if self.services.actor.role not in (Role.SUPERVISOR, Role.ADMIN):
+        if self.services.actor.role not in SUPERVISING:
             self.notify("The supervisor board is for supervisors and admins.", severity="warning")
         elif not isinstance(self.screen, SupervisorScreen):
             self.push_screen(SupervisorScreen())

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Label
+from textual.widgets import Label, Static
 
 # Keys every screen has through Textual itself; listed so nothing is hidden.
 ALWAYS: list[tuple[str, str]] = [
@@ -38,7 +39,11 @@ def screen_keys(screen: Screen[Any]) -> list[tuple[str, str]]:
 
 
 class HelpScreen(ModalScreen[None]):
-    """A list of the keys of the screen beneath; any of escape, q, ? or F1 closes it."""
+    """A list of the keys of the screen beneath; any of escape, q, ? or F1 closes it.
+
+    The list scrolls (arrows, PgUp/PgDn, Home/End, the wheel): on an 80x24 terminal the
+    episode screen has more keys than rows.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark,f1", "dismiss_help", "Close", key_display="esc"),
@@ -46,28 +51,40 @@ class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > Vertical {
-        width: 72; max-width: 95%; height: auto; max-height: 90%;
+        width: 72; max-width: 95%; max-height: 90%;
         border: thick $accent; background: $surface; padding: 0 1;
     }
-    HelpScreen DataTable { height: auto; max-height: 30; }
+    HelpScreen #help-keys { height: 1fr; }
     HelpScreen #help-title { text-style: bold; padding-bottom: 1; }
     """
 
     def __init__(self, beneath: Screen[Any]) -> None:
         super().__init__()
-        self._keys = screen_keys(beneath)
+        self.keys = screen_keys(beneath)
+        """Each key listed, with what it does."""
         self._title = getattr(beneath, "HELP_TITLE", None) or type(beneath).__name__
 
     def compose(self) -> ComposeResult:
-        """The title and a two-column table of keys."""
-        with Vertical():
+        """The title, the keys (scrolling when they do not fit), how to close."""
+        with Vertical() as box:
+            # As tall as the list needs (title, rows, closing line, border), at most 90%.
+            box.styles.height = len(self.keys) + 5
             yield Label(f"Keys: {self._title}", id="help-title")
-            table: DataTable[Text] = DataTable(cursor_type="row", show_cursor=False)
-            table.add_column("Key", width=18)
-            table.add_column("What it does", width=46)
-            table.add_rows((Text(key, style="bold"), Text(text)) for key, text in self._keys)
-            yield table
-            yield Label("escape closes this list", classes="dim")
+            with VerticalScroll(id="help-keys"):
+                yield Static(self._table(), id="help-rows")
+            yield Label("↑ ↓ PgUp PgDn scroll · escape closes this list", classes="dim")
+
+    def _table(self) -> Table:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(width=18, no_wrap=True)
+        table.add_column(width=46)
+        for key, text in self.keys:
+            table.add_row(Text(key, style="bold"), Text(text))
+        return table
+
+    def on_mount(self) -> None:
+        """Scroll keys go to the list."""
+        self.query_one("#help-keys", VerticalScroll).focus()
 
     def action_dismiss_help(self) -> None:
         """Close the list."""
