@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
+from burst import burst, keys_of
 from console_helpers import notices, wait_until
 from textual.pilot import Pilot
 
@@ -168,4 +169,27 @@ async def test_the_reminder_names_the_follow_up_and_f6_enter_opens_it(clinic: Cl
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, FollowUpScreen))
         assert isinstance(app.screen, FollowUpScreen) and app.screen.follow_up_id == reminded
+    app.services.store.close()
+
+
+async def test_f6_enter_and_an_attempt_in_one_burst_of_keys(clinic: Clinic) -> None:
+    (fu,) = closed_episode_follow_ups(clinic, [FollowUpKind.CALL_72H], due_in=timedelta(0))
+    clinic.clock.advance(timedelta(minutes=1))
+    app = console(clinic)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_until(pilot, lambda: app.scheduling is not None)
+        # As over SSH: every key in the terminal's buffer before the console reads one.
+        await burst(
+            pilot,
+            "f6",
+            "enter",  # the only follow-up due: its workspace
+            "a",
+            *("enter", "down", "down", "down", "enter"),  # result: left a message
+            "tab",
+            keys_of(NOTE),
+            "ctrl+s",
+        )
+        await wait_until(pilot, lambda: isinstance(app.screen, FollowUpScreen))
+    (attempt,) = view_follow_up(clinic.ctx("pat"), fu).attempts
+    assert (attempt.result, attempt.note) == ("left_message", NOTE)
     app.services.store.close()
