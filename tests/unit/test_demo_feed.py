@@ -37,3 +37,16 @@ def test_two_runs_on_one_file_do_not_collide(tmp_path: Path, clock: FrozenClock)
     }
     assert len(ids) == 10
     store.close()
+
+
+def test_seeding_a_database_again_adds_no_second_rota(tmp_path: Path, clock: FrozenClock) -> None:
+    store = connect(tmp_path / "demo.db")
+    settings = Settings(db_path=store.path)
+    seed_everything(store, settings=settings, clock=clock, alerts=False)
+    shifts = store.query("SELECT staff_id, role, starts_at, ends_at FROM on_call_shifts")
+    assert len(shifts) > 0
+    lines = seed_everything(store, settings=settings, clock=clock, alerts=False)
+    again = store.query("SELECT staff_id, role, starts_at, ends_at FROM on_call_shifts")
+    assert sorted(map(tuple, again)) == sorted(map(tuple, shifts))
+    assert lines[0].endswith(" 0 on-call shifts")
+    store.close()

@@ -93,14 +93,16 @@ def seed_people(
                 day = today + timedelta(days=int(item["day"]))
                 hour, minute = (int(part) for part in str(item["start"]).split(":"))
                 start = datetime.combine(day, time(hour, minute), tzinfo=zone)
-                people.insert_shift(
-                    conn,
-                    staff_id=ids[item["login"]],
-                    role=ShiftRole(item["role"]),
-                    starts_at=start,
-                    ends_at=start + timedelta(hours=int(item["hours"])),
-                )
-                report.shifts += 1
+                staff_id, role = ids[item["login"]], ShiftRole(item["role"])
+                end = start + timedelta(hours=int(item["hours"]))
+                # Seeding the same database again (oncall demo --db FILE) adds no second rota.
+                if not people.has_shift(
+                    conn, staff_id=staff_id, role=role, starts_at=start, ends_at=end
+                ):
+                    people.insert_shift(
+                        conn, staff_id=staff_id, role=role, starts_at=start, ends_at=end
+                    )
+                    report.shifts += 1
             except (KeyError, ValueError) as error:
                 raise SeedError(f"shifts.json entry {number}: {error}") from None
         for number, item in enumerate(client_rows, 1):

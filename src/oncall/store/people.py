@@ -72,6 +72,23 @@ def insert_shift(
     return int(cursor.lastrowid or 0)
 
 
+def has_shift(
+    conn: sqlite3.Connection,
+    *,
+    staff_id: int,
+    role: ShiftRole,
+    starts_at: datetime,
+    ends_at: datetime,
+) -> bool:
+    """Whether the rota already holds exactly this shift."""
+    row = conn.execute(
+        "SELECT 1 FROM on_call_shifts WHERE staff_id = ? AND role = ? AND starts_at = ?"
+        " AND ends_at = ? LIMIT 1",
+        (staff_id, role.value, to_iso(starts_at), to_iso(ends_at)),
+    ).fetchone()
+    return row is not None
+
+
 def shifts_at(conn: sqlite3.Connection, moment: datetime) -> list[Shift]:
     """The shifts that cover `moment`, primary first."""
     at = to_iso(moment)
