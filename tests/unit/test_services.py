@@ -94,7 +94,9 @@ def test_acknowledge_opens_episode_and_second_alert_attaches(clinic: Clinic) -> 
 def test_second_claimant_is_told_who_has_it(clinic: Clinic) -> None:
     (alert_id,) = _ingest(clinic, alert_record())
     acknowledge_alert(clinic.ctx("alice"), alert_id)
-    with pytest.raises(AlreadyAcknowledged, match="already acknowledged by Alice Rivera"):
+    # In the clinic's time, as every screen shows it (the clock is 11:00 UTC, 03:00 PST).
+    told = "already acknowledged by Alice Rivera at 03:00:00 PST"
+    with pytest.raises(AlreadyAcknowledged, match=told):
         acknowledge_alert(clinic.ctx("bob"), alert_id)
 
 

@@ -78,7 +78,7 @@ def acknowledge_alert(ctx: ServiceContext, alert_id: int) -> Acknowledgement:
             name = winner.display_name if winner else "someone else"
             if alert.status.value == "closed":
                 raise Refused(f"Alert {alert_id} is already closed.")
-            raise AlreadyAcknowledged(alert_id, name, alert.acknowledged_at)
+            raise AlreadyAcknowledged(alert_id, name, alert.acknowledged_at, ctx.settings.zone)
         ctx.audit(conn, "alert.acknowledged", "alert", alert_id, client_id=alert.client_id)
         episode, attached = (None, False)
         if alert.client_id is not None:

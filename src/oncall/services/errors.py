@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 
 class ServiceError(Exception):
@@ -32,8 +33,8 @@ class PermissionDenied(Refused):
 class AlreadyAcknowledged(ServiceError):
     """Someone else claimed the alert first."""
 
-    def __init__(self, alert_id: int, by_name: str, at: datetime | None) -> None:
-        when = f" at {at:%H:%M:%S} UTC" if at else ""
+    def __init__(self, alert_id: int, by_name: str, at: datetime | None, zone: ZoneInfo) -> None:
+        when = f" at {at.astimezone(zone):%H:%M:%S %Z}" if at else ""  # clinic time, as shown
         super().__init__(f"Alert {alert_id} was already acknowledged by {by_name}{when}.")
         self.alert_id = alert_id
         self.by_name = by_name

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from oncall.domain.timefmt import from_iso
 from oncall.store import console_reads
 from oncall.store.errors import StoreError
-from oncall.ui.format import initials, words
+from oncall.ui.format import clinic_datetime, initials, words
 from oncall.ui.navigation import open_client, open_episode, open_resources
 
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ class RecordsProvider(Provider):
         from oncall.store.resources import ResourceFilter, search_resources
 
         store = self._console.services.store
+        zone = self._console.services.settings.zone
         found: list[tuple[str, Callable[[], object], str]] = []
         with store.read() as conn:
             for row in console_reads.find_clients(conn, text, limit=LIMIT):
@@ -72,7 +74,7 @@ class RecordsProvider(Provider):
                     (
                         f"Episode #{row['id']} {name} ({words(str(row['status']))})",
                         partial(open_episode, self.app, int(row["id"])),
-                        f"Opened {str(row['opened_at'])[:16].replace('T', ' ')} UTC",
+                        f"Opened {clinic_datetime(from_iso(str(row['opened_at'])), zone)}",
                     )
                 )
             for resource in search_resources(conn, ResourceFilter(text=text), limit=LIMIT):
