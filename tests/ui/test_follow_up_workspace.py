@@ -13,6 +13,7 @@ from conftest import Clinic
 from followup_support import closed_episode_follow_ups, save_plan
 from oncall.cli import make_app
 from oncall.domain.types import FollowUpKind, FollowUpStatus
+from oncall.services.followup_changes import hand_over_follow_up
 from oncall.services.followup_workspace import view_follow_up
 from oncall.store import followups as follow_up_rows
 from oncall.ui.app import OnCallApp
@@ -192,4 +193,25 @@ async def test_f6_enter_and_an_attempt_in_one_burst_of_keys(clinic: Clinic) -> N
         await wait_until(pilot, lambda: isinstance(app.screen, FollowUpScreen))
     (attempt,) = view_follow_up(clinic.ctx("pat"), fu).attempts
     assert (attempt.result, attempt.note) == ("left_message", NOTE)
+    app.services.store.close()
+
+
+async def test_a_follow_up_handed_over_is_announced_to_the_colleague(clinic: Clinic) -> None:
+    (fu,) = closed_episode_follow_ups(clinic, [FollowUpKind.CALL_72H], due_in=timedelta(days=1))
+    app = console(clinic, "bob")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_until(pilot, lambda: app.scheduling is not None)
+        scheduling = app.scheduling
+        assert scheduling is not None
+        await wait_until(pilot, lambda: scheduling.scheduler is not None)
+        assert scheduling.scheduler is not None and scheduling.scheduler.ready is not None
+        await scheduling.scheduler.ready
+        hand_over_follow_up(clinic.ctx("pat"), fu, clinic.staff["bob"].id, "Covering Monday")
+        await wait_until(pilot, lambda: any(f"F-{fu}" in n for n in notices(app)), timeout=5.0)
+        assert "Jordan" not in " ".join(notices(app))
+        await pilot.press("f6")
+        await wait_until(pilot, lambda: isinstance(app.screen, DueNowScreen))
+        await pilot.press("enter")  # the handed-over one, though not due yet
+        await wait_until(pilot, lambda: isinstance(app.screen, FollowUpScreen))
+        assert isinstance(app.screen, FollowUpScreen) and app.screen.follow_up_id == fu
     app.services.store.close()

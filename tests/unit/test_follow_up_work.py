@@ -20,6 +20,7 @@ from oncall.domain.types import (
 )
 from oncall.services import closing, episodes, followups
 from oncall.services.errors import PermissionDenied, Refused, ValidationFailed
+from oncall.services.escalation_notices import notices_since
 from oncall.services.followup_changes import hand_over_follow_up, reschedule_follow_up
 from oncall.services.followup_workspace import view_follow_up
 from oncall.services.reminders import claim_reminders, due_now
@@ -102,6 +103,11 @@ def test_hand_over_to_an_active_colleague_only(clinic: Clinic) -> None:
     assert [c.follow_up_id for c in due_now(clinic.ctx("bob")).follow_ups] == [fu]
     assert due_now(ctx).follow_ups == []
     assert _timeline_bodies(clinic, fu)[-1]["note"] == "Bob knows the family"
+    # Bob's console is told, without the client's name.
+    notices, _ = notices_since(clinic.ctx("bob"), 0, clinic.staff["bob"].id)
+    assert [n.message for n in notices] == [
+        f"Follow-up F-{fu} (call 72h) handed to Bob Okafor by Pat Moreno: F6 lists it."
+    ]
 
 
 def test_a_caring_contact_is_done_when_sent_but_a_call_needs_the_client(clinic: Clinic) -> None:

@@ -9,7 +9,7 @@ from oncall.domain.timefmt import from_iso
 from oncall.services.context import ServiceContext
 from oncall.store import claims
 
-NOTICE_TYPES = (claims.ALERT, claims.FOLLOW_UP, claims.HANDOFF)
+NOTICE_TYPES = (claims.ALERT, claims.FOLLOW_UP, claims.HANDOFF, claims.HANDOVER)
 
 
 @dataclass(frozen=True)
@@ -18,7 +18,7 @@ class EscalationNotice:
 
     claim_id: int
     subject_type: str
-    """claims.ALERT, claims.FOLLOW_UP or claims.HANDOFF."""
+    """claims.ALERT, claims.FOLLOW_UP, claims.HANDOFF or claims.HANDOVER."""
     subject_id: int
     level: int
     target_role: str | None

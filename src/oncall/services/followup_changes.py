@@ -10,8 +10,8 @@ from oncall.domain.timefmt import to_iso
 from oncall.services.context import ServiceContext
 from oncall.services.errors import ValidationFailed
 from oncall.services.followups import log_activity, pending_follow_up
+from oncall.store import claims, people
 from oncall.store import followups as follow_up_rows
-from oncall.store import people
 
 
 def _reason(text: str, what: str) -> str:
@@ -88,5 +88,22 @@ def hand_over_follow_up(
                 f"Follow-up {follow_up_ref(follow_up_id)} is already {colleague.display_name}'s."
             )
         follow_up_rows.reassign(conn, follow_up.id, colleague.id)
+        # The colleague's console announces it (a reminder already shown to the first
+        # assignee is not shown again). No client name: notices may reach a wall screen.
+        kind = follow_up.kind.value.replace("_", " ")
+        claims.claim(
+            conn,
+            subject_type=claims.HANDOVER,
+            subject_id=follow_up.id,
+            level=len(claims.claims_for(conn, claims.HANDOVER, follow_up.id)) + 1,
+            fired_at=ctx.now_iso(),
+            fired_by=f"staff:{ctx.actor.login}",
+            target_role="assignee",
+            target_staff_id=colleague.id,
+            detail={
+                "message": f"Follow-up {follow_up_ref(follow_up.id)} ({kind}) handed to "
+                f"{colleague.display_name} by {ctx.actor.display_name}: F6 lists it."
+            },
+        )
         detail = {"from_staff_id": follow_up.assignee_id, "to_staff_id": colleague.id}
         return log_activity(ctx, conn, follow_up, "handed_over", {**detail, "note": text})

@@ -39,6 +39,8 @@ HANDOFF = "handoff"
 """An unconfirmed hotline handoff's reminder (level 1 owner, 2 supervisor); id is the episode."""
 REMINDER = "follow_up_reminder"
 """A follow-up's due reminder in its assignee's console (level 0)."""
+HANDOVER = "follow_up_handover"
+"""A follow-up handed to a colleague: a notice in their console (level n: the n-th handover)."""
 
 
 @dataclass(frozen=True)

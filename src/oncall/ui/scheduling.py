@@ -19,6 +19,7 @@ from oncall.scheduler.engine import ConsoleScheduler
 from oncall.services.escalation_notices import EscalationNotice
 from oncall.services.reminders import Reminder, follow_ups_due
 from oncall.services.rota import OnCallNow, on_call_now
+from oncall.store.claims import HANDOVER
 from oncall.store.errors import StoreError
 from oncall.ui.screens.due_now import DueNowScreen
 from oncall.ui.widgets.due_now import notice_message, reminder_message
@@ -113,6 +114,19 @@ class ConsoleScheduling:
         self.read_header()
 
     def _escalated(self, notice: EscalationNotice) -> None:
+        if notice.subject_type == HANDOVER:
+            self._handed_over(notice)
+            return
         message = "An escalation needs you." if self._locked() else notice_message(notice)
         self.app.notify(message, title="Escalation", severity="error", timeout=30)
         self.app.bell()
+
+    def _handed_over(self, notice: EscalationNotice) -> None:
+        """A follow-up handed to this user (or, on a supervisor's console, to anyone)."""
+        mine = notice.recipient_id == self.app.services.actor.id
+        if mine:
+            self.last_reminded = notice.subject_id
+        message = "A follow-up was handed to you." if self._locked() else notice_message(notice)
+        title = "Follow-up handed to you" if mine else "Follow-up handed over"
+        self.app.notify(message, title=title, severity="warning", timeout=30)
+        self.read_header()
