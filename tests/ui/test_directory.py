@@ -256,3 +256,15 @@ async def test_a_damaged_entry_is_still_listed_and_its_detail_names_what_could_n
             "phone numbers" in n.message and "could not be read" in n.message
             for n in app._notifications
         )
+
+
+async def test_filter_boxes_show_their_state_by_mark_not_only_by_colour(clinic: Clinic) -> None:
+    _directory(clinic)
+    app = make_app(clinic.settings, actor="alice", clock=clinic.clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await _open(pilot)
+        box = screen.query_one("#always", Checkbox)
+        assert str(box.render()).startswith("▐ ▌"), "unticked: an empty box"
+        box.value = True
+        await settle(pilot)
+        assert str(box.render()).startswith("▐X▌"), "ticked: a mark in the box"

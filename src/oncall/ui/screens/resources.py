@@ -20,6 +20,7 @@ from oncall.ui.base import OnCallScreen
 from oncall.ui.screens.referral import ReferralConfirmScreen
 from oncall.ui.widgets.action_footer import ActionFooter
 from oncall.ui.widgets.directory_rows import COLUMNS, category_label, detail_text, row_cells
+from oncall.ui.widgets.toggles import MarkedCheckbox
 
 OPEN_NOW_RECHECK_S = 60.0
 """How often "open now" is re-read while the screen is up: opening hours move with the clock."""
@@ -80,9 +81,9 @@ class ResourceDirectoryScreen(OnCallScreen[None]):
         with Horizontal(id="filters"):
             yield Select(categories, prompt="Any category", id="category", compact=True)
             yield Select([], prompt="Any county", id="county", compact=True)
-            yield Checkbox("24/7", id="always", compact=True)
-            yield Checkbox("Open now", id="open-now", compact=True)
-            yield Checkbox("Nearest first", id="nearest", compact=True)
+            yield MarkedCheckbox("24/7", id="always", compact=True)
+            yield MarkedCheckbox("Open now", id="open-now", compact=True)
+            yield MarkedCheckbox("Nearest first", id="nearest", compact=True)
         yield Static(id="origin")
         yield DataTable(id="directory", cursor_type="row", zebra_stripes=True)
         yield Static(id="page")
