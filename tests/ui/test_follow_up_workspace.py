@@ -8,6 +8,7 @@ from datetime import timedelta
 from burst import burst, keys_of
 from console_helpers import notices, wait_until
 from textual.pilot import Pilot
+from textual.widgets import DataTable
 
 from conftest import Clinic
 from followup_support import closed_episode_follow_ups, save_plan
@@ -214,4 +215,23 @@ async def test_a_follow_up_handed_over_is_announced_to_the_colleague(clinic: Cli
         await pilot.press("enter")  # the handed-over one, though not due yet
         await wait_until(pilot, lambda: isinstance(app.screen, FollowUpScreen))
         assert isinstance(app.screen, FollowUpScreen) and app.screen.follow_up_id == fu
+    app.services.store.close()
+
+
+async def test_the_supervisor_opens_an_overdue_follow_up_from_the_board(clinic: Clinic) -> None:
+    (fu,) = closed_episode_follow_ups(clinic, [FollowUpKind.CONTACT_24H], due_in=timedelta(0))
+    clinic.clock.advance(timedelta(minutes=30))
+    app = make_app(replace(clinic.settings, idle_lock_minutes=0), actor="sue", clock=clinic.clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("f2")
+        await wait_until(pilot, lambda: bool(app.screen.query("#overdue")))
+        table = app.screen.query_one("#overdue", DataTable)
+        await wait_until(pilot, lambda: table.row_count == 1)
+        table.focus()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, FollowUpScreen))
+        screen = app.screen
+        assert isinstance(screen, FollowUpScreen) and screen.follow_up_id == fu
+        await wait_until(pilot, lambda: "overdue" in _shown(screen))
+        assert "Assigned to Pat Moreno" in _shown(screen)
     app.services.store.close()

@@ -125,6 +125,16 @@ class SupervisorScreen(OnCallScreen[None]):
     def _who(self, name: str) -> str:
         return initials(name) if self.services.settings.privacy_mode else name
 
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on an overdue follow-up opens it: the supervisor it escalated to can act."""
+        board = self._board
+        if event.data_table.id != "overdue" or board is None:
+            return
+        if 0 <= event.cursor_row < len(board.overdue):
+            from oncall.ui.screens.follow_up import FollowUpScreen
+
+            self.app.push_screen(FollowUpScreen(board.overdue[event.cursor_row].follow_up_id))
+
     def _redraw(self) -> None:
         board = self._board
         if board is None:
