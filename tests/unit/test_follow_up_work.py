@@ -24,6 +24,7 @@ from oncall.services.escalation_notices import notices_since
 from oncall.services.followup_changes import hand_over_follow_up, reschedule_follow_up
 from oncall.services.followup_workspace import view_follow_up
 from oncall.services.reminders import claim_reminders, due_now
+from oncall.services.shift_handoff import build_shift_handoff
 from oncall.store import episodes as episode_rows
 from oncall.store import followups as follow_up_rows
 from oncall.store.audit import audit_entries
@@ -167,3 +168,10 @@ def test_closing_plans_follow_ups_for_the_clients_primary_clinician(clinic: Clin
         conn.execute("UPDATE staff SET active = 0 WHERE login = 'alice'")
     plan = closing.propose_follow_ups(clinic.ctx("bob"), episode_id)
     assert {d.assignee_id for d in plan} == {clinic.staff["bob"].id}
+
+
+def test_the_shift_handoff_names_follow_ups_apart_from_episodes(clinic: Clinic) -> None:
+    (fu,) = closed_episode_follow_ups(clinic, [FollowUpKind.CALL_72H])
+    (item,) = build_shift_handoff(clinic.ctx("sue")).follow_ups_due
+    assert item.situation.startswith(f"Follow-up F-{fu}: call 72h due ")
+    assert item.situation.endswith("from episode #1.")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from oncall.domain.followup_work import follow_up_ref
 from oncall.domain.timefmt import to_iso
 from oncall.domain.types import EpisodeStatus, EventKind, RiskLevel
 from oncall.services.context import ServiceContext
@@ -121,8 +122,9 @@ def build_shift_handoff(ctx: ServiceContext, *, horizon: timedelta = HORIZON) ->
             due_items.append(
                 HandoffItem(
                     heading=client.name,
-                    situation=f"{follow_up.kind.value.replace('_', ' ')} due {due_local:%a %H:%M}"
-                    f"{overdue}, from episode {follow_up.episode_id}.",
+                    situation=f"Follow-up {follow_up_ref(follow_up.id)}:"
+                    f" {follow_up.kind.value.replace('_', ' ')} due {due_local:%a %H:%M}"
+                    f"{overdue}, from episode #{follow_up.episode_id}.",
                     actions=f"{follow_up.attempts} attempt(s) so far",
                     needs=f"contact by {names.get(follow_up.assignee_id, 'unassigned')}",
                     client_id=client.id,
