@@ -19,6 +19,7 @@ from oncall.services.followup_workspace import view_follow_up
 from oncall.store import followups as follow_up_rows
 from oncall.ui.app import OnCallApp
 from oncall.ui.screens.due_now import DueNowScreen
+from oncall.ui.screens.episode import EpisodeScreen
 from oncall.ui.screens.follow_up import FollowUpScreen
 from oncall.ui.screens.forms.follow_up_contact import FollowUpForm
 from oncall.ui.widgets.follow_up_list import FollowUpList
@@ -234,4 +235,8 @@ async def test_the_supervisor_opens_an_overdue_follow_up_from_the_board(clinic: 
         assert isinstance(screen, FollowUpScreen) and screen.follow_up_id == fu
         await wait_until(pilot, lambda: "overdue" in _shown(screen))
         assert "Assigned to Pat Moreno" in _shown(screen)
+        await pilot.press("e")  # the episode it came from, closed but on record
+        await wait_until(pilot, lambda: isinstance(app.screen, EpisodeScreen))
+        assert screen.view is not None
+        assert getattr(app.screen, "episode_id", None) == screen.view.follow_up.episode_id
     app.services.store.close()

@@ -15,6 +15,7 @@ from oncall.domain.types import FollowUpStatus
 from oncall.services.errors import ServiceError
 from oncall.services.followup_workspace import FollowUpView, view_follow_up
 from oncall.ui.base import OnCallScreen
+from oncall.ui.navigation import open_client, open_episode
 from oncall.ui.screens.follow_up_forms import build_follow_up_form
 from oncall.ui.widgets.action_footer import ActionFooter
 from oncall.ui.widgets.follow_up_text import follow_up_text, risk_text
@@ -46,6 +47,8 @@ class FollowUpScreen(OnCallScreen[None]):
             "Caring msg",
             tooltip="Caring contact sent (a brief message, no answer expected)",
         ),
+        Binding("e", "episode", "Episode", tooltip="The episode this follow-up came from"),
+        Binding("i", "client", "Client", tooltip="The client's record and safety plan"),
     ]
 
     def __init__(self, follow_up_id: int) -> None:
@@ -108,6 +111,16 @@ class FollowUpScreen(OnCallScreen[None]):
             return
         form = build_follow_up_form(what, self.services, view)
         self.app.push_screen(form, lambda result: self._after(what, result))
+
+    def action_episode(self) -> None:
+        """Open the episode the follow-up came from (closed ones too: their record stays)."""
+        if self.view is not None:
+            open_episode(self.app, self.view.follow_up.episode_id)
+
+    def action_client(self) -> None:
+        """Open the client's record."""
+        if self.view is not None:
+            open_client(self.app, self.view.client.id)
 
     def _after(self, what: str, result: FollowUp | None) -> None:
         """Say what was saved; follow a reschedule to the follow-up now due."""
