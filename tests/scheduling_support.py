@@ -6,6 +6,7 @@ import itertools
 from datetime import timedelta
 from typing import Any
 
+from closing_support import make_safe_to_close
 from conftest import Clinic, alert_record
 from oncall.domain.types import Disposition, FollowUpKind
 from oncall.services.alerts import acknowledge_alert, create_alert
@@ -37,6 +38,7 @@ def schedule_follow_ups(
         FollowUpDraft(FollowUpKind.CONTACT_24H, now + delta, clinic.staff[assignee].id)
         for delta in due_in
     ]
+    make_safe_to_close(clinic.ctx(), episode_id)
     closure = close_episode(
         clinic.ctx(),
         episode_id,

@@ -8,6 +8,7 @@ from typing import Any
 
 from local_http import Receiver, serving
 
+from closing_support import make_safe_to_close
 from conftest import Clinic, alert_record
 from oncall.commands.common import system_actor
 from oncall.config import TargetSettings
@@ -27,6 +28,7 @@ def close_hotline_episode(clinic: Clinic, client_ref: str, handoff: dict[str, An
     episode = acknowledge_alert(clinic.ctx(), alert_id).episode
     assert episode is not None
     episodes.confirm_handoff(clinic.ctx(), episode.id)
+    make_safe_to_close(clinic.ctx(), episode.id)
     closing.close_episode(
         clinic.ctx(),
         episode.id,

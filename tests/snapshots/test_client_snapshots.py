@@ -10,6 +10,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import TextArea
 
+from closing_support import make_safe_to_close
 from conftest import alert_record
 from oncall.cli import make_app
 from oncall.clock import FrozenClock
@@ -54,6 +55,7 @@ def _client_scene(tmp_path: Path) -> tuple[OnCallApp, int]:
         assert episode is not None
         if number == 1:
             clock.advance(timedelta(minutes=40))
+            make_safe_to_close(ctx, episode.id)
             closing.close_episode(
                 ctx,
                 episode.id,

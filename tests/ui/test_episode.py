@@ -115,7 +115,9 @@ async def test_cssrs_no_to_question_2_skips_to_6_and_records_the_risk(clinic: Cl
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, EpisodeScreen)
-        assert "Risk:  MODERATE  set 03:00" in header(app)
+        assert "Risk:  MODERATE  highest current assessment: C-SSRS, 03:00" in header(app)
+        assert "C-SSRS MODERATE 03:00 (yes to 1, 6)" in header(app)
+        assert "overdose-risk checklist not screened" in header(app)
         assert "C-SSRS screener: risk MODERATE (yes to 1, 6)" in timeline_text(app)
 
 
@@ -147,7 +149,9 @@ async def test_cssrs_changing_question_2_back_to_yes_asks_3_to_5_again(clinic: C
         assert "Risk:  HIGH " in header(app)
 
 
-async def test_overdose_checklist_raises_the_risk_one_step(clinic: Clinic) -> None:
+async def test_overdose_checklist_alone_takes_the_risk_from_not_screened_to_low(
+    clinic: Clinic,
+) -> None:
     episode_id = open_episode(clinic, location=None)
     app = make_app(clinic.settings, actor="alice", clock=clinic.clock)
     async with app.run_test(size=(120, 36)) as pilot:
@@ -161,13 +165,13 @@ async def test_overdose_checklist_raises_the_risk_one_step(clinic: Clinic) -> No
         assert isinstance(form, OverdoseForm)
         await pilot.press("space", "tab", "tab", "tab", "space")  # lowered tolerance, using alone
         result = str(form.query_one("#overdose-result").render())
-        assert "rises from NONE to LOW" in result
+        assert "2 flag(s): the episode's risk goes from NOT SCREENED to LOW." in result
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, EpisodeScreen)
         assert "Risk:  LOW " in header(app)
         assert (
-            "Overdose-risk checklist: lowered tolerance; using alone; risk none → LOW"
+            "Overdose-risk checklist: lowered tolerance; using alone; risk not screened → LOW"
             in timeline_text(app)
         )
 

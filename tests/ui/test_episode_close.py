@@ -9,6 +9,7 @@ from episode_helpers import HANDOFF, header, open_episode, settle, timeline_text
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select
 
+from closing_support import make_safe_to_close
 from conftest import Clinic
 from oncall.cli import make_app
 from oncall.domain.cssrs import CssrsAnswers
@@ -20,6 +21,7 @@ from oncall.ui.screens.episode import EpisodeScreen
 from oncall.ui.screens.forms.close import CloseEpisodeForm
 
 HIGH = CssrsAnswers(q1=True, q2=True, q3=True, q4=True, q5=False, q6=False)
+NO_RISK = CssrsAnswers(q1=False, q2=False, q3=None, q4=None, q5=None, q6=False)
 
 
 async def _close_form(pilot: Pilot[Any], episode_id: int) -> CloseEpisodeForm:
@@ -40,10 +42,11 @@ def _error(form: CloseEpisodeForm) -> str:
 
 async def test_every_reason_not_to_close_is_shown_and_the_form_stays(clinic: Clinic) -> None:
     episode_id = open_episode(clinic, source="hotline", handoff=HANDOFF)
+    episodes.record_cssrs(clinic.ctx(), episode_id, NO_RISK)
     app = make_app(clinic.settings, actor="alice", clock=clinic.clock)
     async with app.run_test(size=(120, 36)) as pilot:
         form = await _close_form(pilot, episode_id)
-        assert form.query_one(DataTable).row_count == 0, "risk not screened: no plan proposed"
+        assert form.query_one(DataTable).row_count == 0, "screened, no risk: no plan proposed"
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is form
@@ -53,6 +56,7 @@ async def test_every_reason_not_to_close_is_shown_and_the_form_stays(clinic: Cli
             "• Choose a disposition before closing.",
             "• Write a short summary before closing.",
             "• Schedule follow-ups, or state why none are needed.",
+            "• Confirm where the client is (l), or record why it could not be confirmed.",
         ]:
             assert reason in error, reason
         # Fill in what the form can: the handoff still stops it, and nothing typed is lost.
@@ -61,6 +65,8 @@ async def test_every_reason_not_to_close_is_shown_and_the_form_stays(clinic: Cli
         await pilot.press(*"Reached by phone; calmer")
         form.query_one("#no-follow-up-reason").focus()
         await pilot.press(*"Hotline keeps the case")
+        form.query_one("#no-location-reason").focus()
+        await pilot.press(*"Client would not say")
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is form
@@ -87,6 +93,7 @@ async def test_close_with_the_proposed_plan_edited(clinic: Clinic) -> None:
     # the client's primary clinician.
     episode_id = open_episode(clinic, login="bob")
     episodes.record_cssrs(clinic.ctx("bob"), episode_id, HIGH)
+    make_safe_to_close(clinic.ctx("bob"), episode_id)
     app = make_app(clinic.settings, actor="bob", clock=clinic.clock)
     async with app.run_test(size=(120, 36)) as pilot:
         form = await _close_form(pilot, episode_id)
@@ -167,6 +174,7 @@ async def test_a_closed_episode_takes_only_amendments(clinic: Clinic) -> None:
     from oncall.services.closing import close_episode
 
     episode_id = open_episode(clinic)
+    make_safe_to_close(clinic.ctx(), episode_id)
     close_episode(
         clinic.ctx(),
         episode_id,
@@ -189,4 +197,4 @@ async def test_a_closed_episode_takes_only_amendments(clinic: Clinic) -> None:
         await settle(pilot)
         await pilot.press(*"Summary should say: by video", "ctrl+s")
         await settle(pilot)
-        assert "Amends #2 (outcome): Summary should say: by video" in timeline_text(app)
+        assert "Amends #4 (outcome): Summary should say: by video" in timeline_text(app)

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from textual.widgets import Label
 
+from closing_support import make_safe_to_close
 from conftest import Clinic, alert_record
 from oncall.cli import make_app
 from oncall.domain.types import Disposition
@@ -25,6 +26,7 @@ def _episodes(clinic: Clinic, count: int) -> list[int]:
         ).accepted_ids
         episode = acknowledge_alert(ctx, alert_id).episode
         assert episode is not None
+        make_safe_to_close(ctx, episode.id)
         closing.close_episode(
             ctx,
             episode.id,

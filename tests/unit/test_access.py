@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from closing_support import make_safe_to_close
 from conftest import Clinic, alert_record
 from oncall.domain.models import Staff
 from oncall.domain.types import ContactChannel, ContactResult, Disposition, FollowUpKind, Role
@@ -140,6 +141,7 @@ def test_peer_sees_only_clients_of_their_follow_ups(clinic: Clinic) -> None:
             FollowUpKind.CALL_72H, clinic.clock.now() + timedelta(days=3), pat.actor.id
         )
     ]
+    make_safe_to_close(clinic.ctx("alice"), episode_id)
     closure = closing.close_episode(
         clinic.ctx("alice"),
         episode_id,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from closing_support import make_safe_to_close
 from conftest import Clinic, alert_record
 from oncall.domain.types import ContactChannel, ContactResult, Disposition, FollowUpKind
 from oncall.services import closing, followups
@@ -36,6 +37,7 @@ def test_board_shows_what_needs_attention(clinic: Clinic) -> None:
             clinic.staff["pat"].id,
         )
     ]
+    make_safe_to_close(ctx, episode.id)
     fu = closing.close_episode(
         ctx, episode.id, disposition=Disposition.STABILIZED, summary="ok", follow_ups=plan
     ).follow_ups[0]

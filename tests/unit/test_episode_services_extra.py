@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import pytest
 
+from closing_support import make_safe_to_close
 from conftest import Clinic, alert_record
 from oncall.domain.types import Disposition, EventKind
 from oncall.services import closing, episodes, views
@@ -60,6 +61,7 @@ def test_plan_review_refused_without_a_plan_or_on_a_closed_episode(clinic: Clini
     with pytest.raises(Refused, match="no safety plan"):
         episodes.record_safety_plan_review(clinic.ctx(), episode_id)
     _give_plan(clinic)
+    make_safe_to_close(clinic.ctx(), episode_id)
     closing.close_episode(
         clinic.ctx(),
         episode_id,

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from closing_support import make_safe_to_close
 from conftest import Clinic, alert_record
 from oncall.domain.cssrs import CssrsAnswers
 from oncall.domain.figures import median, percentile
@@ -75,6 +76,7 @@ def _day(clinic: Clinic) -> Figures:
     )
     c.set(t0 + timedelta(hours=1))
     plan = closing.propose_follow_ups(clinic.ctx("alice"), e1.id)  # type: ignore[union-attr]
+    make_safe_to_close(clinic.ctx("alice"), e1.id)  # type: ignore[union-attr]
     done = closing.close_episode(
         clinic.ctx("alice"),
         e1.id,  # type: ignore[union-attr]

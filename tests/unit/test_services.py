@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from closing_support import make_safe_to_close
 from conftest import Clinic, alert_record
 from oncall.domain.cssrs import CssrsAnswers
 from oncall.domain.models import Location
@@ -124,6 +125,7 @@ def test_hotline_handoff_blocks_closing_until_confirmed(clinic: Clinic) -> None:
             no_follow_up_reason="none needed",
         )
     episodes.confirm_handoff(ctx, episode_id)
+    make_safe_to_close(ctx, episode_id)
     closed = closing.close_episode(
         ctx,
         episode_id,
@@ -142,6 +144,7 @@ def test_outcome_report_without_consent_is_not_sent_and_is_audited(clinic: Clini
     episode_id = _open_episode(clinic, client_ref="C-2", source="hotline", handoff=HANDOFF)
     ctx = clinic.ctx()
     episodes.confirm_handoff(ctx, episode_id)
+    make_safe_to_close(ctx, episode_id)
     closed = closing.close_episode(
         ctx,
         episode_id,
@@ -176,6 +179,7 @@ def test_cssrs_sets_risk_and_close_schedules_the_plan(clinic: Clinic) -> None:
     assert episode and episode.risk_level is RiskLevel.MODERATE
     plan = closing.propose_follow_ups(ctx, episode_id)
     assert [d.kind for d in plan] == [FollowUpKind.CONTACT_24H, FollowUpKind.CALL_72H]
+    make_safe_to_close(ctx, episode_id)
     done = closing.close_episode(
         ctx,
         episode_id,
@@ -266,6 +270,7 @@ def test_follow_up_attempts_run_out_after_five(clinic: Clinic) -> None:
             FollowUpKind.CALL_72H, clinic.clock.now() + timedelta(days=3), clinic.staff["pat"].id
         )
     ]
+    make_safe_to_close(ctx, episode_id)
     closed = closing.close_episode(
         ctx, episode_id, disposition=Disposition.STABILIZED, summary="ok", follow_ups=plan
     )
@@ -291,6 +296,7 @@ def test_closed_episode_takes_no_new_events_but_accepts_amendments(clinic: Clini
     episode_id = _open_episode(clinic)
     ctx = clinic.ctx()
     note = episodes.add_note(ctx, episode_id, "first")
+    make_safe_to_close(ctx, episode_id)
     closing.close_episode(
         ctx,
         episode_id,

@@ -81,6 +81,7 @@ class EventKind(StrEnum):
     CONTACT_ATTEMPT = "contact_attempt"
     RISK_SCREENING = "risk_screening"
     OVERDOSE_SCREENING = "overdose_screening"
+    OVERDOSE_RESPONSE = "overdose_response"
     SAFETY_PLAN_REVIEW = "safety_plan_review"
     COPING_USED = "coping_used"
     REFERRAL = "referral"

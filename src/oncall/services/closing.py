@@ -9,9 +9,15 @@ from datetime import datetime
 from oncall.domain.episode_state import TransitionRefused, close_problems
 from oncall.domain.followup_plan import plan_follow_ups
 from oncall.domain.models import Episode, FollowUp
+from oncall.domain.risk import episode_risk
 from oncall.domain.timefmt import to_iso
 from oncall.domain.types import Disposition, EpisodeStatus, EventKind, FollowUpKind, RiskLevel
 from oncall.services.access import require_client_access
+from oncall.services.close_safety import (
+    SUPERVISOR_OVERRIDE,
+    episode_safety_gaps,
+    supervisor_override,
+)
 from oncall.services.context import ServiceContext
 from oncall.services.errors import NotFound, Refused, ValidationFailed
 from oncall.store import alerts as alert_rows
@@ -47,7 +53,10 @@ def propose_follow_ups(
                 primary = people.staff_by_id(conn, client.primary_clinician_id)
     if episode is None:
         raise NotFound(f"There is no episode {episode_id}.")
-    risk = episode.risk_level or RiskLevel.NONE
+    with ctx.store.read() as conn:
+        # Derived from the timeline: the highest current assessment, amendments applied.
+        risk = episode_risk(episode_rows.timeline(conn, episode.id, limit=100_000)).level
+    risk = risk or RiskLevel.NONE
     default = primary.id if primary is not None and primary.active else ctx.actor.id
     who = assignee_id if assignee_id is not None else default
     return [FollowUpDraft(p.kind, p.due_at, who) for p in plan_follow_ups(risk, ctx.clock.now())]
@@ -70,9 +79,17 @@ def close_episode(
     summary: str,
     follow_ups: list[FollowUpDraft],
     no_follow_up_reason: str | None = None,
+    no_location_reason: str | None = None,
+    override_reason: str | None = None,
 ) -> Closure:
-    """Close an episode; refused with every reason while it may not close."""
+    """Close an episode; refused with every reason while it may not close.
+
+    The safety requirements (screening, location, safety-plan review) may be
+    overridden only by a supervisor with a stated reason, which is audited.
+    """
     summary = summary.strip()
+    no_location_reason = (no_location_reason or "").strip()[:500] or None
+    override_reason = (override_reason or "").strip()[:2000] or None
     if len(summary) > 4000:
         raise ValidationFailed(f"The summary is {len(summary):,} characters; the limit is 4,000.")
     now = ctx.clock.now()
@@ -85,6 +102,11 @@ def close_episode(
         problems = close_problems(
             episode.status, disposition, summary, bool(follow_ups), no_follow_up_reason
         )
+        gaps = episode_safety_gaps(conn, episode, no_location_reason)
+        override = supervisor_override(ctx, gaps, override_reason)
+        if gaps and override is None:
+            problems += [gap.message for gap in gaps]
+            problems.append(SUPERVISOR_OVERRIDE)
         if problems:
             raise Refused(" ".join(problems))
         assert disposition is not None
@@ -145,8 +167,19 @@ def close_episode(
                 "summary": summary,
                 "follow_ups": len(scheduled),
                 "no_follow_up_reason": no_follow_up_reason,
+                "no_location_reason": no_location_reason,
+                "override": override,
             },
         )
+        if override is not None:
+            ctx.audit(
+                conn,
+                "episode.close_override",
+                "episode",
+                episode.id,
+                client_id=episode.client_id,
+                detail=override,
+            )
         alert_rows.close_episode_alerts(conn, episode.id)
         ctx.audit(
             conn,

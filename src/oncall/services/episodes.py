@@ -9,11 +9,13 @@ from typing import Any
 from oncall.domain.cssrs import CssrsAnswers, score_cssrs
 from oncall.domain.episode_state import check_transition
 from oncall.domain.models import Client, EmergencyContact, Episode, Location, TimelineEvent
-from oncall.domain.overdose import OverdoseFlag, flags_to_list, raise_risk_level
-from oncall.domain.types import ContactChannel, ContactResult, EpisodeStatus, EventKind, RiskLevel
+from oncall.domain.overdose import OverdoseFlag, flags_to_list
+from oncall.domain.risk import episode_risk
+from oncall.domain.types import ContactChannel, ContactResult, EpisodeStatus, EventKind
 from oncall.services.access import require_client_access
 from oncall.services.context import ServiceContext
 from oncall.services.errors import ConsentMissing, NotFound, Refused, ValidationFailed
+from oncall.services.risk import refresh_risk
 from oncall.store import episodes as episode_rows
 from oncall.store import people
 from oncall.store import safety as safety_rows
@@ -136,7 +138,7 @@ def record_contact_attempt(
 
 
 def record_cssrs(ctx: ServiceContext, episode_id: int, answers: CssrsAnswers) -> TimelineEvent:
-    """Record a C-SSRS screener; its risk level becomes the episode's latest risk."""
+    """Record a C-SSRS screener; the episode's risk is re-derived from all its assessments."""
     risk = score_cssrs(answers)
     with ctx.store.write() as conn:
         episode = _episode(conn, episode_id)
@@ -151,36 +153,40 @@ def record_cssrs(ctx: ServiceContext, episode_id: int, answers: CssrsAnswers) ->
                 "risk_level": risk.value,
             },
         )
-        episode_rows.update_episode(
-            conn, episode.id, risk_level=risk.value, risk_set_at=ctx.now_iso()
-        )
+        refresh_risk(conn, episode.id)
         return event
 
 
 def record_overdose_screen(
     ctx: ServiceContext, episode_id: int, flags: Iterable[OverdoseFlag]
 ) -> TimelineEvent:
-    """Record the overdose-risk checklist; any flag raises the episode's risk level."""
+    """Record the overdose-risk checklist; any flag raises the episode's risk one step."""
     chosen = frozenset(flags)
     with ctx.store.write() as conn:
         episode = _episode(conn, episode_id)
-        before = episode.risk_level or RiskLevel.NONE
-        after = raise_risk_level(before, chosen)
-        event = _append(
-            ctx,
-            conn,
-            episode,
-            EventKind.OVERDOSE_SCREENING,
-            {
-                "flags": flags_to_list(chosen),
-                "risk_before": before.value,
-                "risk_level": after.value,
-            },
-        )
-        if chosen:
-            episode_rows.update_episode(
-                conn, episode.id, risk_level=after.value, risk_set_at=ctx.now_iso()
-            )
+        before = episode.risk_level
+        flag_keys = flags_to_list(chosen)
+        # The body says what the checklist did to the episode's risk, so derive it first.
+        after = episode_risk(
+            [
+                *episode_rows.timeline(conn, episode.id, limit=100_000),
+                TimelineEvent(
+                    0,
+                    episode.id,
+                    ctx.clock.now(),
+                    ctx.actor.id,
+                    EventKind.OVERDOSE_SCREENING,
+                    {"flags": flag_keys},
+                ),
+            ]
+        ).level
+        body = {
+            "flags": flag_keys,
+            "risk_before": before.value if before else None,
+            "risk_level": after.value if after else None,
+        }
+        event = _append(ctx, conn, episode, EventKind.OVERDOSE_SCREENING, body)
+        refresh_risk(conn, episode.id)
         return event
 
 

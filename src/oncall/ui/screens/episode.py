@@ -10,6 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 
 from oncall.domain.models import TimelineEvent
+from oncall.domain.risk import episode_risk
 from oncall.domain.types import EpisodeStatus, EventKind
 from oncall.services import views
 from oncall.services.access import OutsideCare
@@ -41,6 +42,12 @@ class EpisodeScreen(OnCallScreen[None]):
         Binding("l", "record('location')", "Location"),
         Binding("s", "record('cssrs')", "C-SSRS"),
         Binding("o", "record('overdose')", "Overdose"),
+        Binding(
+            "O",
+            "record('overdose_now')",
+            "OD now",
+            tooltip="Overdose in progress: walk the caller through it, each step timed",
+        ),
         Binding("n", "record('note')", "Note"),
         Binding("c", "record('contact')", "Contact"),
         Binding("g", "record('coping')", "Coping"),
@@ -199,9 +206,12 @@ class EpisodeScreen(OnCallScreen[None]):
             return
         if isinstance(result, Closure):
             self.notify(_closed_message(result), title="Closed")
-        elif isinstance(result, TimelineEvent) and result.kind in _RISK_EVENTS:
-            risk = str(result.body.get("risk_level", "")).upper()
-            self.notify(f"{KIND_WORDS[result.kind]} recorded. Risk level: {risk}.", title="Risk")
+        elif isinstance(result, int):  # the overdose protocol: steps recorded
+            self.notify(f"{result} overdose-in-progress step(s) recorded on the timeline.")
+        elif isinstance(result, TimelineEvent) and _changes_risk(result):
+            self.load()
+            self.notify(_risk_message(result, self.workspace), title="Risk")
+            return
         elif isinstance(result, TimelineEvent):
             self.notify(f"Recorded: {KIND_WORDS.get(result.kind, result.kind.value)}.")
         else:
@@ -224,6 +234,19 @@ class EpisodeScreen(OnCallScreen[None]):
 
 
 _RISK_EVENTS = (EventKind.RISK_SCREENING, EventKind.OVERDOSE_SCREENING)
+
+
+def _changes_risk(event: TimelineEvent) -> bool:
+    """A screening, or an amendment that re-entered one's answers."""
+    return event.kind in _RISK_EVENTS or "corrected" in event.body
+
+
+def _risk_message(event: TimelineEvent, ws: EpisodeWorkspace | None) -> str:
+    """What was recorded and the episode's risk now (the highest current assessment)."""
+    what = "Correction" if event.kind is EventKind.AMENDMENT else KIND_WORDS[event.kind]
+    level = episode_risk(ws.timeline).level if ws is not None else None
+    said = level.value.upper() if level else "NOT SCREENED"
+    return f"{what[:1].upper()}{what[1:]} recorded. Episode risk: {said}."
 
 
 def _closed_message(closure: Closure) -> str:

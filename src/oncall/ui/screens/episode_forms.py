@@ -7,8 +7,10 @@ from typing import Any
 from textual.screen import ModalScreen
 
 from oncall.domain.models import TimelineEvent
+from oncall.domain.risk import episode_risk
 from oncall.domain.types import EpisodeStatus, EventKind
 from oncall.services import closing, episodes
+from oncall.services.close_safety import OVERRIDERS
 from oncall.services.context import ServiceContext
 from oncall.services.errors import ServiceError
 from oncall.services.views import EpisodeWorkspace
@@ -16,6 +18,7 @@ from oncall.store import people
 from oncall.store.errors import StoreError
 from oncall.ui.screens.forms.amend import AmendForm
 from oncall.ui.screens.forms.close import CloseEpisodeForm
+from oncall.ui.screens.forms.close_safety import SafetyState
 from oncall.ui.screens.forms.contact_attempt import ContactAttemptForm
 from oncall.ui.screens.forms.cssrs import CssrsForm
 from oncall.ui.screens.forms.emergency import EmergencyContactForm, EmergencyServicesForm
@@ -23,6 +26,8 @@ from oncall.ui.screens.forms.handoff import ConfirmHandoffForm, WarmHandoffForm
 from oncall.ui.screens.forms.location import LocationForm
 from oncall.ui.screens.forms.overdose import OverdoseForm
 from oncall.ui.screens.forms.text_event import SafetyPlanReviewForm, TextEventForm
+from oncall.ui.screens.overdose_response import OverdoseResponseScreen
+from oncall.ui.screens.screening_correction import correction_form
 
 _TEXT_EVENTS = {
     "note": EventKind.NOTE,
@@ -33,7 +38,8 @@ _TEXT_EVENTS = {
 RECORDING = frozenset(
     {
         "location", "cssrs", "overdose", "contact", "plan_review", "warm_handoff",
-        "confirm_handoff", "emergency", "tell_contact", "close", *_TEXT_EVENTS,
+        "confirm_handoff", "emergency", "tell_contact", "close", "overdose_now",
+        *_TEXT_EVENTS,
     }
 )  # fmt: skip
 """Actions that add to the record; a closed episode takes amendments only."""
@@ -57,7 +63,9 @@ def build_form(
     if what == "cssrs":
         return CssrsForm(services, episode.id)
     if what == "overdose":
-        return OverdoseForm(services, episode.id, episode.risk_level)
+        return OverdoseForm(services, episode.id, ws.timeline)
+    if what == "overdose_now":
+        return OverdoseResponseScreen(services, episode.id, ws.timeline)
     if what == "contact":
         return ContactAttemptForm(services, episode.id, ws.client.preferred_name or ws.client.name)
     if what == "plan_review":
@@ -78,7 +86,8 @@ def build_form(
             return f"Not available: {why}"
         return EmergencyContactForm(services, episode.id, allowed)
     if what == "amend":
-        return _amend_form(services, ws, highlighted)
+        correction = correction_form(services, ws, highlighted)
+        return correction or _amend_form(services, ws, highlighted)
     if what == "close":
         return _close_form(services, ws)
     raise ValueError(f"No form for {what!r}")
@@ -106,12 +115,21 @@ def _close_form(services: ServiceContext, ws: EpisodeWorkspace) -> ModalScreen[A
             staff = people.list_staff(conn, active_only=True)
     except (ServiceError, StoreError) as error:
         return f"Cannot close now: {error}"
+    risk = episode_risk(ws.timeline)
+    safety = SafetyState(
+        alert_kinds=tuple(alert.kind for alert in ws.alerts),
+        risk=risk,
+        location_confirmed=ws.episode.location_confirmed_at is not None,
+        plan_reviewed=any(e.kind is EventKind.SAFETY_PLAN_REVIEW for e in ws.timeline),
+        can_override=services.actor.role in OVERRIDERS,
+    )
     return CloseEpisodeForm(
         services,
         ws.episode.id,
         status=ws.episode.status,
-        risk=ws.episode.risk_level,
+        risk=risk.level,
         drafts=drafts,
         staff=staff,
         zone=services.settings.zone,
+        safety=safety,
     )

@@ -8,10 +8,12 @@ from zoneinfo import ZoneInfo
 from rich.text import Text
 from textual.widgets import Static
 
-from oncall.domain.types import EpisodeStatus, EventKind, RiskLevel
+from oncall.domain.risk import SCREENINGS, RiskSource, episode_risk
+from oncall.domain.types import EpisodeStatus, RiskLevel
 from oncall.services.views import EpisodeWorkspace
 from oncall.ui.format import countdown, initials, short_duration
-from oncall.ui.widgets.timeline_text import KIND_WORDS, event_time
+from oncall.ui.widgets.alert_position import position_line
+from oncall.ui.widgets.timeline_text import event_time
 
 RISK_STYLES: dict[RiskLevel, str] = {
     RiskLevel.HIGH: "bold white on red",
@@ -19,8 +21,6 @@ RISK_STYLES: dict[RiskLevel, str] = {
     RiskLevel.LOW: "green",
     RiskLevel.NONE: "dim",
 }
-
-_SCREENINGS = (EventKind.RISK_SCREENING, EventKind.OVERDOSE_SCREENING)
 
 
 def _yes_no(flag: bool) -> tuple[str, str]:
@@ -30,7 +30,7 @@ def _yes_no(flag: bool) -> tuple[str, str]:
 def header_text(
     ws: EpisodeWorkspace, zone: ZoneInfo, now: datetime, *, privacy: bool = False
 ) -> Text:
-    """Five lines: identity, consent, location, risk, status (plain Text, never markup)."""
+    """Six lines: identity, consent, location, risk and its sources, status (plain Text)."""
     client = ws.client
     text = Text(no_wrap=True, overflow="ellipsis")
     name = initials(client.name) if privacy else client.name
@@ -51,6 +51,10 @@ def header_text(
         text.append(f" (consent dated {client.consent_date})", style="dim")
     text.append("\n")
     _location(text, ws, zone, now)
+    gps = position_line(ws.alerts, zone, now, privacy=privacy)
+    if gps:  # a line of its own, only when an alert carried coordinates
+        text.append("\n")
+        text.append_text(gps)
     text.append("\n")
     _risk(text, ws, zone, now)
     text.append("\n")
@@ -77,25 +81,39 @@ def _location(text: Text, ws: EpisodeWorkspace, zone: ZoneInfo, now: datetime) -
 
 
 def _risk(text: Text, ws: EpisodeWorkspace, zone: ZoneInfo, now: datetime) -> None:
-    episode = ws.episode
+    """The level (highest current assessment), then each source with its time."""
+    risk = episode_risk(ws.timeline)
+    numbers = {e.id: n for n, e in enumerate(ws.timeline, 1)}
     text.append("Risk: ")
-    if episode.risk_level is None:
+    deciding = risk.deciding
+    if risk.level is None or deciding is None:
         text.append("NOT SCREENED", style="bold yellow")
-        text.append(" (s starts the C-SSRS screener)")
-        return
-    text.append(f" {episode.risk_level.value.upper()} ", style=RISK_STYLES[episode.risk_level])
-    if episode.risk_set_at is not None:
-        text.append(f" set {event_time(episode.risk_set_at, zone, now)}")
-        source = next(
-            (
-                e
-                for e in reversed(ws.timeline)
-                if e.kind in _SCREENINGS and e.at == episode.risk_set_at
-            ),
-            None,
+        text.append(" (not the same as no risk: s starts the C-SSRS, o the overdose checklist)")
+    else:
+        text.append(f" {risk.level.value.upper()} ", style=RISK_STYLES[risk.level])
+        text.append(
+            f" highest current assessment: {deciding.source.label},"
+            f" {event_time(deciding.at, zone, now)}"
         )
-        if source is not None:
-            text.append(f" by the {KIND_WORDS[source.kind]}")
+    text.append("\n  ")
+    parts: list[Text] = []
+    for source in RiskSource:
+        found = risk.by_source(source)
+        if found is None:
+            if source in SCREENINGS:
+                parts.append(Text(f"{source.label} not screened", style="yellow"))
+            continue
+        part = Text(f"{source.label} ")
+        part.append(found.level.value.upper(), style=RISK_STYLES[found.level])
+        part.append(f" {event_time(found.at, zone, now)} ({found.finding}")
+        if found.corrected_by is not None:
+            part.append(f"; corrected by #{numbers.get(found.corrected_by, '?')}")
+        if found.noted_by:
+            refs = ", ".join(f"#{numbers.get(n, '?')}" for n in found.noted_by)
+            part.append(f"; amended in words by {refs}, level as recorded")
+        part.append(")")
+        parts.append(part)
+    text.append_text(Text(" · ").join(parts))
 
 
 def _status(text: Text, ws: EpisodeWorkspace, zone: ZoneInfo, now: datetime) -> None:

@@ -14,6 +14,7 @@ from oncall.domain.models import TimelineEvent
 from oncall.domain.overdose import OverdoseFlag
 from oncall.domain.timefmt import from_iso
 from oncall.domain.types import EventKind, FollowUpKind
+from oncall.ui.widgets.overdose_text import describe_step
 
 FOLLOW_UP_LABELS: dict[FollowUpKind, str] = {
     FollowUpKind.CONTACT_24H: "Contact within 24 h",
@@ -29,6 +30,7 @@ KIND_WORDS: dict[EventKind, str] = {
     EventKind.CONTACT_ATTEMPT: "contact attempt",
     EventKind.RISK_SCREENING: "C-SSRS screener",
     EventKind.OVERDOSE_SCREENING: "overdose-risk checklist",
+    EventKind.OVERDOSE_RESPONSE: "overdose in progress",
     EventKind.SAFETY_PLAN_REVIEW: "safety-plan review",
     EventKind.COPING_USED: "coping / de-escalation",
     EventKind.REFERRAL: "referral",
@@ -91,7 +93,8 @@ def _overdose(body: Mapping[str, Any], zone: ZoneInfo, now: datetime) -> str:
         except ValueError:
             labels.append(words(key))
     found = "; ".join(labels) if labels else "no flags"
-    before, after = words(body.get("risk_before")), words(body.get("risk_level"))
+    before = words(body.get("risk_before")) or "not screened"
+    after = words(body.get("risk_level")) or "not screened"
     change = f"risk {before} → {after.upper()}" if before != after else f"risk stays {after}"
     return f"Overdose-risk checklist: {found}; {change}."
 
@@ -175,6 +178,7 @@ _DESCRIBERS: dict[EventKind, Describer] = {
     ),
     EventKind.RISK_SCREENING: _cssrs,
     EventKind.OVERDOSE_SCREENING: _overdose,
+    EventKind.OVERDOSE_RESPONSE: describe_step,
     EventKind.SAFETY_PLAN_REVIEW: lambda b, z, n: _then(
         f"Safety plan (version {b.get('plan_version')}) reviewed with the client.",
         _text(b, "note"),
@@ -212,6 +216,17 @@ def describe(event: TimelineEvent, zone: ZoneInfo, now: datetime) -> str:
     return _then(f"{KIND_WORDS.get(event.kind, words(event.kind)).capitalize()}.", fields)
 
 
+def _corrected(body: Mapping[str, Any], zone: ZoneInfo, now: datetime) -> str:
+    """A screening's re-entered answers carried by an amendment, in words."""
+    corrected = body.get("corrected")
+    if not isinstance(corrected, Mapping):
+        return ""
+    if body.get("amends_kind") == EventKind.RISK_SCREENING.value:
+        return f" Corrected to: {_cssrs(corrected, zone, now)}"
+    flags = [words(k) for k in corrected.get("flags") or []]
+    return f" Corrected to: {'; '.join(flags) if flags else 'no flags'}."
+
+
 def event_line(
     event: TimelineEvent,
     number: int,
@@ -232,6 +247,7 @@ def event_line(
         kind = words(event.body.get("amends_kind"))
         line.append(f"Amends {target} ({kind}): ", style="bold yellow")
         line.append(str(event.body.get("correction", "")))
+        line.append(_corrected(event.body, zone, now))
     else:
         line.append(describe(event, zone, now))
     if amended_by:

@@ -19,6 +19,7 @@ from oncall.services import closing
 from oncall.services.closing import Closure, FollowUpDraft
 from oncall.services.context import ServiceContext
 from oncall.ui.screens.forms.base import ServiceForm
+from oncall.ui.screens.forms.close_safety import SafetyState
 from oncall.ui.screens.forms.follow_up_plan import FollowUpPlanEditor
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
@@ -32,6 +33,7 @@ class CloseEpisodeForm(ServiceForm[Closure]):
     DEFAULT_CSS = """
     CloseEpisodeForm #form-body TextArea { height: 3; }
     CloseEpisodeForm #disposition { width: 1fr; }
+    CloseEpisodeForm #form-problems { max-height: 10; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+o", "add_follow_up", "Add follow-up", priority=True),
@@ -48,11 +50,14 @@ class CloseEpisodeForm(ServiceForm[Closure]):
         drafts: Sequence[FollowUpDraft],
         staff: Sequence[Staff],
         zone: ZoneInfo,
+        safety: SafetyState | None = None,
     ) -> None:
         super().__init__(services, episode_id)
         self.status = status
         """The episode's status when the form opened (the service checks it again)."""
         self.risk = risk
+        self.safety = safety or SafetyState()
+        """What closing safely needs, as read when the form opened."""
         self.proposed = list(drafts)
         self.staff = list(staff)
         self.zone = zone
@@ -70,7 +75,8 @@ class CloseEpisodeForm(ServiceForm[Closure]):
             "Summary (a few lines for the record and the next clinician)", classes="field-label"
         )
         yield TextArea(id="summary")
-        risk = (self.risk or RiskLevel.NONE).value.upper()
+        yield from self.safety.compose_fields()
+        risk = self.risk.value.upper() if self.risk else "NOT SCREENED"
         yield Label(
             f"Follow-up plan, proposed for risk {risk}: change, add or remove before saving",
             classes="field-label",
@@ -106,7 +112,7 @@ class CloseEpisodeForm(ServiceForm[Closure]):
             bool(self.editor.drafts),
             self.query_one("#no-follow-up-reason", Input).value,
         )
-        return found + self.editor.problems(self.now())
+        return found + self.safety.problems(self) + self.editor.problems(self.now())
 
     def action_save(self) -> None:
         """Save even with problems listed: the service checks the episode as it is now."""
@@ -134,6 +140,7 @@ class CloseEpisodeForm(ServiceForm[Closure]):
         summary = self.query_one("#summary", TextArea).text
         drafts = list(self.editor.drafts)
         reason = self.query_one("#no-follow-up-reason", Input).value.strip() or None
+        no_location, override = self.safety.typed(self)
         return lambda: closing.close_episode(
             self.services,
             self.episode_id,
@@ -141,6 +148,8 @@ class CloseEpisodeForm(ServiceForm[Closure]):
             summary=summary,
             follow_ups=drafts,
             no_follow_up_reason=reason,
+            no_location_reason=no_location,
+            override_reason=override,
         )
 
     def action_add_follow_up(self) -> None:

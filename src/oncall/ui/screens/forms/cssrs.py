@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import ClassVar
 
 from rich.text import Text
@@ -10,7 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.widgets import Label, RadioButton, RadioSet, Static
+from textual.widgets import Label, RadioButton, RadioSet, Static, TextArea
 
 from oncall.domain.cssrs import (
     PERIOD,
@@ -22,7 +22,7 @@ from oncall.domain.cssrs import (
     score_cssrs,
 )
 from oncall.domain.models import TimelineEvent
-from oncall.services import episodes
+from oncall.services import assessments, episodes
 from oncall.services.context import ServiceContext
 from oncall.ui.screens.forms.base import ServiceForm
 
@@ -43,10 +43,28 @@ class CssrsForm(ServiceForm[TimelineEvent]):
         Binding("n", "answer(False)", "No"),
     ]
 
-    def __init__(self, services: ServiceContext, episode_id: int) -> None:
+    def __init__(
+        self,
+        services: ServiceContext,
+        episode_id: int,
+        *,
+        corrects: TimelineEvent | None = None,
+        answers: Mapping[str, object] | None = None,
+    ) -> None:
         super().__init__(services, episode_id)
-        self.answers: dict[str, bool | None] = {q.key: None for q in QUESTIONS}
+        given = answers or {}
+        self.answers: dict[str, bool | None] = {
+            q.key: v if isinstance(v := given.get(q.key), bool) else None for q in QUESTIONS
+        }
         """Every answer given, kept even while its question is hidden by the skip logic."""
+        self.corrects = corrects
+        """The screener being corrected (its answers re-entered as an amendment), or None."""
+
+    def form_title(self) -> str:
+        """Say when the form corrects an earlier screener."""
+        if self.corrects is None:
+            return self.FORM_TITLE
+        return "Correct an earlier C-SSRS screener (the original stays on the record)"
 
     def compose_fields(self) -> ComposeResult:
         """One row per question with Yes / No."""
@@ -57,13 +75,17 @@ class CssrsForm(ServiceForm[TimelineEvent]):
         for question in QUESTIONS:
             with Horizontal(classes="question", id=f"row-{question.key}"):
                 yield Label(Text(f"{question.number:>2}  {question.text}"))
+                given = self.answers[question.key]
                 yield RadioSet(
-                    RadioButton("Yes", id=f"{question.key}-yes"),
-                    RadioButton("No", id=f"{question.key}-no"),
+                    RadioButton("Yes", given is True, id=f"{question.key}-yes"),
+                    RadioButton("No", given is False, id=f"{question.key}-no"),
                     id=f"set-{question.key}",
                     compact=True,
                 )
         yield Static(id="cssrs-next")
+        if self.corrects is not None:
+            yield Label("What was wrong", classes="field-label")
+            yield TextArea(id="reason")
 
     def on_mount(self) -> None:
         """Show only the questions that apply and start at question 1."""
@@ -117,16 +139,25 @@ class CssrsForm(ServiceForm[TimelineEvent]):
         if following is not None:
             self.query_one(f"#set-{following.key}").focus()
         else:
-            self.query_one("#form-save").focus()
+            self.query_one("#reason" if self.corrects else "#form-save").focus()
 
     def problems(self) -> list[str]:
         """The first question still unanswered, in words."""
         pending = next_question(self.effective())
-        if pending is None:
-            return []
-        return [f"Answer question {pending.number} ({pending.text.lower()})."]
+        found = []
+        if pending is not None:
+            found.append(f"Answer question {pending.number} ({pending.text.lower()}).")
+        if self.corrects is not None and not self.query_one("#reason", TextArea).text.strip():
+            found.append("Say what was wrong with the screener as recorded.")
+        return found
 
     def saver(self) -> Callable[[], TimelineEvent]:
         """Record the screener (the answers are checked again when built)."""
         answers = CssrsAnswers.from_dict(self.effective())
-        return lambda: episodes.record_cssrs(self.services, self.episode_id, answers)
+        if self.corrects is None:
+            return lambda: episodes.record_cssrs(self.services, self.episode_id, answers)
+        event_id = self.corrects.id
+        reason = self.query_one("#reason", TextArea).text
+        return lambda: assessments.correct_cssrs(
+            self.services, self.episode_id, event_id, answers, reason
+        )

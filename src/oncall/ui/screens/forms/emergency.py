@@ -23,6 +23,15 @@ class EmergencyServicesForm(ServiceForm[TimelineEvent]):
 
     FORM_TITLE = "Emergency services requested"
 
+    def __init__(
+        self, services: ServiceContext, episode_id: int, *, service: str = "", nature: str = ""
+    ) -> None:
+        super().__init__(services, episode_id)
+        self.service = service
+        """The service filled in when the form opens (911 from the overdose protocol)."""
+        self.nature = nature
+        """The nature of the emergency filled in when the form opens."""
+
     def compose_fields(self) -> ComposeResult:
         """Service, who received the information and their affiliation, why, reference."""
         yield Static(
@@ -37,20 +46,21 @@ class EmergencyServicesForm(ServiceForm[TimelineEvent]):
             id="service",
             placeholder="911, mobile crisis team, emergency department…",
             suggester=SuggestFromList(SERVICES, case_sensitive=False),
+            value=self.service,
         )
         yield Label("Who received the information (name, badge or ID)", classes="field-label")
         yield Input(id="recipient-name")
         yield Label("Their affiliation", classes="field-label")
         yield Input(id="affiliation", placeholder="e.g. Orange County Fire Authority dispatch")
         yield Label("Nature of the emergency", classes="field-label")
-        yield TextArea(id="nature")
+        yield TextArea(self.nature, id="nature")
         yield Label("Reference (optional): incident or call number", classes="field-label")
         yield Input(id="reference")
 
     def on_mount(self) -> None:
-        """Start at the service."""
+        """Start at the service, or at who received it when the service is filled in."""
         super().on_mount()
-        self.query_one("#service").focus()
+        self.query_one("#recipient-name" if self.service else "#service").focus()
 
     def problems(self) -> list[str]:
         """Everything but the reference is required by the disclosure rule."""
