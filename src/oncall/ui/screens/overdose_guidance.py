@@ -1,8 +1,8 @@
-"""What the protocol screen says to do next: the next step, and when naloxone is due again."""
+"""The protocol screen's words: the next step, when naloxone is due again; a typed time."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
@@ -56,3 +56,15 @@ def guidance(
     else:
         text.append("Every step is recorded. Keep the caller on the line until EMS arrives.")
     return text
+
+
+def typed_time(typed: str, zone: ZoneInfo, now: datetime) -> datetime | None:
+    """A time typed as HH:MM today in the clinic's zone; blank is None (now)."""
+    text = typed.strip()
+    if not text:
+        return None
+    try:
+        clock = time.fromisoformat(text if len(text) == 5 else f"0{text}")
+    except ValueError:
+        raise ValueError(f"{text!r} is not a time: write it as HH:MM.") from None
+    return datetime.combine(now.astimezone(zone).date(), clock, tzinfo=zone)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Sequence
-from datetime import datetime, time
 from typing import ClassVar
 
 from rich.text import Text
@@ -29,7 +28,7 @@ from oncall.ui import crash
 from oncall.ui.messages import DataChanged
 from oncall.ui.screens.forms.base import SAVE_ERRORS
 from oncall.ui.screens.forms.emergency import EmergencyServicesForm
-from oncall.ui.screens.overdose_guidance import guidance
+from oncall.ui.screens.overdose_guidance import guidance, typed_time
 from oncall.ui.widgets.action_footer import ActionFooter
 from oncall.ui.widgets.overdose_text import step_words
 
@@ -94,6 +93,7 @@ class OverdoseResponseScreen(ModalScreen[int]):
         """Steps recorded since the screen opened."""
         self._queue: deque[Callable[[], TimelineEvent]] = deque()
         self._draining = False
+        self._close_when_drained = False
 
     def compose(self) -> ComposeResult:
         """Title, what to do next, the steps so far, the 911 prompt (hidden), the keys."""
@@ -148,6 +148,8 @@ class OverdoseResponseScreen(ModalScreen[int]):
         self._draining = False
         if self._queue:  # a key arrived after the thread found the queue empty
             self._enqueue(self._queue.popleft())
+        elif self._close_when_drained:
+            self.dismiss(self.recorded)
 
     def _recorded(self, event: TimelineEvent) -> None:
         self.done.extend(steps_done([event]))
@@ -181,7 +183,9 @@ class OverdoseResponseScreen(ModalScreen[int]):
         who = self.query_one("#od-who", Input)
         when = self.query_one("#od-when", Input)
         try:
-            called_at = self._typed_time(when.value)
+            called_at = typed_time(
+                when.value, self.services.settings.zone, self.services.clock.now()
+            )
         except ValueError as error:
             self._failed(f"Not recorded: {error}")
             when.focus()
@@ -198,18 +202,6 @@ class OverdoseResponseScreen(ModalScreen[int]):
         )
         who.value = when.value = ""
         self._hide_prompt()
-
-    def _typed_time(self, typed: str) -> datetime | None:
-        text = typed.strip()
-        if not text:
-            return None
-        try:
-            clock = time.fromisoformat(text if len(text) == 5 else f"0{text}")
-        except ValueError:
-            raise ValueError(f"{text!r} is not a time: write it as HH:MM.") from None
-        zone = self.services.settings.zone
-        today = self.services.clock.now().astimezone(zone).date()
-        return datetime.combine(today, clock, tzinfo=zone)
 
     def _hide_prompt(self) -> None:
         self.query_one("#od-prompt").display = False
@@ -236,6 +228,9 @@ class OverdoseResponseScreen(ModalScreen[int]):
         """Esc: leave the prompt if it is open, else back to the episode."""
         if self.query_one("#od-prompt").display:
             self._hide_prompt()
+            return
+        if self._draining:  # steps still being written: leave once they are on the timeline
+            self._close_when_drained = True
             return
         self.dismiss(self.recorded)
 
