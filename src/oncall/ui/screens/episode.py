@@ -23,6 +23,7 @@ from oncall.ui.screens.break_glass import offer_break_glass
 from oncall.ui.screens.episode_forms import RECORDING, build_form
 from oncall.ui.screens.forms.base import ServiceForm
 from oncall.ui.widgets.action_footer import ActionFooter
+from oncall.ui.widgets.alert_position import copy_position
 from oncall.ui.widgets.client_header import ClientHeader
 from oncall.ui.widgets.safety_plan_panel import SafetyPlanPanel
 from oncall.ui.widgets.timeline import Timeline
@@ -66,6 +67,7 @@ class EpisodeScreen(OnCallScreen[None]):
         Binding("x", "record('close')", "Close ep."),
         Binding("i", "client", "Client"),
         Binding("d", "directory", "Directory"),
+        Binding("y", "copy_position", "Copy GPS", show=False, tooltip="Copy an alert's GPS fix"),
     ]
 
     def __init__(self, episode_id: int) -> None:
@@ -222,6 +224,12 @@ class EpisodeScreen(OnCallScreen[None]):
         """Open the client's record and safety plan."""
         if self.workspace is not None:
             open_client(self.app, self.workspace.client.id)
+
+    def action_copy_position(self) -> None:
+        """Copy the GPS coordinates the latest alert carried (also shown: SSH may drop a copy)."""
+        if self.workspace is not None:
+            privacy = self.services.settings.privacy_mode
+            copy_position(self, self.workspace.alerts, privacy=privacy)
 
     def action_directory(self) -> None:
         """Open the resource directory, nearest to the client's confirmed location first."""
