@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Clinic
+from init_support import init_database
 from oncall.cli import main, make_app
 from oncall.config import Settings
 from oncall.domain.types import Role
@@ -23,15 +24,12 @@ from oncall.store.db import Store, connect
 ME = pwd.getpwuid(os.getuid()).pw_name
 
 
-def test_the_first_account_on_an_empty_database_becomes_its_admin(store: Store) -> None:
-    staff = resolve_console_user(store)
-    assert (staff.login, staff.role) == (ME, Role.ADMIN)
-    again = resolve_console_user(store)
-    assert again.id == staff.id
+def test_a_database_without_staff_makes_nobody_admin_and_points_to_init(store: Store) -> None:
+    with pytest.raises(AccountRefused, match=r"has no staff yet.*oncall init"):
+        resolve_console_user(store)
     with store.read() as conn:
-        assert accounts.count_staff(conn) == 1
-        actions = [(e.actor, e.action) for e in audit_entries(conn)]
-    assert actions == [(ME, "staff.first_admin")]
+        assert accounts.count_staff(conn) == 0
+        assert audit_entries(conn) == []
 
 
 def test_an_unknown_account_is_refused_by_name(clinic: Clinic) -> None:
@@ -60,7 +58,7 @@ def test_an_inactive_account_is_refused_by_name(clinic: Clinic) -> None:
 
 
 def test_the_console_acts_as_the_os_account_or_the_given_demo_user(tmp_path: Path) -> None:
-    settings = Settings(db_path=tmp_path / "new.db")
+    settings = Settings(db_path=init_database(tmp_path / "new.db"))
     app = make_app(settings)
     try:
         assert (app.services.actor.login, app.services.actor.role) == (ME, Role.ADMIN)
@@ -125,26 +123,22 @@ def test_a_directory_in_place_of_the_database_is_a_sentence(tmp_path: Path) -> N
     assert str(path) in result.stderr and "Traceback" not in result.stderr + result.stdout
 
 
-def test_first_starts_at_once_make_exactly_one_admin(tmp_path: Path) -> None:
+def test_inits_at_once_make_exactly_one_database_and_one_admin(tmp_path: Path) -> None:
     path = tmp_path / "new.db"
-    connect(path).close()
-    code = (
-        "import sys; from oncall.store.db import connect;"
-        " from oncall.services.identity import resolve_console_user;"
-        " s = connect(sys.argv[1]); print(resolve_console_user(s).role.value); s.close()"
-    )
     runs = [
         subprocess.Popen(
-            [sys.executable, "-c", code, str(path)],
+            [sys.executable, "-m", "oncall.cli", "init", "--db", str(path), "--admin", login],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
-        for _ in range(4)
+        for login in ("ann", "ben", "cat", "dan")
     ]
-    results = [run.communicate(timeout=60) for run in runs]
-    assert [out.strip() for out, _ in results] == ["admin"] * 4, results
-    store = connect(path)
+    results = [(run.wait(timeout=60), *run.communicate()) for run in runs]
+    winners = [out for code, out, _ in results if code == 0]
+    assert len(winners) == 1, results
+    assert all("already has staff" in err for code, _, err in results if code != 0), results
+    store = connect(path, create=False)
     try:
         with store.read() as conn:
             assert accounts.count_staff(conn) == 1

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from init_support import init_database
 from oncall.cli import main
 from oncall.store.errors import DiskFull, translate
 
@@ -39,6 +40,8 @@ def ingest(tmp_path: Path, capsys: pytest.CaptureFixture[str], data: bytes) -> t
     """Run `oncall ingest` on `data` written to a file; the exit code and stdout + stderr."""
     path = tmp_path / "alerts.jsonl"
     path.write_bytes(data)
+    if not (tmp_path / "oncall.db").exists():
+        init_database(tmp_path / "oncall.db")
     code = main(["ingest", "--db", str(tmp_path / "oncall.db"), str(path)])
     out = capsys.readouterr()
     return code, out.out + out.err
@@ -266,6 +269,19 @@ def test_a_missing_file_is_a_usage_error_and_creates_no_database(
     assert not (tmp_path / "oncall.db").exists()
 
 
+def test_ingest_into_a_database_that_does_not_exist_is_refused_and_points_to_init(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "alerts.jsonl").write_bytes(line(rec()))
+    db = tmp_path / "oncall.db"
+    code = main(["ingest", "--db", str(db), str(tmp_path / "alerts.jsonl")])
+    assert code == 1
+    assert capsys.readouterr().err == (
+        f"oncall: There is no database at {db}. Create one with: oncall init --db {db}\n"
+    )
+    assert not db.exists()
+
+
 def test_a_directory_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["ingest", "--db", str(tmp_path / "oncall.db"), str(tmp_path)])
     assert code == 2
@@ -297,6 +313,7 @@ def _oncall_command() -> list[str]:
 )
 def test_standard_input_in_a_real_process(tmp_path: Path, command: list[str]) -> None:
     data = line(rec(id="in-1")) + b'{"id": "in-2", "source"\n' + line(rec(id="in-3"))
+    init_database(tmp_path / "oncall.db")
     done = subprocess.run(
         [*command, "ingest", "--db", str(tmp_path / "oncall.db"), "-"],
         input=data,

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from test_ingest_fast_paths import usual  # the usual feed record
 
+from init_support import init_database
 from oncall.cli import main
 from oncall.domain.record_stream import RawRecord
 from oncall.services import ingest_worker
@@ -55,6 +56,8 @@ def run_ingest(tmp_path: Path, data: bytes, capsys: pytest.CaptureFixture[str]) 
     """Run `oncall ingest` on `data`; the exit code and stdout + stderr."""
     path = tmp_path / "alerts.jsonl"
     path.write_bytes(data)
+    if not (tmp_path / "oncall.db").exists():
+        init_database(tmp_path / "oncall.db")
     code = main(["ingest", "--db", str(tmp_path / "oncall.db"), str(path)])
     out = capsys.readouterr()
     return code, out.out + out.err

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from init_support import init_database
 from oncall.cli import main
 from oncall.store import resources as resource_rows
 from oncall.store.db import connect
@@ -25,6 +26,8 @@ def _services(count: int = 3) -> list[dict[str, Any]]:
 
 
 def _run(capsys: pytest.CaptureFixture[str], path: Path, db: Path) -> tuple[int, str]:
+    if not db.exists():
+        init_database(db)
     code = main(["resources", "import", str(path), "--db", str(db)])
     captured = capsys.readouterr()
     return code, captured.out + captured.err

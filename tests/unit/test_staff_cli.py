@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Clinic
+from init_support import init_database
 from oncall.cli import main
 from oncall.services import pin
 from oncall.services.identity import AccountRefused, resolve_staff
@@ -48,10 +49,13 @@ def pins(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     yield answers
 
 
-def test_a_new_database_starts_with_its_creator_as_admin(
+def test_a_new_database_starts_from_init_with_its_creator_as_admin(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = tmp_path / "clinic.db"
+    assert _run(db, "add", "mreyes", "--name", "Marisol Reyes", "--role", "clinician") == 1
+    assert "There is no database at" in capsys.readouterr().err and not db.exists()
+    assert main(["init", "--db", str(db)]) == 0
     assert _run(db, "add", "mreyes", "--name", "Marisol Reyes", "--role", "clinician") == 0
     assert _run(db, "list") == 0
     out = capsys.readouterr().out
@@ -90,7 +94,7 @@ def test_deactivate_and_reactivate(clinic: Clinic, capsys: pytest.CaptureFixture
 def test_the_last_admin_cannot_be_deactivated(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = tmp_path / "clinic.db"
+    db = init_database(tmp_path / "clinic.db")
     _run(db, "add", "mreyes", "--name", "Marisol Reyes", "--role", "clinician")
     assert _run(db, "deactivate", ME) == 1
     assert "last active admin" in capsys.readouterr().err

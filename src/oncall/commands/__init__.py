@@ -3,6 +3,7 @@
 # The order here is the order `oncall --help` lists them in.
 COMMAND_MODULES = [
     "oncall.commands.console",
+    "oncall.commands.init",
     "oncall.commands.seed",
     "oncall.commands.ingest",
     "oncall.commands.reports",
@@ -18,6 +19,7 @@ COMMAND_MODULES = [
 
 COMMANDS = {
     "demo": "oncall.commands.console",
+    "init": "oncall.commands.init",
     "seed": "oncall.commands.seed",
     "ingest": "oncall.commands.ingest",
     "report": "oncall.commands.reports",

@@ -59,10 +59,19 @@ def settings_for(args: argparse.Namespace) -> Settings:
     return settings
 
 
-def open_store(settings: Settings, *, create: bool = True) -> Store:
-    """Open the database named by the settings, turning failures into a CommandError."""
+def open_store(settings: Settings, *, create: bool = False) -> Store:
+    """Open the database named by the settings, turning failures into a CommandError.
+
+    Only `oncall init` (and the demo commands) create a database: a file made by any
+    other command had no staff, and whoever ran a command next became its admin.
+    """
+    path = settings.db_path
+    if not create and not os.path.lexists(path):
+        raise CommandError(
+            f"There is no database at {path}. Create one with: oncall init --db {path}"
+        )
     try:
-        return connect(settings.db_path, create=create)
+        return connect(path, create=create)
     except StoreError as error:
         raise CommandError(str(error)) from None
 

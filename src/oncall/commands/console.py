@@ -45,6 +45,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="SECONDS",
         help="seconds between simulated alerts (default 6)",
     )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="with --db: seed even a database with real (non-demo) staff (admins; audited)",
+    )
     parser.set_defaults(handler=run_demo)
 
 
@@ -128,8 +133,14 @@ def run_demo(args: argparse.Namespace) -> int:
     if not args.db:
         folder = Path(tempfile.mkdtemp(prefix="oncall-demo-"))
         settings = replace(settings, db_path=folder / "demo.db")
-    store = open_store(settings)
+    from oncall.services.demo_guard import allow_demo_data
+
+    store = open_store(settings, create=True)
     try:
+        try:
+            allow_demo_data(store, force=args.force)
+        except ServiceError as error:
+            raise CommandError(str(error)) from None
         lines = seed_everything(store, settings=settings)
         demo_pin = give_demo_a_pin(store, settings)
     finally:

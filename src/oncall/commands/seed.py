@@ -15,6 +15,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     add_db_option(parser)
     parser.add_argument("--no-alerts", action="store_true", help="leave the alert queue empty")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="seed even a database with real (non-demo) staff (admins; audited)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -22,12 +27,16 @@ def run(args: argparse.Namespace) -> int:
     """Seed the database and say what was loaded."""
     from oncall.commands.common import CommandError
     from oncall.services import demo
+    from oncall.services.demo_guard import allow_demo_data
+    from oncall.services.errors import ServiceError
 
     settings = settings_for(args)
-    store = open_store(settings)
+    # A demo database may be made here; a real clinic's is refused unless an admin forces it.
+    store = open_store(settings, create=True)
     try:
+        allow_demo_data(store, force=args.force)
         report = demo.seed_everything(store, settings=settings, alerts=not args.no_alerts)
-    except SeedError as error:
+    except (SeedError, ServiceError) as error:
         raise CommandError(str(error)) from None
     finally:
         store.close()

@@ -61,12 +61,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     set_pin.set_defaults(handler=run_set_pin)
 
 
-def _acting(
-    args: argparse.Namespace, work: Callable[[ServiceContext], T], *, create: bool = False
-) -> T:
-    """Run `work` as the OS account on the database, turning refusals into messages."""
+def _acting(args: argparse.Namespace, work: Callable[[ServiceContext], T]) -> T:
+    """Run `work` as the acting account on the database, turning refusals into messages."""
     settings = settings_for(args)
-    store = open_store(settings, create=create)
+    store = open_store(settings)
     try:
         ctx = acting_context(store, settings)
         return work(ctx)
@@ -80,9 +78,7 @@ def run_add(args: argparse.Namespace) -> int:
     """Add a staff member."""
     staff = _acting(
         args,
-        lambda ctx: staff_admin.add_staff(ctx, args.login, args.name, Role(args.role), args.phone),
-        # A new clinic starts here: the database is created and its creator is the first admin.
-        create=True,
+        lambda ctx: staff_admin.add_staff(ctx, args.login, args.name, Role(args.role), args.phone)
     )
     say(f"Added {staff.login} ({staff.display_name}) as {staff.role.value}.")
     return EXIT_OK

@@ -1,8 +1,11 @@
-"""Who is at the console: the process's operating-system account, mapped to a staff row.
+"""Who is acting: the process's operating-system account, or the gate's staff login.
 
-The account comes from the real user id (`os.getuid()`), never from an environment
-variable such as USER or LOGNAME, which anyone can set. The account that opens a
-database with no staff at all becomes its first admin, so a new clinic can start.
+Locally the account comes from the real user id (`os.getuid()`), never from an
+environment variable such as USER or LOGNAME, which anyone can set. Behind the SSH
+gate (`oncall gate LOGIN`, the forced command of a staff key) the login named by the
+forced command is the only identity: `act_as_gate_login` fixes it for the process.
+A database gets its first admin from `oncall init` only; no command makes one by
+being run first.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from oncall.clock import Clock, SystemClock
 from oncall.domain.models import Staff
 from oncall.domain.timefmt import to_iso
 from oncall.domain.types import Role
-from oncall.services.errors import Refused
+from oncall.services.errors import Refused, ValidationFailed
 from oncall.store import people
 from oncall.store import staff_admin as accounts
 from oncall.store.audit import append_audit
@@ -23,9 +26,23 @@ from oncall.store.db import Store
 
 log = logging.getLogger(__name__)
 
+_gate_login: str | None = None
+"""The staff login the SSH gate acts as; None in local mode."""
+
 
 class AccountRefused(Refused):
     """The account is not (or no longer) on this database's staff list."""
+
+
+def act_as_gate_login(login: str) -> None:
+    """Act as this staff login for the rest of the process (the gate's forced command)."""
+    global _gate_login
+    _gate_login = login
+
+
+def gate_login() -> str | None:
+    """The login the gate fixed, or None when the process runs in local mode."""
+    return _gate_login
 
 
 def os_account() -> str:
@@ -40,7 +57,12 @@ def os_account() -> str:
         ) from None
 
 
-def _display_name(login: str) -> str:
+def acting_login() -> str:
+    """The login this process acts as: the gate's, else the OS account's."""
+    return _gate_login if _gate_login is not None else os_account()
+
+
+def display_name_of(login: str) -> str:
     """The full name from the account's GECOS field, else the login."""
     try:
         gecos = pwd.getpwnam(login).pw_gecos
@@ -53,6 +75,12 @@ def resolve_staff(store: Store, login: str) -> Staff:
     """The active staff member with this login; refused, naming the account, otherwise."""
     with store.read() as conn:
         staff = people.staff_by_login(conn, login)
+        staffed = staff is not None or accounts.count_staff(conn) > 0
+    if not staffed:
+        raise AccountRefused(
+            f"The database {store.path} has no staff yet. Name its first admin with: "
+            f"oncall init --db {store.path} --admin LOGIN"
+        )
     if staff is None:
         raise AccountRefused(
             f"The account '{login}' is not on the staff list of the database {store.path}. "
@@ -67,36 +95,47 @@ def resolve_staff(store: Store, login: str) -> Staff:
 
 
 def resolve_console_user(store: Store, *, clock: Clock | None = None) -> Staff:
-    """The staff member this process acts as (OS account → active staff row).
+    """The staff member this process acts as (gate login or OS account → active staff)."""
+    return resolve_staff(store, acting_login())
 
-    When the database has no staff yet, the account becomes its first admin (audited).
-    """
-    login = os_account()
+
+def name_first_admin(
+    store: Store, login: str, *, display_name: str | None = None, clock: Clock | None = None
+) -> Staff:
+    """Make `login` the first admin of a database with no staff (audited); refused otherwise."""
+    from oncall.services.staff_admin import LOGIN_PATTERN
+
+    login = login.strip()
+    if not LOGIN_PATTERN.match(login):
+        raise ValidationFailed(
+            f"The login {login!r} is not an account name "
+            "(lowercase letters, digits, '_', '-', '.'; at most 32)."
+        )
     now = to_iso((clock or SystemClock()).now())
-    with store.read() as conn:
-        staffed = accounts.count_staff(conn) > 0
-    if staffed:  # the usual case: no write lock taken just to start
-        return resolve_staff(store, login)
-    # BEGIN IMMEDIATE, and count again: two first starts at once make one first admin.
+    # BEGIN IMMEDIATE, and count inside it: two inits at once make one first admin.
     with store.write() as conn:
-        if accounts.count_staff(conn) == 0:
-            staff_id = people.insert_staff(
-                conn,
-                login=login,
-                display_name=_display_name(login),
-                role=Role.ADMIN.value,
-                phone=None,
-                active=True,
-                created_at=now,
+        if accounts.count_staff(conn) > 0:
+            raise Refused(
+                f"The database {store.path} already has staff; `oncall init` only starts "
+                "a new one (an admin adds people with `oncall staff add`)."
             )
-            append_audit(
-                conn,
-                at=now,
-                actor=login,
-                action="staff.first_admin",
-                object_type="staff",
-                object_id=staff_id,
-                detail={"login": login, "role": Role.ADMIN.value},
-            )
-            log.warning("empty staff list: staff %d is the database's first admin", staff_id)
+        staff_id = people.insert_staff(
+            conn,
+            login=login,
+            display_name=display_name or display_name_of(login),
+            role=Role.ADMIN.value,
+            phone=None,
+            active=True,
+            created_at=now,
+        )
+        append_audit(
+            conn,
+            at=now,
+            actor=os_account(),
+            action="staff.first_admin",
+            object_type="staff",
+            object_id=staff_id,
+            detail={"login": login, "role": Role.ADMIN.value},
+        )
+    log.info("staff %d is the database's first admin", staff_id)
     return resolve_staff(store, login)
