@@ -19,6 +19,7 @@ from oncall.domain.types import (
     RiskLevel,
 )
 from oncall.services import closing, episodes, followups
+from oncall.services.board import read_board
 from oncall.services.errors import PermissionDenied, Refused, ValidationFailed
 from oncall.services.escalation_notices import notices_since
 from oncall.services.followup_changes import hand_over_follow_up, reschedule_follow_up
@@ -175,3 +176,22 @@ def test_the_shift_handoff_names_follow_ups_apart_from_episodes(clinic: Clinic) 
     (item,) = build_shift_handoff(clinic.ctx("sue")).follow_ups_due
     assert item.situation.startswith(f"Follow-up F-{fu}: call 72h due ")
     assert item.situation.endswith("from episode #1.")
+
+
+def test_attempts_run_out_then_the_supervisor_resolves_it_off_the_board(clinic: Clinic) -> None:
+    (fu,) = closed_episode_follow_ups(clinic, [FollowUpKind.CONTACT_24H])
+    for _ in range(5):
+        followups.record_follow_up_attempt(clinic.ctx("pat"), fu, **MISS)
+    sue = clinic.ctx("sue")
+    assert [o.follow_up_id for o in read_board(sue).overdue] == [fu]
+    resolved = followups.complete_follow_up(
+        sue, fu, FollowUpOutcome.NOT_REACHED, "Mobile team asked for a wellness check"
+    )
+    # Not reached is never "done" (nor on time), but it is off the board once resolved.
+    assert resolved.status is FollowUpStatus.EXHAUSTED and resolved.completed_at is not None
+    assert resolved.result == (
+        "Not reached: wellness check or outreach requested: Mobile team asked for a wellness check"
+    )
+    assert read_board(sue).overdue == []
+    with pytest.raises(Refused, match="already exhausted"):
+        followups.complete_follow_up(sue, fu, FollowUpOutcome.REACHED_SAFE)

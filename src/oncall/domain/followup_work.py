@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
-from oncall.domain.types import FollowUpKind
+from oncall.domain.types import FollowUpKind, FollowUpStatus
 
 CARING_CONTACT_RESULT = "message_sent"
 """A caring contact's attempt result: a brief message was sent; no answer is expected."""
@@ -26,6 +27,7 @@ class FollowUpOutcome(StrEnum):
     SEEN_IN_PROGRAM = "seen_in_program"
     CLIENT_DECLINED = "client_declined"
     NEW_EPISODE = "new_episode"
+    NOT_REACHED = "not_reached"
 
     @property
     def label(self) -> str:
@@ -39,7 +41,23 @@ _OUTCOME_LABELS = {
     FollowUpOutcome.SEEN_IN_PROGRAM: "Seen in the program (session or visit)",
     FollowUpOutcome.CLIENT_DECLINED: "Client declined follow-up",
     FollowUpOutcome.NEW_EPISODE: "New crisis: an episode was opened",
+    FollowUpOutcome.NOT_REACHED: "Not reached: wellness check or outreach requested",
 }
+
+
+def status_after_outcome(outcome: FollowUpOutcome) -> FollowUpStatus:
+    """Not reaching the client is never "done": it ends as exhausted (it escalates, and it is
+    not counted as a follow-up done on time); every other outcome is done."""
+    if outcome is FollowUpOutcome.NOT_REACHED:
+        return FollowUpStatus.EXHAUSTED
+    return FollowUpStatus.DONE
+
+
+def may_complete(status: FollowUpStatus, completed_at: datetime | None) -> bool:
+    """A pending follow-up, or one whose attempts ran out and nobody has resolved yet."""
+    return status is FollowUpStatus.PENDING or (
+        status is FollowUpStatus.EXHAUSTED and completed_at is None
+    )
 
 
 def caring_contact_only(kind: FollowUpKind) -> bool:

@@ -12,6 +12,8 @@ from oncall.domain.followup_work import (
     FollowUpOutcome,
     caring_contact_only,
     follow_up_ref,
+    may_complete,
+    status_after_outcome,
 )
 from oncall.domain.models import FollowUp
 from oncall.domain.types import ContactChannel, ContactResult, EventKind, FollowUpStatus
@@ -24,13 +26,20 @@ from oncall.store import followups as follow_up_rows
 MAX_NOTE = 4000
 
 
-def pending_follow_up(ctx: ServiceContext, conn: sqlite3.Connection, follow_up_id: int) -> FollowUp:
-    """The follow-up, if the user may work it and it is still pending; refused otherwise."""
+def pending_follow_up(
+    ctx: ServiceContext, conn: sqlite3.Connection, follow_up_id: int, *, resolving: bool = False
+) -> FollowUp:
+    """The follow-up, if the user may work it and it is still pending; refused otherwise.
+
+    `resolving`: an exhausted follow-up nobody has resolved yet is accepted too.
+    """
     follow_up = follow_up_rows.follow_up_by_id(conn, follow_up_id)
     ref = follow_up_ref(follow_up_id)
     if follow_up is None:
         raise NotFound(f"There is no follow-up {ref}.")
     require_client_access(ctx, conn, follow_up.client_id)
+    if resolving and may_complete(follow_up.status, follow_up.completed_at):
+        return follow_up
     if follow_up.status is not FollowUpStatus.PENDING:
         raise Refused(f"Follow-up {ref} is already {follow_up.status.value}.")
     return follow_up
@@ -160,12 +169,15 @@ def complete_follow_up(
         )
     at = ctx.now_iso()
     with ctx.store.write() as conn:
-        follow_up = pending_follow_up(ctx, conn, follow_up_id)
+        # One whose attempts ran out may still be resolved: it stays on the supervisor's
+        # board until someone says what came of it.
+        follow_up = pending_follow_up(ctx, conn, follow_up_id, resolving=True)
         result = f"{outcome.label}: {text}" if text else outcome.label
+        status = status_after_outcome(outcome)
         follow_up_rows.finish_follow_up(
-            conn, follow_up_id, status="done", result=result, completed_at=at
+            conn, follow_up_id, status=status.value, result=result, completed_at=at
         )
-        detail = {"outcome": outcome.value, "status": "done", "note": text}
+        detail = {"outcome": outcome.value, "status": status.value, "note": text}
         return log_activity(ctx, conn, follow_up, "completed", detail)
 
 

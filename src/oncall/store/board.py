@@ -29,13 +29,14 @@ def pending_handoffs(conn: sqlite3.Connection, limit: int = 200) -> list[sqlite3
 
 
 def overdue_follow_ups(conn: sqlite3.Connection, now: str, limit: int = 200) -> list[sqlite3.Row]:
-    """Pending follow-ups past due, and follow-ups whose attempts ran out."""
+    """Pending follow-ups past due, and follow-ups whose attempts ran out, until resolved."""
     return conn.execute(
         "SELECT f.id, f.kind, f.due_at, f.status, f.attempts, f.episode_id,"
         " s.display_name AS assignee, c.name AS client_name"
         " FROM follow_ups f JOIN clients c ON c.id = f.client_id"
         " LEFT JOIN staff s ON s.id = f.assignee_id"
-        " WHERE (f.status = 'pending' AND f.due_at < ?) OR f.status = 'exhausted'"
+        " WHERE (f.status = 'pending' AND f.due_at < ?)"
+        " OR (f.status = 'exhausted' AND f.completed_at IS NULL)"
         " ORDER BY f.due_at, f.id LIMIT ?",
         (now, limit),
     ).fetchall()

@@ -9,7 +9,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
-from oncall.domain.followup_work import caring_contact_only, follow_up_ref
+from oncall.domain.followup_work import caring_contact_only, follow_up_ref, may_complete
 from oncall.domain.models import FollowUp
 from oncall.domain.types import FollowUpStatus
 from oncall.services.errors import ServiceError
@@ -97,7 +97,9 @@ class FollowUpScreen(OnCallScreen[None]):
         if view is None:
             self.notify("The follow-up could not be read.", severity="warning")
             return
-        if view.follow_up.status is not FollowUpStatus.PENDING:
+        fu = view.follow_up
+        resolvable = what == "complete" and may_complete(fu.status, fu.completed_at)
+        if fu.status is not FollowUpStatus.PENDING and not resolvable:
             self.notify(
                 f"Follow-up {view.ref} is {view.follow_up.status.value}: nothing more to record.",
                 severity="warning",
