@@ -98,3 +98,20 @@ def test_episode_workspace(snap_compare: Any, tmp_path: Path, size: tuple[int, i
 def test_close_form(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
     app, episode_id = _worked_episode(tmp_path)
     assert snap_compare(app, terminal_size=size, run_before=_open(episode_id, "x"))
+
+
+def _protocol(episode_id: int) -> Any:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await _open(episode_id, "O")(pilot)
+        for key in ("n", "u", "x"):  # each step written before the next, for a stable picture
+            await pilot.press(key)
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["120x36", "80x24"])
+def test_overdose_protocol(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    app, episode_id = _worked_episode(tmp_path)
+    assert snap_compare(app, terminal_size=size, run_before=_protocol(episode_id))

@@ -116,6 +116,7 @@ class OverdoseResponseScreen(ModalScreen[int]):
     def on_mount(self) -> None:
         """Keys go to the screen (not a text box) until a prompt asks for words."""
         self.query_one("#od-prompt").display = False
+        self.query_one("#od-error").display = False
         self.query_one("#od-steps").focus()
         self._show()
         self.set_interval(1.0, self._show_next, name="overdose-clock")
@@ -152,13 +153,16 @@ class OverdoseResponseScreen(ModalScreen[int]):
             self.dismiss(self.recorded)
 
     def _recorded(self, event: TimelineEvent) -> None:
+        self._failed("")
         self.done.extend(steps_done([event]))
         self.recorded += 1
         self.app.post_message(DataChanged("overdose step recorded"))
         self._show()
 
     def _failed(self, message: str) -> None:
-        self.query_one("#od-error", Static).update(Text(message))
+        error = self.query_one("#od-error", Static)
+        error.update(Text(message))
+        error.display = bool(message)
 
     # Keys ---------------------------------------------------------------------------------
 
@@ -238,12 +242,13 @@ class OverdoseResponseScreen(ModalScreen[int]):
 
     def _show(self) -> None:
         zone = self.services.settings.zone
-        log = Text()
-        for step in self.done:
-            log.append(f"{step.at.astimezone(zone):%H:%M:%S}  ", style="bold")
-            log.append(step_words(step.detail, zone) + "\n")
-        if not self.done:
-            log.append("Nothing recorded yet.", style="dim")
+        lines = [
+            Text.assemble(
+                (f"{step.at.astimezone(zone):%H:%M:%S}  ", "bold"), step_words(step.detail, zone)
+            )
+            for step in self.done
+        ]
+        log = Text("\n").join(lines) if lines else Text("Nothing recorded yet.", style="dim")
         self.query_one("#od-log", Static).update(log)
         self._show_next()
 
