@@ -17,6 +17,7 @@ from oncall.commands.common import (
     say,
     settings_for,
 )
+from oncall.commands.keys import add_keys_file_option, keys_file
 from oncall.domain.types import Role
 from oncall.services import pin, staff_admin
 from oncall.services.context import ServiceContext
@@ -52,6 +53,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         add_db_option(sub)
         sub.add_argument("login", metavar="LOGIN")
         sub.set_defaults(handler=handler)
+        if name != "unlock":  # their SSH keys go (and come back) with them
+            add_keys_file_option(sub)
 
     set_pin = actions.add_parser(
         "set-pin", help="set your console PIN (admins: anyone's); asked for twice, not echoed"
@@ -78,7 +81,7 @@ def run_add(args: argparse.Namespace) -> int:
     """Add a staff member."""
     staff = _acting(
         args,
-        lambda ctx: staff_admin.add_staff(ctx, args.login, args.name, Role(args.role), args.phone)
+        lambda ctx: staff_admin.add_staff(ctx, args.login, args.name, Role(args.role), args.phone),
     )
     say(f"Added {staff.login} ({staff.display_name}) as {staff.role.value}.")
     return EXIT_OK
@@ -112,17 +115,46 @@ def run_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _set_keys(ctx: ServiceContext, args: argparse.Namespace, disabled: bool) -> str:
+    """Disable or restore the login's SSH keys; a sentence saying what changed, or ''."""
+    from oncall.services.ssh_keys import set_keys_disabled
+
+    path = keys_file(args)
+    try:
+        keys = set_keys_disabled(ctx, args.login, disabled, keys_file=path)
+    except OSError as error:  # the account change stands; say what was not done
+        return f"Their SSH keys in {path} were not changed: {error.strerror}."
+    if not keys:
+        return ""
+    done = "Disabled" if disabled else "Restored"
+    return f"{done} {len(keys)} SSH key(s) of {args.login} in {path}."
+
+
 def run_deactivate(args: argparse.Namespace) -> int:
-    """Deactivate an account."""
-    staff = _acting(args, lambda ctx: staff_admin.deactivate_staff(ctx, args.login))
-    say(f"Deactivated {staff.login}: they can no longer open the console.")
+    """Deactivate an account and disable its SSH keys."""
+
+    def work(ctx: ServiceContext) -> tuple[str, str]:
+        staff = staff_admin.deactivate_staff(ctx, args.login)
+        return staff.login, _set_keys(ctx, args, True)
+
+    login, keys = _acting(args, work)
+    say(f"Deactivated {login}: they can no longer open the console.")
+    if keys:
+        say(keys)
     return EXIT_OK
 
 
 def run_activate(args: argparse.Namespace) -> int:
-    """Reactivate an account."""
-    staff = _acting(args, lambda ctx: staff_admin.reactivate_staff(ctx, args.login))
-    say(f"Reactivated {staff.login}.")
+    """Reactivate an account and restore its SSH keys."""
+
+    def work(ctx: ServiceContext) -> tuple[str, str]:
+        staff = staff_admin.reactivate_staff(ctx, args.login)
+        return staff.login, _set_keys(ctx, args, False)
+
+    login, keys = _acting(args, work)
+    say(f"Reactivated {login}.")
+    if keys:
+        say(keys)
     return EXIT_OK
 
 

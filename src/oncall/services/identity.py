@@ -34,8 +34,11 @@ class AccountRefused(Refused):
     """The account is not (or no longer) on this database's staff list."""
 
 
-def act_as_gate_login(login: str) -> None:
-    """Act as this staff login for the rest of the process (the gate's forced command)."""
+def act_as_gate_login(login: str | None) -> None:
+    """Act as this staff login for the rest of the process (the gate's forced command).
+
+    None goes back to local mode (tests only: the gate never does).
+    """
     global _gate_login
     _gate_login = login
 
