@@ -8,7 +8,6 @@ from datetime import timedelta
 from burst import burst, keys_of
 from console_helpers import notices, wait_until
 from textual.pilot import Pilot
-from textual.widgets import DataTable
 
 from conftest import Clinic
 from followup_support import closed_episode_follow_ups, save_plan
@@ -19,7 +18,6 @@ from oncall.services.followup_workspace import view_follow_up
 from oncall.store import followups as follow_up_rows
 from oncall.ui.app import OnCallApp
 from oncall.ui.screens.due_now import DueNowScreen
-from oncall.ui.screens.episode import EpisodeScreen
 from oncall.ui.screens.follow_up import FollowUpScreen
 from oncall.ui.screens.forms.follow_up_contact import FollowUpForm
 from oncall.ui.widgets.follow_up_list import FollowUpList
@@ -216,27 +214,4 @@ async def test_a_follow_up_handed_over_is_announced_to_the_colleague(clinic: Cli
         await pilot.press("enter")  # the handed-over one, though not due yet
         await wait_until(pilot, lambda: isinstance(app.screen, FollowUpScreen))
         assert isinstance(app.screen, FollowUpScreen) and app.screen.follow_up_id == fu
-    app.services.store.close()
-
-
-async def test_the_supervisor_opens_an_overdue_follow_up_from_the_board(clinic: Clinic) -> None:
-    (fu,) = closed_episode_follow_ups(clinic, [FollowUpKind.CONTACT_24H], due_in=timedelta(0))
-    clinic.clock.advance(timedelta(minutes=30))
-    app = make_app(replace(clinic.settings, idle_lock_minutes=0), actor="sue", clock=clinic.clock)
-    async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.press("f2")
-        await wait_until(pilot, lambda: bool(app.screen.query("#overdue")))
-        table = app.screen.query_one("#overdue", DataTable)
-        await wait_until(pilot, lambda: table.row_count == 1)
-        table.focus()
-        await pilot.press("enter")
-        await wait_until(pilot, lambda: isinstance(app.screen, FollowUpScreen))
-        screen = app.screen
-        assert isinstance(screen, FollowUpScreen) and screen.follow_up_id == fu
-        await wait_until(pilot, lambda: "overdue" in _shown(screen))
-        assert "Assigned to Pat Moreno" in _shown(screen)
-        await pilot.press("e")  # the episode it came from, closed but on record
-        await wait_until(pilot, lambda: isinstance(app.screen, EpisodeScreen))
-        assert screen.view is not None
-        assert getattr(app.screen, "episode_id", None) == screen.view.follow_up.episode_id
     app.services.store.close()
