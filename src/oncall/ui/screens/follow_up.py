@@ -9,6 +9,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
+from oncall.domain.followup_plan import MAX_ATTEMPTS
 from oncall.domain.followup_work import caring_contact_only, follow_up_ref, may_complete
 from oncall.domain.models import FollowUp
 from oncall.domain.types import FollowUpStatus
@@ -140,7 +141,12 @@ class FollowUpScreen(OnCallScreen[None]):
             self.app.pop_screen()
             return
         elif result.status is FollowUpStatus.PENDING:
-            self.notify(f"Attempt recorded on {ref}: {result.attempts} of 5 so far.")
+            self.notify(f"Attempt recorded on {ref}: {result.attempts} of {MAX_ATTEMPTS} so far.")
+        elif result.status is FollowUpStatus.EXHAUSTED and result.completed_at is None:
+            self.notify(
+                f"Follow-up {ref}: the attempts ran out. It goes to the supervisor.",
+                severity="warning",
+            )
         else:
             self.notify(f"Follow-up {ref} is {result.status.value}.")
         self.oncall_app.refresh_screen(self)
