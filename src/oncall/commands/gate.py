@@ -1,0 +1,93 @@
+"""`oncall gate LOGIN`: the forced command of a staff key on the service account.
+
+sshd runs it for every connection made with that key, whatever the client asked for;
+the client's words arrive in SSH_ORIGINAL_COMMAND. LOGIN, written into the key's line
+by `oncall keys add`, is the only identity: USER, LOGNAME and the rest are ignored.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import sys
+
+from oncall.commands.common import EXIT_REJECTED, open_store, settings_for
+from oncall.domain.timefmt import to_iso
+from oncall.store.audit import append_audit
+from oncall.store.db import Store
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the `gate` command (written into authorized_keys by `oncall keys add`)."""
+    parser = subparsers.add_parser(
+        "gate", help="the SSH forced command: run the console or an allowed command as LOGIN"
+    )
+    parser.add_argument("login", metavar="LOGIN")
+    parser.set_defaults(handler=run)
+
+
+def _audit(store: Store, login: str, action: str, detail: dict[str, object]) -> None:
+    from oncall.clock import SystemClock
+
+    with store.write() as conn:
+        append_audit(
+            conn,
+            at=to_iso(SystemClock().now()),
+            actor=login,
+            action=action,
+            object_type="gate",
+            detail=detail,
+        )
+
+
+def _refuse(store: Store, login: str, sentence: str, what: str) -> int:
+    """Say one sentence, audit the refusal, exit non-zero."""
+    print(f"oncall: {sentence}", file=sys.stderr, flush=True)
+    _audit(store, login, "gate.refused", {"command": what[:60], "reason": sentence})
+    return EXIT_REJECTED
+
+
+def run(args: argparse.Namespace) -> int:
+    """Act as LOGIN: open the console, or run one allowed oncall command, or refuse."""
+    from oncall.services.errors import ServiceError
+    from oncall.services.gate_policy import command_name, refusal
+    from oncall.services.identity import act_as_gate_login, resolve_staff
+
+    login = str(args.login)
+    act_as_gate_login(login)  # before anything else can ask who is acting
+    settings = settings_for(args)
+    store = open_store(settings)
+    try:
+        original = os.environ.get("SSH_ORIGINAL_COMMAND", "").strip()
+        try:
+            staff = resolve_staff(store, login)
+        except ServiceError as error:
+            return _refuse(store, login, str(error), original or "console")
+        try:
+            words = shlex.split(original)
+        except ValueError:
+            return _refuse(store, login, "The command could not be read (unbalanced quotes).", "?")
+        if words and words[0] == "oncall":
+            words = words[1:]  # `ssh oncall@host oncall report …` means the same
+        if not words and not (sys.stdin.isatty() and sys.stdout.isatty()):
+            sentence = "The console needs a terminal: connect with ssh -t, or name a command."
+            return _refuse(store, login, sentence, "console")
+        reason = refusal(staff.role, words)
+        if reason is not None:
+            return _refuse(store, login, reason, original)
+        what = command_name(words) if words else "console"
+        _audit(store, login, "gate.session", {"command": what})
+    finally:
+        store.close()
+    if not words:
+        from oncall.cli import make_app
+        from oncall.commands.console import _run as run_console_app
+
+        return run_console_app(make_app(settings, actor=staff, scheduler=True))
+    from oncall.cli import main
+
+    try:
+        return main(["--db", str(settings.db_path), *words])
+    except SystemExit as done:  # argparse's usage errors and --help
+        return done.code if isinstance(done.code, int) else EXIT_REJECTED
