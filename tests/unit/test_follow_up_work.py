@@ -29,6 +29,7 @@ from oncall.services.shift_handoff import build_shift_handoff
 from oncall.store import episodes as episode_rows
 from oncall.store import followups as follow_up_rows
 from oncall.store.audit import audit_entries
+from oncall.ui.widgets.timeline_text import describe
 from scheduling_support import open_episode
 
 MISS = {"channel": ContactChannel.PHONE, "result": ContactResult.NO_ANSWER}
@@ -195,3 +196,18 @@ def test_attempts_run_out_then_the_supervisor_resolves_it_off_the_board(clinic: 
     assert read_board(sue).overdue == []
     with pytest.raises(Refused, match="already exhausted"):
         followups.complete_follow_up(sue, fu, FollowUpOutcome.REACHED_SAFE)
+
+
+def test_follow_up_activity_reads_in_words_on_the_episode_timeline(clinic: Clinic) -> None:
+    (fu,) = closed_episode_follow_ups(clinic, [FollowUpKind.CALL_72H])
+    ctx = clinic.ctx("pat")
+    followups.record_follow_up_attempt(ctx, fu, **MISS, note="Voicemail full")
+    new = reschedule_follow_up(ctx, fu, clinic.clock.now() + timedelta(days=1), "Asked for Monday")
+    with clinic.store.read() as conn:
+        events = episode_rows.timeline(conn, new.episode_id, limit=100)
+    zone, now = clinic.settings.zone, clinic.clock.now()
+    lines = [describe(e, zone, now) for e in events if e.kind is EventKind.FOLLOW_UP_ACTIVITY]
+    assert lines == [
+        f"Follow-up F-{fu} attempt by phone: no answer. Voicemail full",
+        f"Follow-up F-{fu} rescheduled to Nov 23 03:00 as F-{new.id}. Asked for Monday",
+    ]
