@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from oncall.domain.close_safety import SafetyCheck, safety_gaps
+from oncall.domain.close_safety import SafetyCheck, only_a_reason_missing, safety_gaps
 from oncall.domain.risk import Assessment, EpisodeRisk, RiskSource
 from oncall.domain.types import AlertKind, RiskLevel
 
@@ -73,3 +73,18 @@ def test_moderate_or_high_risk_needs_a_plan_review_low_does_not() -> None:
         checks = _checks(kinds=[], risk=risk, location_confirmed=True)
         assert (SafetyCheck.SAFETY_PLAN_REVIEW in checks) is needs, level
         assert _checks(kinds=[], risk=risk, location_confirmed=True, plan_reviewed=True) == []
+
+
+def test_only_the_location_can_be_settled_by_a_reason_alone() -> None:
+    location_only = safety_gaps(
+        [], NOT_SCREENED, location_confirmed=False, no_location_reason=None, plan_reviewed=False
+    )
+    assert only_a_reason_missing(location_only)
+    both = safety_gaps(
+        [AlertKind.OVERDOSE],
+        NOT_SCREENED,
+        location_confirmed=False,
+        no_location_reason=None,
+        plan_reviewed=False,
+    )
+    assert not only_a_reason_missing(both)

@@ -118,3 +118,16 @@ def test_high_risk_needs_a_safety_plan_review_before_closing(clinic: Clinic) -> 
     )
     episodes.record_safety_plan_review(ctx, episode_id, "Went over steps 4 and 5")
     assert _close(clinic, episode_id).episode.status is EpisodeStatus.CLOSED
+
+
+def test_a_missing_location_alone_needs_a_reason_not_a_supervisor(clinic: Clinic) -> None:
+    record = alert_record(id="craving-1", kind="craving", severity="low")
+    (alert_id,) = ingest_records(clinic.ctx(), [(1, record)], origin="t").accepted_ids
+    episode = acknowledge_alert(clinic.ctx(), alert_id).episode
+    assert episode is not None
+    with pytest.raises(Refused) as refused:
+        _close(clinic, episode.id)
+    assert "Confirm where the client is (l)" in str(refused.value)
+    assert "supervisor" not in str(refused.value)
+    closed = _close(clinic, episode.id, no_location_reason="Texted; would not say where")
+    assert closed.episode.status is EpisodeStatus.CLOSED

@@ -85,5 +85,10 @@ def safety_gaps(
     return gaps
 
 
+def only_a_reason_missing(gaps: list[SafetyGap]) -> bool:
+    """True when every gap is the location, which a stated reason settles without an override."""
+    return all(gap.check is SafetyCheck.LOCATION for gap in gaps)
+
+
 def _article(word: str) -> str:
     return "An" if word[:1] in "aeiou" else "A"

@@ -6,6 +6,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
+from oncall.domain.close_safety import only_a_reason_missing
 from oncall.domain.episode_state import TransitionRefused, close_problems
 from oncall.domain.followup_plan import plan_follow_ups
 from oncall.domain.models import Episode, FollowUp
@@ -106,7 +107,8 @@ def close_episode(
         override = supervisor_override(ctx, gaps, override_reason)
         if gaps and override is None:
             problems += [gap.message for gap in gaps]
-            problems.append(SUPERVISOR_OVERRIDE)
+            if not only_a_reason_missing(gaps):
+                problems.append(SUPERVISOR_OVERRIDE)
         if problems:
             raise Refused(" ".join(problems))
         assert disposition is not None

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Input, Label
 
-from oncall.domain.close_safety import SafetyGap, safety_gaps
+from oncall.domain.close_safety import SafetyGap, only_a_reason_missing, safety_gaps
 from oncall.domain.risk import EpisodeRisk
 from oncall.domain.types import AlertKind
 from oncall.services.close_safety import SUPERVISOR_OVERRIDE
@@ -49,7 +49,7 @@ class SafetyState:
                 classes="field-label",
             )
             yield Input(id="no-location-reason")
-        if self.can_override and self.gaps("-"):
+        if self.can_override and not only_a_reason_missing(self.gaps(None)):
             yield Label(
                 "Supervisor override: why close without what is listed below (audited)",
                 classes="field-label",
@@ -66,9 +66,10 @@ class SafetyState:
         found = self.gaps(no_location)
         if not found or (override and self.can_override):
             return []
-        return [gap.message for gap in found] + [
-            _AS_SUPERVISOR if self.can_override else SUPERVISOR_OVERRIDE
-        ]
+        said = [gap.message for gap in found]
+        if only_a_reason_missing(found):
+            return said
+        return [*said, _AS_SUPERVISOR if self.can_override else SUPERVISOR_OVERRIDE]
 
 
 def _value(form: Screen[Any], selector: str) -> str | None:
