@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from episode_helpers import header, open_episode, settle, timeline_text
-from textual.widgets import DataTable, Label, RadioSet, TextArea
+from textual.widgets import DataTable, Label, RadioSet, Select, Static, TextArea
 
 from conftest import Clinic
 from oncall.cli import make_app
@@ -15,6 +15,7 @@ from oncall.domain.types import EventKind, RiskLevel
 from oncall.services import episodes
 from oncall.store import episodes as episode_rows
 from oncall.ui.screens.episode import EpisodeScreen
+from oncall.ui.screens.forms.amend import AmendForm
 from oncall.ui.screens.forms.close import CloseEpisodeForm
 from oncall.ui.screens.forms.cssrs import CssrsForm
 from oncall.ui.widgets.timeline import Timeline
@@ -133,3 +134,33 @@ async def test_a_correction_without_a_reason_is_not_saved(clinic: Clinic) -> Non
             form.query_one("#form-error").render()
         )
         assert form.query_one("#reason", TextArea).text == ""
+
+
+async def test_a_correction_in_words_says_the_level_stays_and_the_header_names_it(
+    clinic: Clinic,
+) -> None:
+    episode_id = open_episode(clinic, location=None)
+    screening = episodes.record_cssrs(clinic.ctx(), episode_id, HIGH)
+    episodes.add_note(clinic.ctx(), episode_id, "Client calmer")
+    app = make_app(clinic.settings, actor="alice", clock=clinic.clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await app.push_screen(EpisodeScreen(episode_id))
+        await settle(pilot)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        await pilot.press("a")  # the note is highlighted: the amendment form in words
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, AmendForm)
+        hint = form.query_one("#amend-screening", Static)
+        assert not hint.display, "a note: nothing to say"
+        form.query_one("#event", Select).value = screening.id
+        await pilot.pause()
+        assert hint.display
+        assert "the screening's risk level stays as recorded" in str(hint.render())
+        form.query_one("#correction").focus()
+        await pilot.press(*"Client later said the plan was last year", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, EpisodeScreen)
+        assert "Risk:  HIGH " in header(app)
+        assert "amended in words by #4, level as recorded" in header(app)

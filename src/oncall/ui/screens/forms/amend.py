@@ -7,12 +7,14 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
-from textual.widgets import Label, Select, TextArea
+from textual.widgets import Label, Select, Static, TextArea
 
 from oncall.domain.models import TimelineEvent
 from oncall.domain.types import EventKind
 from oncall.services import episodes
+from oncall.services.assessments import CORRECTABLE
 from oncall.services.context import ServiceContext
 from oncall.ui.screens.forms.base import ServiceForm
 from oncall.ui.widgets.timeline_text import describe, event_time
@@ -64,11 +66,29 @@ class AmendForm(ServiceForm[TimelineEvent]):
             classes="field-label",
         )
         yield TextArea(id="correction")
+        yield Static(id="amend-screening", classes="hint")
 
     def on_mount(self) -> None:
         """Start at the correction when the event is already chosen."""
         super().on_mount()
         self.query_one("#correction" if self.chosen is not None else "#event").focus()
+        self._screening_hint()
+
+    @on(Select.Changed, "#event")
+    def _screening_hint(self) -> None:
+        """A correction in words leaves a screening's risk level as it was recorded: say so."""
+        chosen = self.query_one("#event", Select).value
+        kinds = {e.id: e.kind for e in self.events}
+        screening = kinds.get(chosen) in CORRECTABLE if isinstance(chosen, int) else False
+        hint = self.query_one("#amend-screening", Static)
+        hint.display = screening
+        hint.update(
+            Text(
+                "This correction is in words: the screening's risk level stays as recorded."
+                " To change its answers (and the level), cancel, highlight it on the timeline"
+                " and press a."
+            )
+        )
 
     def problems(self) -> list[str]:
         """An event and a correction are required."""
