@@ -1,0 +1,242 @@
+"""The team deployment through a real OpenSSH server: staff keys, the gate, and nothing else.
+
+A service account made here owns the database; staff (ada admin, cara clinician, sam
+supervisor, dee peer) have keys made here and no operating-system account.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import socket
+import stat
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sshd_support import WAIT_S, ServiceAccount, Sshd, check_can_run, free_port
+
+pytestmark = pytest.mark.slow
+STAFF = {"cara": "clinician", "sam": "supervisor", "dee": "peer"}
+
+
+@dataclass
+class Gate:
+    """The running deployment."""
+
+    account: ServiceAccount
+    sshd: Sshd
+    db: Path
+    keys: dict[str, Path]
+    """Private key per name: ada, cara, cara2 (cara's second), sam, dee."""
+
+    def ssh(self, who: str, *command: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
+        """ssh to the service account with `who`'s key."""
+        return self.sshd.ssh(self.keys[who], *command, **kwargs)  # type: ignore[arg-type]
+
+    def audit_actions(self, action: str) -> list[str]:
+        """Actors of `action` in the audit log, read as the service account."""
+        python = self.account.oncall.parent / "python"
+        code = (
+            "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]);"
+            " print('\\n'.join(r[0] for r in c.execute("
+            " 'SELECT actor FROM audit_log WHERE action=? ORDER BY id', (sys.argv[2],))))"
+        )
+        done = self.account.run(str(python), "-c", code, str(self.db), action)
+        return done.stdout.split()
+
+
+def _keygen(folder: Path, name: str) -> Path:
+    key = folder / name
+    subprocess.run(
+        ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", f"{name}@phone", "-f", str(key)],
+        check=True,
+        timeout=30,
+    )
+    return key
+
+
+@pytest.fixture(scope="module")
+def gate(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gate]:
+    """sshd, the service account with `oncall init` and ada's key, then staff added by ada."""
+    check_can_run()
+    folder = tmp_path_factory.mktemp("sshd")
+    keys = {name: _keygen(folder, name) for name in ("ada", "cara", "cara2", "sam", "dee")}
+    account = ServiceAccount.create()
+    sshd = Sshd(folder, account.name)
+    try:
+        account.install_oncall()
+        db = account.home / "oncall.db"
+        oncall = str(account.oncall)
+        account.run(oncall, "init", "--db", str(db), "--admin", "ada", "--name", "Ada Admin")
+        ada_public = (folder / "ada.pub").read_text()
+        account.run(oncall, "keys", "add", "ada", "-", "--db", str(db), stdin=ada_public)
+        sshd.start()
+        gate = Gate(account, sshd, db, keys)
+        for login, role in STAFF.items():
+            added = gate.ssh("ada", "staff", "add", login, "--name", login.title(), "--role", role)
+            assert added.returncode == 0, (added.stderr, sshd.log()[-2000:])
+        for name in ("cara", "cara2", "sam", "dee"):
+            public = (folder / f"{name}.pub").read_text()
+            added = gate.ssh("ada", "keys", "add", name.rstrip("2"), "-", stdin=public)
+            assert added.returncode == 0, added.stderr
+        yield gate
+    finally:
+        sshd.stop()
+        account.remove()
+
+
+def test_the_data_belongs_to_the_service_account_and_staff_have_no_os_account(
+    gate: Gate,
+) -> None:
+    uid = pwd.getpwnam(gate.account.name).pw_uid
+    for path in [gate.db, *gate.db.parent.glob("oncall.db-*")]:
+        info = path.stat()
+        assert (info.st_uid, stat.S_IMODE(info.st_mode)) == (uid, 0o600), path
+    keys = gate.account.home / ".ssh" / "authorized_keys"
+    assert (keys.stat().st_uid, stat.S_IMODE(keys.stat().st_mode)) == (uid, 0o600)
+    assert keys.read_text().count('",restrict,pty ssh-ed25519 ') == 5
+    for login in ("ada", *STAFF):
+        with pytest.raises(KeyError):
+            pwd.getpwnam(login)
+
+
+def test_a_clinician_and_a_supervisor_work_at_once_each_as_their_role(gate: Gate) -> None:
+    since = "2026-11-01"
+    started = time.monotonic()
+    runs = {
+        who: subprocess.Popen(
+            ["ssh", *gate.sshd.client_options(gate.keys[who]), f"{gate.account.name}@127.0.0.1",
+             *command],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        for who, command in (
+            ("cara", ["handoff"]),
+            ("sam", ["report", "--since", since, "--format", "json"]),
+        )
+    }  # fmt: skip
+    done = {who: (run.wait(timeout=60), *run.communicate()) for who, run in runs.items()}
+    elapsed = time.monotonic() - started
+    assert done["cara"][0] == 0 and "handoff" in done["cara"][1].lower(), done["cara"]
+    assert done["sam"][0] == 0 and '"alerts"' in done["sam"][1], done["sam"]
+    refused = gate.ssh("cara", "report", "--since", since)
+    assert (refused.returncode, refused.stdout) == (1, "")
+    assert refused.stderr == "oncall: 'report' is not allowed for a clinician.\n"
+    assert elapsed < 30
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["sh"], ["cat", "/etc/passwd"], ["bash", "-i"], ["oncall", "init", "--admin", "cara"]],
+    ids=["sh", "cat", "bash", "init"],
+)
+def test_shells_and_other_programs_are_refused_in_one_sentence(
+    gate: Gate, command: list[str]
+) -> None:
+    before = len(gate.audit_actions("gate.refused"))
+    done = gate.ssh("sam", *command)
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.startswith("oncall: ") and done.stderr.count("\n") == 1, done.stderr
+    assert gate.audit_actions("gate.refused")[before:] == ["sam"]
+
+
+def test_scp_and_sftp_are_refused(gate: Gate, tmp_path: Path) -> None:
+    source = tmp_path / "note.txt"
+    source.write_text("hello\n")
+    target = f"{gate.account.name}@127.0.0.1:planted.txt"
+    for legacy in ([], ["-O"]):  # the SFTP-based scp of OpenSSH 9, and the old protocol
+        options = gate.sshd.client_options(gate.keys["ada"], port_flag="-P")
+        done = subprocess.run(
+            ["scp", *legacy, *options, str(source), target], capture_output=True, timeout=60
+        )
+        assert done.returncode != 0
+    fetched = subprocess.run(
+        ["sftp", *gate.sshd.client_options(gate.keys["ada"], port_flag="-P"), "-b", "-",
+         f"{gate.account.name}@127.0.0.1"],
+        input="get oncall.db\n", capture_output=True, text=True, timeout=60, cwd=tmp_path,
+    )  # fmt: skip
+    assert fetched.returncode != 0
+    assert not (gate.account.home / "planted.txt").exists()
+    assert not (tmp_path / "oncall.db").exists()
+
+
+def test_port_forwarding_is_refused(gate: Gate) -> None:
+    local = free_port()
+    tunnel = subprocess.Popen(
+        ["ssh", *gate.sshd.client_options(gate.keys["sam"]), "-N", "-L",
+         f"{local}:127.0.0.1:{gate.sshd.port}", f"{gate.account.name}@127.0.0.1"],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + WAIT_S
+        while True:  # the client listens once the session is up
+            try:
+                conn = socket.create_connection(("127.0.0.1", local), timeout=1)
+                break
+            except OSError:
+                assert tunnel.poll() is None and time.monotonic() < deadline
+                time.sleep(0.05)
+        with conn:
+            conn.settimeout(10)
+            assert conn.recv(64) == b""  # sshd refused the channel: no banner came through
+    finally:
+        tunnel.terminate()
+        tunnel.wait(timeout=10)
+
+
+def test_a_revoked_key_is_refused_and_the_other_key_still_works(gate: Gate) -> None:
+    assert gate.ssh("cara2", "rota").returncode == 0
+    printed = subprocess.run(
+        ["ssh-keygen", "-l", "-f", f"{gate.keys['cara2']}.pub"], capture_output=True, text=True
+    )
+    revoked = gate.ssh("ada", "keys", "revoke", printed.stdout.split()[1])
+    assert revoked.returncode == 0, revoked.stderr
+    refused = gate.ssh("cara2", "rota")
+    assert refused.returncode == 255 and "Permission denied (publickey)" in refused.stderr
+    assert gate.ssh("cara", "rota").returncode == 0
+    assert gate.audit_actions("ssh_key.revoked") == ["ada"]
+
+
+def test_a_deactivated_login_is_refused(gate: Gate) -> None:
+    assert gate.ssh("dee", "rota").returncode == 0
+    done = gate.ssh("ada", "staff", "deactivate", "dee")
+    assert done.returncode == 0 and "Disabled 1 SSH key(s) of dee" in done.stdout, done
+    refused = gate.ssh("dee", "rota")
+    assert refused.returncode == 255 and "Permission denied (publickey)" in refused.stderr
+
+
+def test_the_console_opens_as_the_keys_login_on_a_terminal(gate: Gate, tmp_path: Path) -> None:
+    tmux = shutil.which("tmux")
+    if tmux is None:
+        pytest.skip("tmux is not installed (scripts/test installs it)")
+    socket_path = str(tmp_path / "tmux.sock")
+    command = " ".join(
+        [
+            "ssh",
+            "-tt",
+            *gate.sshd.client_options(gate.keys["sam"]),
+            f"{gate.account.name}@127.0.0.1",
+        ]
+    )
+    subprocess.run(
+        [tmux, "-S", socket_path, "new-session", "-d", "-s", "gate", "-x", "120", "-y", "36",
+         command],
+        check=True, timeout=20, env={**os.environ, "TERM": "xterm-256color"},
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + WAIT_S
+        screen = ""
+        while "Sam (supervisor)" not in screen:  # the status line names who is logged in
+            assert time.monotonic() < deadline, f"the console never showed Sam:\n{screen}"
+            time.sleep(0.2)
+            screen = subprocess.run(
+                [tmux, "-S", socket_path, "capture-pane", "-p", "-t", "gate"],
+                capture_output=True, text=True, timeout=20,
+            ).stdout  # fmt: skip
+    finally:
+        subprocess.run([tmux, "-S", socket_path, "kill-server"], capture_output=True, timeout=20)
+    assert gate.audit_actions("gate.session").count("sam") >= 1
