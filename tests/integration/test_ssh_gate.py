@@ -32,7 +32,7 @@ class Gate:
     sshd: Sshd
     db: Path
     keys: dict[str, Path]
-    """Private key per name: ada, cara, cara2 (cara's second), sam, dee."""
+    """Private key per name: ada, cara, cara2 (cara's second), sam, dee, fay, gus."""
 
     def ssh(self, who: str, *command: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
         """ssh to the service account with `who`'s key."""
@@ -65,7 +65,8 @@ def gate(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gate]:
     """sshd, the service account with `oncall init` and ada's key, then staff added by ada."""
     check_can_run()
     folder = tmp_path_factory.mktemp("sshd")
-    keys = {name: _keygen(folder, name) for name in ("ada", "cara", "cara2", "sam", "dee")}
+    names = ("ada", "cara", "cara2", "sam", "dee", "fay", "gus")
+    keys = {name: _keygen(folder, name) for name in names}
     account = ServiceAccount.create()
     sshd = Sshd(folder, account.name)
     try:
@@ -209,34 +210,71 @@ def test_a_deactivated_login_is_refused(gate: Gate) -> None:
     assert refused.returncode == 255 and "Permission denied (publickey)" in refused.stderr
 
 
+class Console:
+    """`ssh -tt` to the gate inside a tmux server of the test's own, 120x36."""
+
+    def __init__(self, gate: Gate, who: str, folder: Path) -> None:
+        tmux = shutil.which("tmux")
+        if tmux is None:
+            pytest.skip("tmux is not installed (scripts/test installs it)")
+        self.tmux = [tmux, "-S", str(folder / f"tmux-{who}.sock")]
+        client = gate.sshd.client_options(gate.keys[who])
+        command = " ".join(["ssh", "-tt", *client, f"{gate.account.name}@127.0.0.1"])
+        subprocess.run(
+            [*self.tmux, "new-session", "-d", "-s", "gate", "-x", "120", "-y", "36", command],
+            check=True, timeout=20, env={**os.environ, "TERM": "xterm-256color"},
+        )  # fmt: skip
+
+    def screen(self) -> str:
+        """What the terminal shows now."""
+        return subprocess.run(
+            [*self.tmux, "capture-pane", "-p", "-t", "gate"],
+            capture_output=True, text=True, timeout=20,
+        ).stdout  # fmt: skip
+
+    def wait_for(self, text: str, within_s: float = WAIT_S) -> float:
+        """Seconds until `text` is on the screen (fails after `within_s`)."""
+        started = time.monotonic()
+        while text not in (screen := self.screen()):
+            assert time.monotonic() - started < within_s, f"never showed {text!r}:\n{screen}"
+            time.sleep(0.1)
+        return time.monotonic() - started
+
+    def close(self) -> None:
+        """Kill this tmux server (and the ssh client in it)."""
+        subprocess.run([*self.tmux, "kill-server"], capture_output=True, timeout=20)
+
+
 def test_the_console_opens_as_the_keys_login_on_a_terminal(gate: Gate, tmp_path: Path) -> None:
-    tmux = shutil.which("tmux")
-    if tmux is None:
-        pytest.skip("tmux is not installed (scripts/test installs it)")
-    socket_path = str(tmp_path / "tmux.sock")
-    command = " ".join(
-        [
-            "ssh",
-            "-tt",
-            *gate.sshd.client_options(gate.keys["sam"]),
-            f"{gate.account.name}@127.0.0.1",
-        ]
-    )
-    subprocess.run(
-        [tmux, "-S", socket_path, "new-session", "-d", "-s", "gate", "-x", "120", "-y", "36",
-         command],
-        check=True, timeout=20, env={**os.environ, "TERM": "xterm-256color"},
-    )  # fmt: skip
+    console = Console(gate, "sam", tmp_path)
     try:
-        deadline = time.monotonic() + WAIT_S
-        screen = ""
-        while "Sam (supervisor)" not in screen:  # the status line names who is logged in
-            assert time.monotonic() < deadline, f"the console never showed Sam:\n{screen}"
-            time.sleep(0.2)
-            screen = subprocess.run(
-                [tmux, "-S", socket_path, "capture-pane", "-p", "-t", "gate"],
-                capture_output=True, text=True, timeout=20,
-            ).stdout  # fmt: skip
+        console.wait_for("Sam (supervisor)")  # the status line names who is logged in
     finally:
-        subprocess.run([tmux, "-S", socket_path, "kill-server"], capture_output=True, timeout=20)
+        console.close()
     assert gate.audit_actions("gate.session").count("sam") >= 1
+
+
+def test_a_console_closes_within_5_s_of_deactivation_or_key_revocation(
+    gate: Gate, tmp_path: Path
+) -> None:
+    for login in ("fay", "gus"):
+        added = gate.ssh("ada", "staff", "add", login, "--name", login.title(), "--role", "peer")
+        assert added.returncode == 0, added.stderr
+        public = Path(f"{gate.keys[login]}.pub").read_text()
+        assert gate.ssh("ada", "keys", "add", login, "-", stdin=public).returncode == 0
+    consoles = {login: Console(gate, login, tmp_path) for login in ("fay", "gus")}
+    try:
+        consoles["fay"].wait_for("Fay (peer)")
+        consoles["gus"].wait_for("Gus (peer)")
+        assert gate.ssh("ada", "staff", "deactivate", "fay").returncode == 0
+        assert gate.ssh("ada", "keys", "revoke", "gus").returncode == 0
+        took = {
+            "fay": consoles["fay"].wait_for("deactivated the account fay", within_s=5),
+            "gus": consoles["gus"].wait_for("The SSH key of gus was revoked", within_s=5),
+        }
+        for console in consoles.values():
+            assert "Queue" not in console.screen()  # the cover is opaque
+    finally:
+        for console in consoles.values():
+            console.close()
+    assert max(took.values()) < 5, took

@@ -109,8 +109,9 @@ def _run(app: OnCallApp) -> int:
 def run_console(args: argparse.Namespace) -> int:
     """Open the console on the configured database."""
     from oncall.cli import make_app
+    from oncall.commands.console_watch import run_watched
 
-    return _run(make_app(settings_for(args), scheduler=True))
+    return run_watched(make_app(settings_for(args), scheduler=True))
 
 
 def give_demo_a_pin(store: Store, settings: Settings) -> str | None:

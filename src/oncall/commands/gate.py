@@ -82,9 +82,14 @@ def run(args: argparse.Namespace) -> int:
         store.close()
     if not words:
         from oncall.cli import make_app
-        from oncall.commands.console import _run as run_console_app
+        from oncall.commands.console_watch import run_watched
+        from oncall.commands.keys import keys_file
+        from oncall.services.access_watch import has_enabled_key
 
-        return run_console_app(make_app(settings, actor=staff, scheduler=True))
+        # sshd read this account's authorized_keys: the session rests on a key there.
+        keys = keys_file(args)
+        watched = keys if has_enabled_key(keys, login) else None
+        return run_watched(make_app(settings, actor=staff, scheduler=True), keys_file=watched)
     from oncall.cli import main
 
     try:
