@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Clinic, alert_record
+from init_support import init_database
 from oncall.services.alerts import acknowledge_alert, ingest_records
 from oncall.store import people
 from oncall.store.audit import verify_chain
@@ -89,7 +90,7 @@ def test_an_import_killed_at_20_random_moments_then_rerun_keeps_every_alert_once
     total = 200_000
     feed = tmp_path / "alerts.jsonl"
     feed.write_bytes(b"".join(feed_line(n) for n in range(total)))
-    db = tmp_path / "oncall.db"
+    db = init_database(tmp_path / "oncall.db")
     command = [*ONCALL, "ingest", "--db", str(db), str(feed)]
     rng = random.Random(20)
     stored = []
@@ -138,7 +139,7 @@ def _running(pid: int) -> bool:
 def test_a_killed_import_takes_its_worker_process_with_it(tmp_path: Path) -> None:
     feed = tmp_path / "alerts.jsonl"
     feed.write_bytes(b"".join(feed_line(n) for n in range(100_000)))
-    db = tmp_path / "oncall.db"
+    db = init_database(tmp_path / "oncall.db")
     child = subprocess.Popen(
         [*ONCALL, "ingest", "--db", str(db), str(feed)],
         stdout=subprocess.DEVNULL,
@@ -178,7 +179,7 @@ def test_a_disk_that_fills_during_an_import_says_so_and_keeps_whole_batches(
     total = 20_000
     feed = tmp_path / "alerts.jsonl"
     feed.write_bytes(b"".join(feed_line(n) for n in range(total)))
-    db = tmp_path / "oncall.db"
+    db = init_database(tmp_path / "oncall.db")
     command = [*ONCALL, "ingest", "--db", str(db), str(feed)]
     full = subprocess.run(
         command,
@@ -212,7 +213,7 @@ def test_a_disk_too_full_to_create_the_database_is_a_sentence_not_a_traceback(
 ) -> None:
     feed = tmp_path / "alerts.jsonl"
     feed.write_bytes(feed_line(1))
-    db = tmp_path / "oncall.db"
+    db = init_database(tmp_path / "oncall.db")
     done = subprocess.run(
         [*ONCALL, "ingest", "--db", str(db), str(feed)],
         capture_output=True,
