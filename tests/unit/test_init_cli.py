@@ -114,3 +114,15 @@ def test_seed_makes_a_demo_database_and_seeds_it_again(
     assert main(["seed", "--db", str(db), "--no-alerts"]) == 0
     assert main(["seed", "--db", str(db), "--no-alerts"]) == 0  # only demo staff: no refusal
     assert "demo" in _staff_and_audit(db)[0]
+
+
+def test_init_names_the_admin_of_an_older_database_that_has_no_staff(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "old.db"
+    connect(db).close()  # as an older `oncall ingest` left it: tables, no staff
+    assert main(["--db", str(db)]) == 1
+    assert "has no staff yet" in capsys.readouterr().err
+    assert main(["init", "--db", str(db), "--admin", "alice"]) == 0
+    assert f"Named the first admin of {db}: alice" in capsys.readouterr().out
+    assert _staff_and_audit(db)[0] == {"alice": "admin"}
