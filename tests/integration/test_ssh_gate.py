@@ -6,6 +6,7 @@ supervisor, dee peer) have keys made here and no operating-system account.
 
 from __future__ import annotations
 
+import json
 import os
 import pwd
 import shutil
@@ -213,13 +214,13 @@ def test_a_deactivated_login_is_refused(gate: Gate) -> None:
 class Console:
     """`ssh -tt` to the gate inside a tmux server of the test's own, 120x36."""
 
-    def __init__(self, gate: Gate, who: str, folder: Path) -> None:
+    def __init__(self, gate: Gate, who: str, folder: Path, *words: str) -> None:
         tmux = shutil.which("tmux")
         if tmux is None:
             pytest.skip("tmux is not installed (scripts/test installs it)")
         self.tmux = [tmux, "-S", str(folder / f"tmux-{who}.sock")]
         client = gate.sshd.client_options(gate.keys[who])
-        command = " ".join(["ssh", "-tt", *client, f"{gate.account.name}@127.0.0.1"])
+        command = " ".join(["ssh", "-tt", *client, f"{gate.account.name}@127.0.0.1", *words])
         subprocess.run(
             [*self.tmux, "new-session", "-d", "-s", "gate", "-x", "120", "-y", "36", command],
             check=True, timeout=20, env={**os.environ, "TERM": "xterm-256color"},
@@ -239,6 +240,10 @@ class Console:
             assert time.monotonic() - started < within_s, f"never showed {text!r}:\n{screen}"
             time.sleep(0.1)
         return time.monotonic() - started
+
+    def press(self, *keys: str) -> None:
+        """Type keys into the terminal."""
+        subprocess.run([*self.tmux, "send-keys", "-t", "gate", *keys], check=True, timeout=20)
 
     def close(self) -> None:
         """Kill this tmux server (and the ssh client in it)."""
@@ -278,3 +283,28 @@ def test_a_console_closes_within_5_s_of_deactivation_or_key_revocation(
         for console in consoles.values():
             console.close()
     assert max(took.values()) < 5, took
+
+
+def test_a_clinicians_acknowledgement_shows_on_the_supervisors_board_within_1_s(
+    gate: Gate, tmp_path: Path
+) -> None:
+    alert = {
+        "id": "ssh-1", "source": "hotline", "client_ref": "C-9001", "kind": "craving",
+        "severity": "high", "summary": "Caller asks for a call back tonight",
+        "occurred_at": "2026-12-01T03:14:00-08:00",
+    }  # fmt: skip
+    ingested = gate.account.run(
+        str(gate.account.oncall), "ingest", "--db", str(gate.db), "-", stdin=json.dumps([alert])
+    )
+    assert "1 accepted" in ingested.stdout
+    board = Console(gate, "sam", tmp_path, "board")
+    queue = Console(gate, "cara", tmp_path)
+    try:
+        board.wait_for("Waiting for acknowledgement: 1")
+        queue.wait_for("Caller asks for a call back")
+        queue.press("a")
+        took = board.wait_for("Waiting for acknowledgement: 0", within_s=5)
+    finally:
+        board.close()
+        queue.close()
+    assert took < 1.0, f"the board showed the acknowledgement after {took:.2f} s"
