@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from burst import burst, keys_of
 from episode_helpers import header, open_episode, settle, timeline_text
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
@@ -142,3 +143,23 @@ async def test_a_garbled_911_time_is_named_and_nothing_is_recorded(clinic: Clini
     (call,) = _steps(clinic, episode_id)
     assert call.body["called_by"] == "Caller"
     assert call.body["called_at"].startswith("2026-11-22T10:58:00")
+
+
+async def test_keys_arriving_in_one_read_over_ssh_are_steps_in_that_order(clinic: Clinic) -> None:
+    episode_id = open_episode(clinic, kind="overdose", location=None)
+    app = make_app(clinic.settings, actor="alice", clock=clinic.clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _protocol(pilot, episode_id)
+        # "9", a name with letters that are step keys (a, s, n), enter, then two steps.
+        await burst(pilot, "n", "x", "9", keys_of("Dana Ross"), "enter", "x", "a")
+        await settle(pilot)
+    steps = _steps(clinic, episode_id)
+    assert [e.body["step"] for e in steps] == [
+        "breathing",
+        "naloxone",
+        "called_911",
+        "naloxone",
+        "ems_arrived",
+    ]
+    assert steps[2].body["called_by"] == "Dana Ross"
+    assert [e.body.get("dose") for e in steps if e.body["step"] == "naloxone"] == [1, 2]
