@@ -126,3 +126,12 @@ def test_init_names_the_admin_of_an_older_database_that_has_no_staff(
     assert main(["init", "--db", str(db), "--admin", "alice"]) == 0
     assert f"Named the first admin of {db}: alice" in capsys.readouterr().out
     assert _staff_and_audit(db)[0] == {"alice": "admin"}
+
+
+def test_demo_refuses_a_real_clinics_database_before_opening_anything(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = init_database(tmp_path / "clinic.db", admin="alice")
+    assert main(["demo", "--no-feed", "--db", str(db)]) == 1
+    assert "has real staff (alice)" in capsys.readouterr().err
+    assert _staff_and_audit(db)[0] == {"alice": "admin"}
