@@ -115,3 +115,13 @@ def _protocol(episode_id: int) -> Any:
 def test_overdose_protocol(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
     app, episode_id = _worked_episode(tmp_path)
     assert snap_compare(app, terminal_size=size, run_before=_protocol(episode_id))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["120x36", "80x24"])
+def test_cssrs_form_reads_each_question_aloud(
+    snap_compare: Any, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    # Question 1 answered yes, question 2 no (3-5 hidden): each question's published words
+    # under its label, and the answer marked by a dot, not by colour alone.
+    app, episode_id = _worked_episode(tmp_path)
+    assert snap_compare(app, terminal_size=size, run_before=_open(episode_id, "s", "y", "n"))

@@ -175,6 +175,21 @@ def test_questions_keep_design_wording_and_order() -> None:
     assert "within the past 3 months" in QUESTIONS[6].text
 
 
+def test_each_question_carries_the_words_read_aloud_exactly_as_published() -> None:
+    # Columbia's published screener as DESIGN section 6 gives it ("past month" for 1-5).
+    assert [q.wording for q in QUESTIONS] == [
+        "Have you wished you were dead or wished you could go to sleep and not wake up?",
+        "Have you actually had any thoughts of killing yourself?",
+        "Have you been thinking about how you might do this?",
+        "Have you had these thoughts and had some intention of acting on them?",
+        "Have you started to work out or worked out the details of how to kill yourself?"
+        " Do you intend to carry out this plan?",
+        "Have you ever done anything, started to do anything, or prepared to do anything to"
+        " end your life?",
+        "If yes: was this within the past 3 months?",
+    ]
+
+
 def test_every_path_survives_the_timeline_round_trip() -> None:
     for path in every_valid_path():
         stored = path.to_dict()

@@ -13,22 +13,59 @@ PERIOD = "past month"
 
 @dataclass(frozen=True)
 class CssrsQuestion:
-    """One screener question as the form shows it."""
+    """One screener question: its short label and the words the clinician reads aloud."""
 
     key: str
     number: str
     text: str
+    """The short label (timeline, problems list)."""
+    wording: str
+    """The question as read aloud to the client (Columbia's published screener)."""
 
 
-# The wording is DESIGN section 6's, not the full published instrument: the
-# clinic decides the wording, and this module must not invent any.
-Q1 = CssrsQuestion("q1", "1", "Wished dead")
-Q2 = CssrsQuestion("q2", "2", "Thoughts of killing yourself")
-Q3 = CssrsQuestion("q3", "3", "Thought about how")
-Q4 = CssrsQuestion("q4", "4", "Intention of acting")
-Q5 = CssrsQuestion("q5", "5", "Worked out details / intend to carry out")
-Q6 = CssrsQuestion("q6", "6", "Ever done, started or prepared to do anything to end your life")
-Q6_RECENT = CssrsQuestion("q6_within_3_months", "6a", "If so, within the past 3 months")
+# Labels and wording are DESIGN section 6's (Columbia's published screener, "past month"
+# for 1-5); the clinic decides the wording, and this module must not invent any.
+Q1 = CssrsQuestion(
+    "q1",
+    "1",
+    "Wished dead",
+    "Have you wished you were dead or wished you could go to sleep and not wake up?",
+)
+Q2 = CssrsQuestion(
+    "q2",
+    "2",
+    "Thoughts of killing yourself",
+    "Have you actually had any thoughts of killing yourself?",
+)
+Q3 = CssrsQuestion(
+    "q3", "3", "Thought about how", "Have you been thinking about how you might do this?"
+)
+Q4 = CssrsQuestion(
+    "q4",
+    "4",
+    "Intention of acting",
+    "Have you had these thoughts and had some intention of acting on them?",
+)
+Q5 = CssrsQuestion(
+    "q5",
+    "5",
+    "Worked out details / intend to carry out",
+    "Have you started to work out or worked out the details of how to kill yourself?"
+    " Do you intend to carry out this plan?",
+)
+Q6 = CssrsQuestion(
+    "q6",
+    "6",
+    "Ever done, started or prepared to do anything to end your life",
+    "Have you ever done anything, started to do anything, or prepared to do anything to"
+    " end your life?",
+)
+Q6_RECENT = CssrsQuestion(
+    "q6_within_3_months",
+    "6a",
+    "If so, within the past 3 months",
+    "If yes: was this within the past 3 months?",
+)
 
 QUESTIONS: tuple[CssrsQuestion, ...] = (Q1, Q2, Q3, Q4, Q5, Q6, Q6_RECENT)
 """Every question in the order the form asks them."""

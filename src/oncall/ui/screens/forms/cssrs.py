@@ -25,6 +25,7 @@ from oncall.domain.models import TimelineEvent
 from oncall.services import assessments, episodes
 from oncall.services.context import ServiceContext
 from oncall.ui.screens.forms.base import ServiceForm
+from oncall.ui.widgets.toggles import MarkedRadioButton
 
 
 class CssrsForm(ServiceForm[TimelineEvent]):
@@ -74,11 +75,14 @@ class CssrsForm(ServiceForm[TimelineEvent]):
         )
         for question in QUESTIONS:
             with Horizontal(classes="question", id=f"row-{question.key}"):
-                yield Label(Text(f"{question.number:>2}  {question.text}"))
+                # The words read aloud, as published, under the short label.
+                asked = Text(f"{question.number:>2}  {question.text}\n", style="bold")
+                asked.append(f"    {question.wording}", style="not bold")
+                yield Label(asked)
                 given = self.answers[question.key]
                 yield RadioSet(
-                    RadioButton("Yes", given is True, id=f"{question.key}-yes"),
-                    RadioButton("No", given is False, id=f"{question.key}-no"),
+                    MarkedRadioButton("Yes", given is True, id=f"{question.key}-yes"),
+                    MarkedRadioButton("No", given is False, id=f"{question.key}-no"),
                     id=f"set-{question.key}",
                     compact=True,
                 )

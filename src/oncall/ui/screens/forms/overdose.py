@@ -17,6 +17,7 @@ from oncall.domain.types import EventKind
 from oncall.services import assessments, episodes
 from oncall.services.context import ServiceContext
 from oncall.ui.screens.forms.base import ServiceForm
+from oncall.ui.widgets.toggles import MarkedCheckbox
 
 
 class OverdoseForm(ServiceForm[TimelineEvent]):
@@ -63,7 +64,7 @@ class OverdoseForm(ServiceForm[TimelineEvent]):
         )
         for flag in CHECKLIST:
             label = flag.label + (f" ({flag.examples})" if flag.examples else "")
-            yield Checkbox(label, flag.value in self.ticked, id=f"flag-{flag.value}")
+            yield MarkedCheckbox(label, flag.value in self.ticked, id=f"flag-{flag.value}")
         yield Static(id="overdose-result")
         if self.corrects is not None:
             yield Label("What was wrong", classes="field-label")
