@@ -27,6 +27,7 @@ from pathlib import Path
 from benchmarks.large_db_directory import resource_rows
 from benchmarks.large_db_episodes import ClinicalRows
 from benchmarks.large_db_rows import Plan, RowMaker, Rows
+from oncall.store import queue_groups
 from oncall.store.audit import append_audit_many
 from oncall.store.db import Store, connect
 from oncall.store.resource_hours import backfill_hours
@@ -108,6 +109,7 @@ def build(
             _insert(store, rows)
         with store.write() as conn:
             backfill_hours(conn)  # the store derives opening intervals from schedules
+            queue_groups.rebuild(conn)  # …and the queue's client rows from the alerts
         audit = sorted(clinical.audit, key=lambda entry: entry[0])
         for start in range(0, len(audit), CHUNK):
             with store.write() as conn:

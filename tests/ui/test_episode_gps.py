@@ -66,15 +66,3 @@ async def test_privacy_mode_hides_the_fix_and_y_refuses(clinic: Clinic) -> None:
         assert app.clipboard == ""
         assert any("Privacy mode is on" in n for n in notices(app))
         app.services.store.close()
-
-
-async def test_without_coordinates_there_is_no_gps_line(clinic: Clinic) -> None:
-    episode_id = open_episode(clinic)  # home, 92701: no coordinates
-    app = make_app(replace(clinic.settings, idle_lock_minutes=0), actor="alice", clock=clinic.clock)
-    async with app.run_test(size=(120, 36)) as pilot:
-        await app.push_screen(EpisodeScreen(episode_id))
-        await settle(pilot)
-        await pilot.press("escape")
-        await settle(pilot)
-        assert "GPS" not in header(app)
-        app.services.store.close()

@@ -60,7 +60,8 @@ async def test_idle_time_locks_and_hides_every_client_name(clinic: Clinic) -> No
     _clinic_with_alert(clinic)
     pin.set_pin(clinic.ctx("alice"), PIN)
     app = make_app(clinic.settings, actor="alice", clock=clinic.clock)
-    async with app.run_test(size=SIZE) as pilot:
+    # Notifications drawn as in a terminal: run_test leaves them out unless asked.
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await _settle(pilot)
         assert "Jordan" in _screen_text(app)
         clinic.clock.advance(timedelta(minutes=4, seconds=50))

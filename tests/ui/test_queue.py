@@ -24,6 +24,8 @@ from oncall.ui.widgets.queue_table import QueueTable
 from oncall.ui.widgets.status_line import StatusLine
 
 SEVERITIES = ["low", "high", "imminent", "moderate", "high"]
+WIDE = (160, 36)
+"""Wide enough for the source, status and acknowledger columns (full names)."""
 
 
 def seed_alerts(clinic: Clinic, severities: list[str] = SEVERITIES) -> None:
@@ -55,35 +57,45 @@ def cells(app: OnCallApp) -> list[list[str]]:
     return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
 
 
+def cell(app: OnCallApp, row: int, key: str) -> str:
+    """The text of column `key` ("by", "left", …) in queue row `row`."""
+    return cells(app)[row][queue_of(app).column_keys.index(key)]
+
+
 def status_text(app: OnCallApp) -> str:
     """What the status line says."""
     return str(app.screen.query_one(StatusLine).render())
 
 
-async def test_queue_shows_alerts_by_severity_then_age(clinic: Clinic) -> None:
+async def test_queue_shows_one_row_per_client_by_severity_then_age(clinic: Clinic) -> None:
     seed_alerts(clinic)
     app = console(clinic)
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         rows = cells(app)
-        assert [r[0] for r in rows] == ["IMMINENT", "HIGH", "HIGH", "MODERATE", "LOW"]
-        # the two HIGH alerts: the older one (received 4 min ago) first
-        assert [r[1] for r in rows[1:3]] == ["4m00s", "1m00s"]
-        assert rows[0][3] == "Jordan Test" and rows[0][4] == "suicidal ideation"
+        # C-1 has the imminent alert; C-3 two highs (the older shown); C-2 a moderate and a low.
+        assert [r[0] for r in rows] == ["IMMINENT", "HIGH", "MODERATE"]
+        assert [cell(app, i, "client") for i in range(3)] == [
+            "Jordan Test",
+            "Riley Example ×2",
+            "Casey Sample ×2",
+        ]
+        assert [row.alert.external_id for row in queue_of(app).rows_shown] == ["q-3", "q-2", "q-4"]
+        assert cell(app, 0, "kind") == "suicidal ideation"
         title = str(app.screen.query_one("#queue-title").render())
-        assert "5 alerts, 5 waiting" in title
+        assert "3 clients, 5 alerts, 5 waiting" in title
         app.services.store.close()
 
 
 async def test_countdown_moves_and_turns_to_over(clinic: Clinic) -> None:
     seed_alerts(clinic, ["imminent"])
     app = console(clinic)
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=WIDE) as pilot:
         await pilot.pause()
-        before = cells(app)[0][2]
+        before = cell(app, 0, "left")
         clinic.clock.advance(timedelta(hours=1))
-        await wait_until(pilot, lambda: cells(app)[0][2] != before)
-        assert cells(app)[0][2].endswith("over")
+        await wait_until(pilot, lambda: cell(app, 0, "left") != before)
+        assert cell(app, 0, "left").endswith("over")
         # The breach count is re-read in a worker each second, after the row's countdown.
         title = app.screen.query_one("#queue-title")
         await wait_until(pilot, lambda: "past deadline" in str(title.render()))
@@ -94,11 +106,11 @@ async def test_countdown_moves_and_turns_to_over(clinic: Clinic) -> None:
 async def test_a_acknowledges_and_the_row_says_who(clinic: Clinic) -> None:
     seed_alerts(clinic)
     app = console(clinic)
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=WIDE) as pilot:
         await pilot.pause()
         await pilot.press("a")
-        await wait_until(pilot, lambda: cells(app)[0][7] == "Alice Rivera")
-        assert cells(app)[0][6] == "acknowledged"
+        await wait_until(pilot, lambda: cell(app, 0, "by") == "Alice Rivera")
+        assert cell(app, 0, "status") == "acknowledged"
         assert any("episode #" in n for n in notices(app))
         assert "My open episodes: 1" in str(app.screen.query_one("#episodes-title").render())
         app.services.store.close()
@@ -107,12 +119,12 @@ async def test_a_acknowledges_and_the_row_says_who(clinic: Clinic) -> None:
 async def test_other_console_sees_an_acknowledgement_within_a_second(clinic: Clinic) -> None:
     seed_alerts(clinic)
     alice, bob = console(clinic, "alice"), console(clinic, "bob")
-    async with alice.run_test(size=(120, 36)) as alice_pilot, bob.run_test(size=(120, 36)):
+    async with alice.run_test(size=WIDE) as alice_pilot, bob.run_test(size=WIDE):
         await alice_pilot.pause()
         await alice_pilot.press("a")
         await alice.workers.wait_for_complete()
         # No key is pressed in Bob's console: polling alone must bring the change in.
-        took = await wait_until(alice_pilot, lambda: cells(bob)[0][7] == "Alice Rivera")
+        took = await wait_until(alice_pilot, lambda: cell(bob, 0, "by") == "Alice Rivera")
         assert took < 1.0
         alice.services.store.close()
         bob.services.store.close()
@@ -134,7 +146,7 @@ async def test_an_alert_from_oncall_ingest_appears_without_a_key(
     }
     feed.write_text(json.dumps([record]))
     app = console(clinic)
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=WIDE) as pilot:
         await pilot.pause()
         assert len(cells(app)) == 1
         process = await asyncio.create_subprocess_exec(
@@ -142,12 +154,14 @@ async def test_an_alert_from_oncall_ingest_appears_without_a_key(
             stdout=asyncio.subprocess.DEVNULL,
         )  # fmt: skip
         assert await process.wait() == 0
-        took = await wait_until(pilot, lambda: len(cells(app)) == 2)
+        # The same client as the alert already queued: their row takes it, one row still.
+        took = await wait_until(pilot, lambda: cells(app)[0][0] == "IMMINENT")
         assert took < 1.0
         # (the subprocess stamps it with the real clock, so only what it is can be checked)
-        assert [cells(app)[0][i] for i in (0, 3, 4, 5)] == [
+        assert len(cells(app)) == 1
+        assert [cell(app, 0, key) for key in ("severity", "client", "kind", "source")] == [
             "IMMINENT",
-            "Casey Sample",
+            "Casey Sample ×2",
             "overdose",
             "hotline",
         ]
@@ -158,8 +172,8 @@ async def test_lost_race_names_the_winner(clinic: Clinic) -> None:
     seed_alerts(clinic)
     alice, bob = console(clinic, "alice"), console(clinic, "bob")
     async with (
-        alice.run_test(size=(120, 36)) as alice_pilot,
-        bob.run_test(size=(120, 36)) as bob_pilot,
+        alice.run_test(size=WIDE) as alice_pilot,
+        bob.run_test(size=WIDE) as bob_pilot,
     ):
         await alice_pilot.pause()
         await bob_pilot.pause()
@@ -167,11 +181,13 @@ async def test_lost_race_names_the_winner(clinic: Clinic) -> None:
         await asyncio.gather(alice_pilot.press("a"), bob_pilot.press("a"))
         await alice.workers.wait_for_complete()
         await bob.workers.wait_for_complete()
-        await wait_until(alice_pilot, lambda: cells(alice)[0][7] != "" and cells(bob)[0][7] != "")
-        winner = cells(alice)[0][7]
+        await wait_until(
+            alice_pilot, lambda: cell(alice, 0, "by") != "" and cell(bob, 0, "by") != ""
+        )
+        winner = cell(alice, 0, "by")
         loser = bob if winner == "Alice Rivera" else alice
         assert any(f"already acknowledged by {winner}" in n for n in notices(loser))
-        assert cells(loser)[0][7] == winner
+        assert cell(loser, 0, "by") == winner
         alice.services.store.close()
         bob.services.store.close()
 
@@ -180,9 +196,9 @@ async def test_acknowledging_twice_says_it_was_already_done(clinic: Clinic) -> N
     first = ingest_records(clinic.ctx(), [alert_record(id="x", severity="imminent")], origin="t")
     acknowledge_alert(clinic.ctx("sue"), first.accepted_ids[0])
     app = console(clinic)
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=WIDE) as pilot:
         await pilot.pause()
-        assert cells(app)[0][7] == "Sue Lindqvist"
+        assert cell(app, 0, "by") == "Sue Lindqvist"
         await pilot.press("a")
         await wait_until(pilot, lambda: any("by Sue Lindqvist" in n for n in notices(app)))
         app.services.store.close()
@@ -193,7 +209,7 @@ async def test_a_failing_refresh_says_stale_and_recovers(
 ) -> None:
     seed_alerts(clinic)
     app = console(clinic)
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=WIDE) as pilot:
         await pilot.pause()
         assert "data as of 03:05:00" in status_text(app)
         store = app.services.store
@@ -219,7 +235,7 @@ async def test_a_write_lock_held_elsewhere_makes_the_status_stale_not_a_crash(
     seed_alerts(clinic)
     app = console(clinic)
     blocker = sqlite3.connect(clinic.store.path, isolation_level=None)
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=WIDE) as pilot:
         await pilot.pause()
         blocker.execute("BEGIN IMMEDIATE")  # another process in the middle of a write
         try:
@@ -237,7 +253,7 @@ async def test_a_write_lock_held_elsewhere_makes_the_status_stale_not_a_crash(
         finally:
             blocker.execute("ROLLBACK")
         await wait_until(pilot, lambda: "data as of" in status_text(app))
-        assert cells(app)[0][7] == ""  # nothing was claimed, and it says so
+        assert cell(app, 0, "by") == ""  # nothing was claimed, and it says so
         assert app.is_running
         app.services.store.close()
     blocker.close()
@@ -262,7 +278,7 @@ async def test_a_service_failure_is_a_message_not_a_traceback(
 
     monkeypatch.setattr("oncall.services.alerts.acknowledge_alert", fail)
     app = console(clinic)
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=WIDE) as pilot:
         await pilot.pause()
         await pilot.press("a")
         await app.workers.wait_for_complete()
@@ -286,10 +302,10 @@ async def test_a_second_click_on_a_row_opens_its_episode_as_enter_does(clinic: C
 
     seed_alerts(clinic)
     app = console(clinic)
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=WIDE) as pilot:
         await pilot.pause()
         await pilot.press("a")  # acknowledges the top alert: its episode opens
-        await wait_until(pilot, lambda: cells(app)[0][7] == "Alice Rivera")
+        await wait_until(pilot, lambda: cell(app, 0, "by") == "Alice Rivera")
         await pilot.click(QueueTable, offset=(5, 2))  # the second alert: selected, not opened
         assert queue_of(app).cursor_row == 1
         await pilot.pause()

@@ -11,6 +11,7 @@ from textual import events
 from conftest import Clinic, alert_record
 from oncall.cli import make_app
 from oncall.services.alerts import ingest_records
+from oncall.store import people
 from oncall.store.errors import DatabaseLocked
 from oncall.ui.app import OnCallApp
 from oncall.ui.screens.dashboard import DashboardScreen
@@ -20,10 +21,18 @@ COUNT = 300
 
 
 def seed_long_queue(clinic: Clinic) -> None:
-    """COUNT moderate alerts, one a second apart: queue order is arrival order."""
+    """COUNT clients with a moderate alert each, one a second apart: queue order is arrival.
+
+    (The queue shows a client once, so a long queue needs as many clients.)
+    """
+    with clinic.store.write() as conn:
+        for number in range(COUNT):
+            people.insert_client(conn, {"external_ref": f"P-{number:04d}", "name": f"Pat {number}"})
     records = []
     for number in range(COUNT):
-        records.append(alert_record(id=f"p-{number:04d}", severity="moderate"))
+        records.append(
+            alert_record(id=f"p-{number:04d}", severity="moderate", client_ref=f"P-{number:04d}")
+        )
     # Ingest one by one so each gets its own received time (the order to check).
     for record in records:
         ingest_records(clinic.ctx(), [record], origin="test")
@@ -56,7 +65,7 @@ async def test_the_table_holds_one_screenful_and_pages_through_the_rest(clinic: 
         shown = table.row_count
         assert 10 <= shown <= 36  # one screen, not 300 rows
         assert external_ids(app)[0] == "p-0000"
-        assert f"{COUNT} alerts" in title(app) and f"(rows 1–{shown})" in title(app)
+        assert f"{COUNT} clients" in title(app) and f"(rows 1–{shown})" in title(app)
 
         # Down past the last row moves the window one row.
         for _ in range(shown):

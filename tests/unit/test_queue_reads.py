@@ -1,4 +1,4 @@
-"""Keyset reads of the queue: forwards, backwards and positions agree with queue order."""
+"""Keyset reads of the queue (one row per client): forwards, backwards and positions agree."""
 
 from __future__ import annotations
 
@@ -15,10 +15,13 @@ SEVERITIES = ["imminent", "high", "moderate", "low"]
 
 
 def seed(clinic: Clinic, count: int = 60) -> None:
-    """`count` alerts of random severity; some share a received time, some are claimed."""
+    """`count` alerts of random severity for 3 clients and 20 unknown references; some share
+    a received time, some are claimed."""
     rng = random.Random(7)
+    refs = ["C-1", "C-2", "C-3", *(f"U-{n}" for n in range(20))]
     for number in range(count):
-        record = alert_record(id=f"r-{number}", severity=rng.choice(SEVERITIES))
+        ref = refs[number % 3] if number < 12 else rng.choice(refs)
+        record = alert_record(id=f"r-{number}", severity=rng.choice(SEVERITIES), client_ref=ref)
         ingest_records(clinic.ctx(), [record], origin="test")
         if rng.random() < 0.5:  # ties on received_at are broken by id
             clinic.clock.advance(timedelta(seconds=rng.randint(1, 90)))
@@ -29,26 +32,34 @@ def seed(clinic: Clinic, count: int = 60) -> None:
 def test_forwards_backwards_and_positions_agree(clinic: Clinic) -> None:
     seed(clinic)
     with clinic.store.read() as conn:
-        everything = queue_page(conn, limit=1000)
+        everything = [alert for alert, _ in console_reads.queue_after(conn, None, limit=1000)]
         keys = [(a.severity.rank, a.received_at, a.id) for a in everything]
-        assert keys == sorted(keys) and len(everything) == 60
+        assert keys == sorted(keys)
+        clients = {(a.client_id, a.client_ref if a.client_id is None else "") for a in everything}
+        assert len(clients) == len(everything) > 15  # one row per client
         for index, alert in enumerate(everything):
             cursor = QueueCursor.after(alert)
             assert console_reads.queue_position(conn, cursor) == index
             before = console_reads.queue_before(conn, cursor, limit=7)
-            assert [a.id for a in before] == [a.id for a in everything[max(0, index - 7) : index]]
+            assert [a.id for a, _ in before] == [
+                a.id for a in everything[max(0, index - 7) : index]
+            ]
+            after = console_reads.queue_after(conn, cursor, limit=5)
+            assert [a.id for a, _ in after] == [a.id for a in everything[index + 1 : index + 6]]
         tail = console_reads.queue_before(conn, None, limit=5)
-        assert [a.id for a in tail] == [a.id for a in everything[-5:]]
+        assert [a.id for a, _ in tail] == [a.id for a in everything[-5:]]
 
 
-def test_tallies_count_waiting_and_breached(clinic: Clinic) -> None:
+def test_tallies_count_clients_waiting_and_breached(clinic: Clinic) -> None:
     seed(clinic)
     now = clinic.clock.now() + timedelta(hours=2)  # every deadline but some lows has passed
     with clinic.store.read() as conn:
-        total, waiting, breached = console_reads.queue_tallies(conn, to_iso(now))
-        assert (total, waiting) == (60, 50)
+        tallies = console_reads.queue_tallies(conn, to_iso(now))
+        assert (tallies.total, tallies.unacknowledged) == (60, 50)
+        assert tallies.clients == len(console_reads.queue_after(conn, None, limit=1000))
+        assert tallies.latest_alert_id == 60
         new = [a for a in queue_page(conn, limit=1000) if a.status.value == "new"]
-    assert breached == sum(1 for a in new if a.ack_deadline_at < now)
+    assert tallies.breached == sum(1 for a in new if a.ack_deadline_at < now) > 0
 
 
 def test_open_episodes_are_mine_and_not_closed(clinic: Clinic) -> None:
@@ -56,8 +67,8 @@ def test_open_episodes_are_mine_and_not_closed(clinic: Clinic) -> None:
     with clinic.store.read() as conn:
         bobs = console_reads.open_episodes(conn, opened_by=clinic.staff["bob"].id)
         alices = console_reads.open_episodes(conn, opened_by=clinic.staff["alice"].id)
-    # Bob claimed alerts for C-1 only: they all attach to one open episode.
-    assert len(bobs) == 1 and alices == []
+    # Bob claimed alerts of C-1, C-2 and C-3: each client's attach to one open episode.
+    assert sorted(e.client_id for e in bobs) == [1, 2, 3] and alices == []
 
 
 def test_finding_clients_treats_wildcards_as_text(clinic: Clinic) -> None:

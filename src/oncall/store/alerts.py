@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from oncall.domain.models import Alert
 from oncall.domain.timefmt import to_iso
+from oncall.store import queue_groups
 from oncall.store.rows import alert_from_row
 
 ALERT_COLUMNS = (
@@ -37,9 +38,13 @@ _INSERT = (
 
 
 def insert_alert(conn: sqlite3.Connection, values: tuple[object, ...]) -> int | None:
-    """Insert one alert (values in ALERT_COLUMNS order); None when it is a duplicate."""
+    """Insert one alert (values in ALERT_COLUMNS order) and count it in the queue; None when it
+    is a duplicate."""
     cursor = conn.execute(_INSERT, values)
-    return int(cursor.lastrowid) if cursor.rowcount == 1 and cursor.lastrowid else None
+    if cursor.rowcount != 1 or not cursor.lastrowid:
+        return None
+    queue_groups.add_arrivals(conn, int(cursor.lastrowid) - 1)
+    return int(cursor.lastrowid)
 
 
 def insert_alerts(
@@ -56,6 +61,7 @@ def insert_alerts(
     cursor = _plain_cursor(conn)
     before = cursor.execute("SELECT COALESCE(MAX(id), 0) FROM alerts").fetchone()[0]
     cursor.executemany(_INSERT, rows)
+    queue_groups.add_arrivals(conn, before)  # one statement for the batch, not one per row
     cursor.execute("SELECT source, external_id, id FROM alerts WHERE id > ? ORDER BY id", (before,))
     return cursor.fetchall()
 

@@ -6,71 +6,104 @@ import sqlite3
 
 from oncall.domain.models import Alert, Episode
 from oncall.store.alerts import QueueCursor
+from oncall.store.queue_groups import GroupCounts, QueueTallies, best_of_group
 from oncall.store.rows import alert_from_row, episode_from_row
 
-QUEUE_STATUSES = ("new", "acknowledged")
-_KEY = "(severity_rank, received_at, id)"
+_KEY = "(g.severity_rank, g.received_at, g.alert_id)"
+# Who holds the client: the acknowledger of their most urgent claimed alert (read only for
+# rows with a claimed alert), shown even when a waiting alert is the row's.
+_HOLDER = best_of_group("g", "acknowledged", "acknowledged_by")
+_ROWS = (
+    f"SELECT a.*, g.open_alerts, g.waiting, iif(g.open_alerts > g.waiting, {_HOLDER}, NULL)"
+    " AS holder FROM queue_groups g JOIN alerts a ON a.id = g.alert_id"
+)
 
 
-def _status_clause(statuses: tuple[str, ...]) -> str:
-    return f"status IN ({', '.join('?' for _ in statuses)})"
+def _grouped(rows: list[sqlite3.Row]) -> list[tuple[Alert, GroupCounts]]:
+    return [
+        (alert_from_row(r), GroupCounts(int(r["open_alerts"]), int(r["waiting"]), r["holder"]))
+        for r in rows
+    ]
+
+
+def queue_after(
+    conn: sqlite3.Connection, after: QueueCursor | None, *, limit: int
+) -> list[tuple[Alert, GroupCounts]]:
+    """Up to `limit` queue rows after `after` (None: from the top): one per client, in order."""
+    keyset, params = "", []
+    if after is not None:
+        keyset, params = f" WHERE {_KEY} > (?, ?, ?)", [*_cursor(after)]
+    rows = conn.execute(
+        f"{_ROWS}{keyset} ORDER BY g.severity_rank, g.received_at, g.alert_id LIMIT ?",
+        (*params, limit),
+    ).fetchall()
+    return _grouped(rows)
 
 
 def queue_before(
-    conn: sqlite3.Connection,
-    before: QueueCursor | None,
-    *,
-    limit: int,
-    statuses: tuple[str, ...] = QUEUE_STATUSES,
-) -> list[Alert]:
+    conn: sqlite3.Connection, before: QueueCursor | None, *, limit: int
+) -> list[tuple[Alert, GroupCounts]]:
     """The `limit` queue rows just before `before` (None: the end), in queue order."""
-    params: list[object] = list(statuses)
-    keyset = ""
+    keyset, params = "", []
     if before is not None:
-        keyset = f" AND {_KEY} < (?, ?, ?)"
-        params += [before.severity_rank, before.received_at, before.id]
+        keyset, params = f" WHERE {_KEY} < (?, ?, ?)", [*_cursor(before)]
     rows = conn.execute(
-        f"SELECT * FROM alerts WHERE {_status_clause(statuses)}{keyset}"
-        " ORDER BY severity_rank DESC, received_at DESC, id DESC LIMIT ?",
+        f"{_ROWS}{keyset} ORDER BY g.severity_rank DESC, g.received_at DESC, g.alert_id DESC"
+        " LIMIT ?",
         (*params, limit),
     ).fetchall()
-    return [alert_from_row(r) for r in reversed(rows)]
+    return _grouped(list(reversed(rows)))
 
 
-def queue_position(
-    conn: sqlite3.Connection, cursor: QueueCursor, *, statuses: tuple[str, ...] = QUEUE_STATUSES
-) -> int:
+def queue_position(conn: sqlite3.Connection, cursor: QueueCursor) -> int:
     """How many queue rows sort before `cursor` (the 0-based index of a row at `cursor`)."""
     row = conn.execute(
-        f"SELECT COUNT(*) FROM alerts WHERE {_status_clause(statuses)} AND {_KEY} < (?, ?, ?)",
-        (*statuses, cursor.severity_rank, cursor.received_at, cursor.id),
+        f"SELECT COUNT(*) FROM queue_groups g WHERE {_KEY} < (?, ?, ?)", _cursor(cursor)
     ).fetchone()
     return int(row[0])
 
 
-def queue_tallies(conn: sqlite3.Connection, now: str) -> tuple[int, int, int]:
-    """(alerts in the queue, of them unacknowledged, of those past their deadline)."""
-    row = conn.execute(
-        "SELECT COUNT(*),"
-        " COALESCE(SUM(status = 'new'), 0),"
-        " COALESCE(SUM(status = 'new' AND ack_deadline_at < ?), 0)"
-        " FROM alerts WHERE status IN ('new', 'acknowledged')",
-        (now,),
+def _cursor(cursor: QueueCursor) -> tuple[int, str, int]:
+    return (cursor.severity_rank, cursor.received_at, cursor.id)
+
+
+def queue_tallies(conn: sqlite3.Connection, now: str) -> QueueTallies:
+    """Clients in the queue, their alerts, those waiting, those past deadline; the newest id."""
+    # The groups table holds one row per client, never more than the alerts: its sums are
+    # cheaper than counting the alerts; the breaches read the deadline index's range.
+    clients, total, waiting = conn.execute(
+        "SELECT COUNT(*), COALESCE(SUM(open_alerts), 0), COALESCE(SUM(waiting), 0)"
+        " FROM queue_groups"
     ).fetchone()
-    return int(row[0]), int(row[1]), int(row[2])
+    breached = conn.execute(
+        "SELECT COUNT(*) FROM alerts INDEXED BY alerts_waiting_deadline"
+        " WHERE status = 'new' AND ack_deadline_at < ?",
+        (now,),
+    ).fetchone()[0]
+    latest = latest_alert_id(conn)
+    return QueueTallies(int(clients), int(total), int(waiting), int(breached), latest)
+
+
+def newer_waiting_before(conn: sqlite3.Connection, seen_id: int, cursor: QueueCursor) -> bool:
+    """Whether a waiting alert newer than `seen_id` sorts before `cursor` (is more urgent)."""
+    row = conn.execute(
+        # "+status": read what arrived since (an id range), not every waiting alert.
+        "SELECT 1 FROM alerts WHERE id > ? AND +status = 'new'"
+        " AND (severity_rank, received_at, id) < (?, ?, ?) LIMIT 1",
+        (seen_id, *_cursor(cursor)),
+    ).fetchone()
+    return row is not None
 
 
 def client_names(conn: sqlite3.Connection, ids: set[int]) -> dict[int, str]:
-    """Display names (preferred name when given) of the clients with these ids."""
+    """Full names of the clients with these ids (a nickname alone would not identify them)."""
     found: dict[int, str] = {}
     id_list = sorted(ids)
     for start in range(0, len(id_list), 500):
         chunk = id_list[start : start + 500]
         marks = ", ".join("?" for _ in chunk)
-        for row in conn.execute(
-            f"SELECT id, name, preferred_name FROM clients WHERE id IN ({marks})", chunk
-        ):
-            found[int(row[0])] = str(row[2] or row[1])
+        for row in conn.execute(f"SELECT id, name FROM clients WHERE id IN ({marks})", chunk):
+            found[int(row[0])] = str(row[1])
     return found
 
 
@@ -124,3 +157,19 @@ def find_episodes(conn: sqlite3.Connection, text: str, *, limit: int = 20) -> li
         " ORDER BY e.opened_at DESC, e.id DESC LIMIT ?3",
         (pattern, text.strip().lstrip("#"), limit),
     ).fetchall()
+
+
+def imminent_since(conn: sqlite3.Connection, seen_id: int, *, limit: int) -> list[Alert]:
+    """Waiting IMMINENT alerts that arrived after alert `seen_id`, oldest first."""
+    # A range of the primary key: only what arrived since the last look is read.
+    rows = conn.execute(
+        "SELECT * FROM alerts WHERE id > ? AND severity = 'imminent' AND +status = 'new'"
+        " ORDER BY id LIMIT ?",
+        (seen_id, limit),
+    ).fetchall()
+    return [alert_from_row(r) for r in rows]
+
+
+def latest_alert_id(conn: sqlite3.Connection) -> int:
+    """The newest alert's id (0 when there is none)."""
+    return int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM alerts").fetchone()[0])

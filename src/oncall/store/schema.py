@@ -384,6 +384,13 @@ def _v11_follow_up_replaces(conn: sqlite3.Connection) -> None:
     run_script(conn, MIGRATION_SQL)
 
 
+def _v12_queue_groups(conn: sqlite3.Connection) -> None:
+    """The queue one client to a row: groups of open alerts kept as alerts change (backfilled)."""
+    from oncall.store.queue_groups import MIGRATION_SQL
+
+    run_script(conn, MIGRATION_SQL)
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("core tables", _v1_core),
     ("resource full-text search", _v2_resource_search),
@@ -396,6 +403,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("resource position index for nearest first", _v9_resource_position_index),
     ("resource counties table", _v10_resource_counties),
     ("rescheduled follow-ups linked to the one they replace", _v11_follow_up_replaces),
+    ("queue grouped by client", _v12_queue_groups),
 ]
 
 LATEST = len(MIGRATIONS)

@@ -15,6 +15,7 @@ from textual.timer import Timer
 from oncall.store.errors import DatabaseLocked, DiskFull, StoreError
 from oncall.ui import crash
 from oncall.ui.base import OnCallScreen
+from oncall.ui.imminent import ImminentWatch
 from oncall.ui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
@@ -40,6 +41,8 @@ class LiveRefresh:
         self._timer: Timer | None = None
         self._reported: set[str] = set()
         self._missed_while_locked = False
+        self.imminent = ImminentWatch(app)
+        """Rings and tells when an IMMINENT alert arrives while the queue is out of sight."""
         # The version the first screen reads at: only a later change needs a refresh.
         with contextlib.suppress(StoreError):
             self._version = app.services.store.data_version()
@@ -89,6 +92,8 @@ class LiveRefresh:
     def refresh_now(self) -> None:
         """Re-read the screen the user is looking at (beneath any dialog) now."""
         self.app.change_generation += 1
+        # Before the lock check: behind the lock the bell still calls the clinician back.
+        self.imminent.check()
         if self.app.idle_lock is not None and self.app.idle_lock.locked:
             # Nobody is looking behind the lock: no reads, no audited views in the user's
             # name. The next tick after unlocking catches up.

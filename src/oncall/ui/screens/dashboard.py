@@ -14,6 +14,7 @@ from textual.widgets import Label
 from oncall.domain.models import Episode
 from oncall.services.errors import AlreadyAcknowledged, ServiceError
 from oncall.store import console_reads
+from oncall.store.episodes import open_episode_for_client
 from oncall.store.errors import StoreError
 from oncall.ui.base import OnCallScreen
 from oncall.ui.format import initials, short_duration, words
@@ -71,8 +72,10 @@ class DashboardScreen(OnCallScreen[None]):
     def __init__(self) -> None:
         super().__init__()
         self._episodes: list[Episode] = []
-        self._tallies = QueueTallies(0, 0, 0)
+        self._tallies = QueueTallies(0, 0, 0, 0, 0)
         self._counting = False
+        self._left_at_id = 0
+        """The newest alert when the clinician last left the queue for another screen."""
 
     def compose(self) -> ComposeResult:
         """Queue title and table, my open episodes, footer."""
@@ -148,12 +151,16 @@ class DashboardScreen(OnCallScreen[None]):
         if tallies.total == 0:
             title.append("Queue: empty. New alerts appear here as they arrive.")
         else:
+            clients = "client" if tallies.clients == 1 else "clients"
             noun = "alert" if tallies.total == 1 else "alerts"
-            title.append(f"Queue: {tallies.total} {noun}, {tallies.unacknowledged} waiting")
+            title.append(
+                f"Queue: {tallies.clients} {clients}, {tallies.total} {noun},"
+                f" {tallies.unacknowledged} waiting"
+            )
             if tallies.breached:
                 title.append(f", {tallies.breached} past deadline", style="bold red")
             shown = len(queue.rows_shown)
-            if shown < tallies.total:
+            if shown < tallies.clients:
                 title.append(
                     f"  (rows {queue.first_position + 1}–{queue.first_position + shown})",
                     style="dim",
@@ -163,6 +170,23 @@ class DashboardScreen(OnCallScreen[None]):
     @on(QueueTable.Moved)
     def _queue_moved(self) -> None:
         self._show_title()
+
+    def on_screen_suspend(self) -> None:
+        """Remember the newest alert the queue had when the clinician went elsewhere."""
+        self._left_at_id = self._tallies.latest_alert_id
+
+    def on_screen_resume(self) -> None:
+        """Back on the queue: if something more urgent arrived meanwhile, the cursor goes to it."""
+        self.oncall_app.live.imminent.seen()
+        selected = self.queue.selected
+        if selected is None or not self._left_at_id:
+            return
+        source = self.queue.source
+        if self.read_safely(
+            lambda: source.more_urgent_since(self._left_at_id, selected.cursor), False
+        ):
+            self.queue.action_first()  # (a failed read is a message there)
+            self.queue.focus()
 
     def _tick(self) -> None:
         self.queue.tick()
@@ -237,12 +261,23 @@ class DashboardScreen(OnCallScreen[None]):
         alert = self.queue.selected_alert
         if alert is None:
             return
-        if alert.episode_id is None:
+        episode_id = alert.episode_id
+        if episode_id is None and alert.client_id is not None:
+            # The row shows the client's waiting alert; an earlier one may have opened an
+            # episode already, and that is the one to work in.
+            client_id = alert.client_id
+            episode_id = self.read_safely(lambda: self._open_episode_of(client_id), None)
+        if episode_id is None:
             self.notify(
                 "This alert has no episode yet: acknowledge it (a) first.", severity="warning"
             )
             return
-        open_episode(self.app, alert.episode_id)
+        open_episode(self.app, episode_id)
+
+    def _open_episode_of(self, client_id: int) -> int | None:
+        with self.services.store.read() as conn:
+            episode = open_episode_for_client(conn, client_id)
+        return episode.id if episode is not None else None
 
     @on(LineTable.RowSelected)
     def _row_chosen(self, event: LineTable.RowSelected) -> None:

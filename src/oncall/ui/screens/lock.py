@@ -53,7 +53,10 @@ class LockScreen(ModalScreen[None]):
         align: center middle;
         &:ansi { background: ansi_default; }
     }
-    LockScreen #textual-toastrack, LockScreen #textual-tooltip { display: none; }
+    /* Textual shows and hides the toast rack and the tooltip by setting `display` on them
+       directly, which beats a stylesheet: hide what they hold instead. */
+    LockScreen #textual-toastrack > *, LockScreen #textual-tooltip > * { display: none; }
+    LockScreen #textual-tooltip { visibility: hidden; }
     LockScreen #lock-box {
         width: 64;
         height: auto;

@@ -1,4 +1,9 @@
-"""What each column of the queue shows for an alert, wide or narrow (80 columns)."""
+"""What each column of the queue shows for a client's row, wide or narrow (80 columns).
+
+The summary (what the caller said) takes whatever width the other columns leave, so a
+clinician reads "caller has pills in hand" before claiming the alert. Below WIDE_FROM
+columns the source, status and acknowledger columns fold into one short "Ack" cell.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,13 @@ from datetime import datetime
 
 from rich.text import Text
 
-from oncall.domain.models import Alert
 from oncall.domain.types import AlertStatus
 from oncall.ui.format import countdown, initials, severity_label, short_duration, words
+from oncall.ui.widgets.line_table import PADDING
 from oncall.ui.widgets.queue_source import QueueRow
+
+PRIVATE_SUMMARY = "hidden: privacy mode"
+"""What privacy mode shows for a summary: free text from a feed may name people or places."""
 
 
 @dataclass(frozen=True)
@@ -26,49 +34,123 @@ class QueueColumn:
     """The label in a narrow terminal, when the full one does not fit."""
 
 
+CLIENT = QueueColumn("client", "Client", 22, 16)
+KIND = QueueColumn("kind", "Kind", 17, 11)
 COLUMNS = [
     QueueColumn("severity", "Severity", 8, 8),
-    QueueColumn("age", "Age", 6, 6),
-    QueueColumn("left", "Ack left", 12, 12),
-    QueueColumn("client", "Client", 20, 13),
-    QueueColumn("kind", "Kind", 17, 11),
+    QueueColumn("occurred", "Occurred", 8, 6, "Age"),
+    QueueColumn("left", "Ack left", 12, 9, "Ack"),
+    CLIENT,
+    KIND,
     QueueColumn("source", "Source", 9, 0),
-    QueueColumn("status", "Status", 12, 5, "State"),
-    QueueColumn("by", "Acknowledged by", 16, 10, "By"),
+    QueueColumn("status", "Status", 12, 0),
+    QueueColumn("by", "Acknowledged by", 16, 0),
 ]
-NARROW_BELOW = 2 * len(COLUMNS) + sum(c.wide for c in COLUMNS)
+SUMMARY = QueueColumn("summary", "Summary", 0, 0)
+"""The last column: as wide as what is left."""
+MIN_WIDE_SUMMARY = 30
+"""The wide layout is used only when it leaves the summary at least this many cells."""
+WIDE_FROM = sum(c.wide + 2 * PADDING for c in COLUMNS) + 2 * PADDING + MIN_WIDE_SUMMARY
 
 
-def time_left(alert: Alert, now: datetime) -> Text:
-    """Time left to acknowledge (red and "over" once past); a dash once acknowledged."""
-    if alert.status is AlertStatus.NEW:
-        return countdown(alert.ack_deadline_at, now)
-    return Text("—", style="dim")
+@dataclass(frozen=True)
+class QueueLayout:
+    """The columns shown at one width, with the width each gets."""
+
+    narrow: bool
+    columns: list[QueueColumn]
+    widths: list[int]
+
+    def width_of(self, key: str) -> int:
+        """The width of column `key` (0 when it is not shown)."""
+        return next((w for c, w in zip(self.columns, self.widths, strict=True) if c.key == key), 0)
 
 
-def row_cells(
-    row: QueueRow, now: datetime, layout: list[QueueColumn], *, narrow: bool, privacy: bool
-) -> list[Text]:
+def layout_for(width: int) -> QueueLayout:
+    """The columns for a table `width` cells wide; the summary gets the rest (at least 1)."""
+    narrow = width < WIDE_FROM
+    columns = [c for c in COLUMNS if not narrow or c.narrow]
+    widths = [c.narrow if narrow else c.wide for c in columns]
+    spare = width - 80
+    for column in (CLIENT, KIND) if narrow else ():
+        # Past 80 columns, half the room goes to the name, then the kind, up to their wide
+        # widths; the summary has the rest.
+        grow = min(max(0, spare) // 2, column.wide - column.narrow)
+        widths[columns.index(column)] += grow
+        spare -= 2 * grow
+    rest = width - sum(w + 2 * PADDING for w in widths) - 2 * PADDING
+    return QueueLayout(narrow, [*columns, SUMMARY], [*widths, max(1, rest)])
+
+
+def _client(row: QueueRow, width: int, privacy: bool) -> Text:
+    """The full name (initials in privacy mode) and, if more than one, the open alerts: ×3."""
+    count = row.counts.open_alerts
+    suffix = f" ×{count}" if count > 1 else ""
+    if row.client_name is None:
+        name, style = f"? {row.alert.client_ref} (unknown)", "bold yellow"
+    else:
+        name, style = (initials(row.client_name) if privacy else row.client_name), ""
+    text = Text(name, style=style, no_wrap=True)
+    # Cut the name, not the count: "Alexandra Montgomer… ×3" still says there are three.
+    text.truncate(max(1, width - len(suffix)), overflow="ellipsis")
+    text.append(suffix, style="bold")
+    return text
+
+
+def _left(row: QueueRow, now: datetime, narrow: bool) -> Text:
+    """Time left to acknowledge; narrow, it also says who acknowledged and escalations.
+
+    Narrow, a ✓ after the time left says someone already holds an earlier alert of the
+    client's (the wide layout names them in brackets under "Acknowledged by").
+    """
+    alert = row.alert
+    if alert.status is not AlertStatus.NEW:
+        if not narrow:
+            return Text("—", style="dim")
+        return Text(f"✓ {initials(row.acknowledged_by or '?')}", style="green")
+    left = countdown(alert.ack_deadline_at, now)
+    if narrow:
+        left = Text(str(left).removesuffix(" over"), style=left.style)
+        if alert.escalation_level:
+            left.append(f"↑{alert.escalation_level}", style="bold")
+        if row.acknowledged_by:
+            left.append("✓", style="bold green")
+    return left
+
+
+def _by(row: QueueRow, privacy: bool) -> Text:
+    """Who acknowledged the alert shown; in brackets, who holds an earlier one of the client's."""
+    by = row.acknowledged_by or ""
+    name = initials(by) if privacy and by else by
+    if by and row.alert.status is AlertStatus.NEW:
+        return Text(f"({name})", style="dim")
+    return Text(name)
+
+
+def _summary(row: QueueRow, privacy: bool) -> Text:
+    if privacy:
+        return Text(PRIVATE_SUMMARY, style="dim italic")
+    # One line, whatever breaks the feed put in; Text, so "[" in it is never markup.
+    return Text(" ".join(row.alert.summary.split()))
+
+
+def row_cells(row: QueueRow, now: datetime, layout: QueueLayout, *, privacy: bool) -> list[Text]:
     """The cells of one row for `layout`; feed and people's text is never read as markup."""
     alert = row.alert
-    if row.client_name is None:
-        client = Text(f"? {alert.client_ref} (unknown)", style="bold yellow")
-    else:
-        client = Text(initials(row.client_name) if privacy else row.client_name)
+    waiting = alert.status is AlertStatus.NEW
     status = alert.status.value
-    if narrow and alert.status is AlertStatus.ACKNOWLEDGED:
-        status = "ack"
-    if alert.escalation_level and alert.status is AlertStatus.NEW:
+    if alert.escalation_level and waiting:
         status += f"↑{alert.escalation_level}"
-    by = row.acknowledged_by or ""
     cells = {
         "severity": severity_label(alert.severity),
-        "age": Text(short_duration(now - alert.received_at)),
-        "left": time_left(alert, now),
-        "client": client,
+        # How long ago it happened (a feed may deliver it days late), not since it arrived.
+        "occurred": Text(short_duration(now - alert.occurred_at)),
+        "left": _left(row, now, layout.narrow),
+        "client": _client(row, layout.width_of("client"), privacy),
         "kind": Text(words(alert.kind.value)),
         "source": Text(alert.source),
-        "status": Text(status, style="bold" if alert.status is AlertStatus.NEW else "dim"),
-        "by": Text(initials(by) if privacy and by else by),
+        "status": Text(status, style="bold" if waiting else "dim"),
+        "by": _by(row, privacy),
+        "summary": _summary(row, privacy),
     }
-    return [cells[column.key] for column in layout]
+    return [cells[column.key] for column in layout.columns]

@@ -24,7 +24,7 @@ from oncall.domain.models import Alert
 from oncall.store.alerts import QueueCursor
 from oncall.store.errors import StoreError
 from oncall.ui.widgets.line_table import Column, LineTable
-from oncall.ui.widgets.queue_cells import COLUMNS, NARROW_BELOW, QueueColumn, row_cells
+from oncall.ui.widgets.queue_cells import QueueLayout, layout_for, row_cells
 from oncall.ui.widgets.queue_source import QueueRow, QueueSource
 
 WHEEL_ROWS = 3
@@ -52,7 +52,7 @@ def _store_errors_shown(method: Callable[P, None]) -> Callable[P, None]:
 
 
 class QueueTable(LineTable):
-    """The queue, one screenful at a time, sorted by severity then age."""
+    """The queue, one client a row, one screenful at a time, sorted by severity then age."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select_cursor", "Open", tooltip="Open the alert's episode"),
@@ -88,28 +88,32 @@ class QueueTable(LineTable):
         self._has_more = False
         self.first_position = 0
         """The queue position of the first row shown."""
-        self.narrow = False
-        """Whether the table uses its narrow columns (no source; shorter names)."""
-        self._layout: list[QueueColumn] = []
+        self._layout: QueueLayout | None = None
         self._loaded_page = 0
 
     def on_mount(self) -> None:
         """Set up the columns for the width the table has."""
         self._set_columns()
 
+    @property
+    def narrow(self) -> bool:
+        """Whether the table uses its narrow columns (no source; status and who in one cell)."""
+        return self._layout is not None and self._layout.narrow
+
+    @property
+    def column_keys(self) -> list[str]:
+        """The columns shown, by key ("severity", "client", "summary", …), left to right."""
+        return [column.key for column in self._layout.columns] if self._layout else []
+
     def _set_columns(self) -> bool:
-        """Choose the wide or narrow columns for the current width; True if they changed."""
-        narrow = 0 < self.size.width < NARROW_BELOW
-        if self._layout and narrow == self.narrow:
+        """Lay the columns out for the current width (the summary takes the rest); True if new."""
+        layout = layout_for(self.size.width)
+        if layout == self._layout:
             return False
-        self.narrow = narrow
-        self._layout = [c for c in COLUMNS if not narrow or c.narrow]
+        self._layout = layout
         self.set_columns(
-            Column(
-                column.short if narrow and column.short else column.label,
-                column.narrow if narrow else column.wide,
-            )
-            for column in self._layout
+            Column(column.short if layout.narrow and column.short else column.label, width)
+            for column, width in zip(layout.columns, layout.widths, strict=True)
         )
         return True
 
@@ -138,7 +142,7 @@ class QueueTable(LineTable):
         """Re-read the window from the database, keeping the selected alert where it can."""
         if not self.size.height:
             return  # not laid out yet: the first resize reads exactly one screenful
-        keep = self.selected_alert
+        keep = self.selected
         keep_index = self.cursor_row if select_index is None else select_index
         page = self._loaded_page = self._page_rows()
         rows = self.source.after(self._anchor, page + 1)
@@ -152,7 +156,10 @@ class QueueTable(LineTable):
         self.first_position = self.source.position(rows[0].cursor) if rows and self._anchor else 0
         index = keep_index
         if select_index is None and keep is not None:
-            index = next((i for i, r in enumerate(rows) if r.alert.id == keep.id), keep_index)
+            # The same client's row, even when another of their alerts is now the one shown.
+            index = next(
+                (i for i, r in enumerate(rows) if r.client_key == keep.client_key), keep_index
+            )
         self._rebuild(max(0, min(index, len(rows) - 1)))
 
     def _rebuild(self, cursor_index: int) -> None:
@@ -160,10 +167,8 @@ class QueueTable(LineTable):
         self.post_message(self.Moved(self))
 
     def _cells(self, now: datetime) -> list[list[Text]]:
-        return [
-            row_cells(row, now, self._layout, narrow=self.narrow, privacy=self.privacy)
-            for row in self._window
-        ]
+        layout = self._layout or layout_for(self.size.width)
+        return [row_cells(row, now, layout, privacy=self.privacy) for row in self._window]
 
     def tick(self) -> None:
         """Move the age and time-left cells on by the clock (called every second)."""
@@ -249,6 +254,9 @@ class QueueTable(LineTable):
 
     @_store_errors_shown
     def on_resize(self, event: events.Resize) -> None:
-        """A taller or shorter table holds a different number of rows; a narrower, fewer columns."""
-        if self._set_columns() or self._page_rows() != self._loaded_page:
+        """A taller table holds more rows; a wider one, more columns and a longer summary."""
+        if self._page_rows() != self._loaded_page:
+            self._set_columns()
             self.reload()
+        elif self._set_columns():
+            self._rebuild(self.cursor_row)  # the same rows, cut to the new widths
