@@ -194,10 +194,13 @@ async def test_emergency_contact_is_offered_only_with_consent(clinic: Clinic) ->
         await pilot.press("t")
         await settle(pilot)
         assert app.screen is screen, "no form without consent"
+        said = [n.message for n in app._notifications]
+        assert any("not consented to disclosure to emergency contacts" in m for m in said)
         assert any(
-            "not consented to disclosure to emergency contacts" in n.message
-            for n in app._notifications
-        )
+            "emergency services may still be told without consent (42 CFR 2.51)" in m
+            and "emergency-services request (e)" in m
+            for m in said
+        ), "the refusal points to the route that stays open"
         await pilot.press("escape")
         await settle(pilot)
         await _workspace(pilot, consent)

@@ -260,17 +260,29 @@ def record_emergency_services(
         return event
 
 
+EMERGENCY_ROUTE = (
+    " If the client is in danger now, emergency services may still be told without consent"
+    " (42 CFR 2.51): record that as an emergency-services request (e)."
+)
+"""Said with every refusal for want of consent: the route that stays open in an emergency."""
+
+
 def contacts_who_may_be_told(
     client: Client, contacts: Sequence[EmergencyContact]
 ) -> tuple[list[EmergencyContact], str | None]:
     """The emergency contacts the client consented to be told, or why none may be (W3)."""
     if not client.consent_emergency_contact:
-        return [], "The client has not consented to disclosure to emergency contacts."
+        return [], "The client has not consented to disclosure to emergency contacts." + (
+            EMERGENCY_ROUTE
+        )
     if not contacts:
         return [], "The client has no emergency contacts on file."
     allowed = [c for c in contacts if c.consent_to_contact]
     if not allowed:
-        return [], "None of the client's emergency contacts has consented to be contacted."
+        return [], (
+            "None of the client's emergency contacts has consented to be contacted."
+            + EMERGENCY_ROUTE
+        )
     return allowed, None
 
 
@@ -296,6 +308,7 @@ def notify_emergency_contact(
     elif not contact.consent_to_contact:
         problem = f"The client has not consented to {contact.name} being contacted."
     if problem:
+        problem += EMERGENCY_ROUTE
         ctx.audit_alone(
             "consent.refused",
             "episode",
