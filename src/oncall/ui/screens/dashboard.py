@@ -11,16 +11,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Label
 
-from oncall.domain.models import Episode
 from oncall.services.errors import AlreadyAcknowledged, ServiceError
 from oncall.store import console_reads
 from oncall.store.episodes import open_episode_for_client
 from oncall.store.errors import StoreError
 from oncall.ui.base import OnCallScreen
-from oncall.ui.format import initials, short_duration, words
 from oncall.ui.navigation import open_client, open_episode, open_resources
 from oncall.ui.widgets.action_footer import ActionFooter
-from oncall.ui.widgets.line_table import Column, LineTable
+from oncall.ui.widgets.line_table import LineTable
+from oncall.ui.widgets.my_episodes import EpisodeList
 from oncall.ui.widgets.queue_source import QueueSource, QueueTallies
 from oncall.ui.widgets.queue_table import QueueTable
 from oncall.ui.widgets.status_line import StatusLine
@@ -39,22 +38,6 @@ def _acknowledge(services: ServiceContext, alert_id: int) -> Acknowledgement:
     return acknowledge_alert(services, alert_id)
 
 
-EPISODE_COLUMNS = [
-    Column("Episode", 8),
-    Column("Client", 22),
-    Column("Status", 16),
-    Column("Open for", 9),
-]
-
-
-class EpisodeList(LineTable):
-    """The user's open episodes; Enter opens the selected one."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select_cursor", "Open", tooltip="Open the selected episode"),
-    ]
-
-
 class DashboardScreen(OnCallScreen[None]):
     """The queue a clinician works from."""
 
@@ -71,7 +54,6 @@ class DashboardScreen(OnCallScreen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self._episodes: list[Episode] = []
         self._tallies = QueueTallies(0, 0, 0, 0, 0)
         self._counting = False
         self._left_at_id = 0
@@ -91,9 +73,7 @@ class DashboardScreen(OnCallScreen[None]):
             id="queue",
         )
         yield Label("My open episodes", id="episodes-title", classes="pane-title")
-        episodes = EpisodeList(id="my-episodes")
-        episodes.set_columns(EPISODE_COLUMNS)
-        yield episodes
+        yield EpisodeList(id="my-episodes")
         yield ActionFooter()  # wraps: every key stays visible in an 80-column terminal
 
     @property
@@ -102,9 +82,9 @@ class DashboardScreen(OnCallScreen[None]):
         return self.query_one(QueueTable)
 
     @property
-    def episodes_table(self) -> LineTable:
+    def episodes_table(self) -> EpisodeList:
         """The table of the user's open episodes."""
-        return self.query_one("#my-episodes", LineTable)
+        return self.query_one(EpisodeList)
 
     def on_mount(self) -> None:
         """The one-second countdown (the base class does the first read)."""
@@ -117,32 +97,18 @@ class DashboardScreen(OnCallScreen[None]):
         self.queue.privacy = self.services.settings.privacy_mode  # F9 may have toggled it
         self.queue.reload()
         with self.services.store.read() as conn:
-            self._episodes = console_reads.open_episodes(
+            episodes = console_reads.open_episodes(
                 conn, opened_by=self.services.actor.id, limit=EPISODE_LIMIT
             )
-            names = console_reads.client_names(conn, {e.client_id for e in self._episodes})
-        self._show_episodes(names)
-        self._show_title()
-
-    def _show_episodes(self, names: dict[int, str]) -> None:
-        now = self.services.clock.now()
+            names = console_reads.client_names(conn, {e.client_id for e in episodes})
         privacy = self.services.settings.privacy_mode
-        rows = []
-        for episode in self._episodes:
-            name = names.get(episode.client_id, "?")
-            rows.append(
-                [
-                    Text(f"#{episode.id}"),
-                    Text(initials(name) if privacy else name),
-                    Text(words(episode.status.value)),
-                    Text(short_duration(now - episode.opened_at)),
-                ]
-            )
-        self.episodes_table.set_rows(rows)  # the cursor keeps its place
-        title = self.query_one("#episodes-title", Label)
-        count = len(self._episodes)
+        self.episodes_table.show(episodes, names, now, privacy=privacy)
+        count = len(episodes)
         more = "+" if count >= EPISODE_LIMIT else ""
-        title.update(f"My open episodes: {count}{more}" if count else "My open episodes: none")
+        self.query_one("#episodes-title", Label).update(
+            f"My open episodes: {count}{more}" if count else "My open episodes: none"
+        )
+        self._show_title()
 
     def _show_title(self) -> None:
         tallies = self._tallies
@@ -212,10 +178,6 @@ class DashboardScreen(OnCallScreen[None]):
     def _episodes_focused(self) -> bool:
         return self.focused is self.episodes_table
 
-    def _selected_episode(self) -> Episode | None:
-        row = self.episodes_table.cursor_row
-        return self._episodes[row] if 0 <= row < len(self._episodes) else None
-
     def action_acknowledge(self) -> None:
         """Claim the selected alert; if someone was first, say who."""
         alert = self.queue.selected_alert
@@ -254,7 +216,7 @@ class DashboardScreen(OnCallScreen[None]):
     def action_open_episode(self) -> None:
         """Open the episode of the selected alert (or of the selected row of my episodes)."""
         if self._episodes_focused():
-            episode = self._selected_episode()
+            episode = self.episodes_table.selected
             if episode is not None:
                 open_episode(self.app, episode.id)
             return
@@ -288,7 +250,7 @@ class DashboardScreen(OnCallScreen[None]):
         """Open the client of the selected alert or episode."""
         client_id: int | None
         if self._episodes_focused():
-            episode = self._selected_episode()
+            episode = self.episodes_table.selected
             client_id = episode.client_id if episode else None
         else:
             alert = self.queue.selected_alert
@@ -307,7 +269,7 @@ class DashboardScreen(OnCallScreen[None]):
         """Open the resource directory (near the selected episode's client, if any)."""
         episode_id: int | None
         if self._episodes_focused():
-            episode = self._selected_episode()
+            episode = self.episodes_table.selected
             episode_id = episode.id if episode else None
         else:
             alert = self.queue.selected_alert
