@@ -28,7 +28,10 @@ def episode_safety_gaps(
         episode_risk(episode_rows.timeline(conn, episode.id, limit=100_000)),
         location_confirmed=episode.location_confirmed_at is not None,
         no_location_reason=no_location_reason,
-        plan_reviewed=episode_rows.has_event(conn, episode.id, EventKind.SAFETY_PLAN_REVIEW),
+        # A review corrected by an amendment was withdrawn: it no longer counts.
+        plan_reviewed=episode_rows.has_standing_event(
+            conn, episode.id, EventKind.SAFETY_PLAN_REVIEW
+        ),
     )
 
 

@@ -11,6 +11,7 @@ from oncall.domain.episode_state import check_transition
 from oncall.domain.models import Client, EmergencyContact, Episode, Location, TimelineEvent
 from oncall.domain.overdose import OverdoseFlag, flags_to_list
 from oncall.domain.risk import episode_risk
+from oncall.domain.timefmt import to_iso
 from oncall.domain.types import ContactChannel, ContactResult, EpisodeStatus, EventKind
 from oncall.services.access import require_client_access
 from oncall.services.context import ServiceContext
@@ -339,14 +340,26 @@ def amend_event(
         original = episode_rows.event_by_id(conn, event_id)
         if original is None or original.episode_id != episode.id:
             raise NotFound(f"Event {event_id} is not on episode {episode_id}'s timeline.")
-        return _append(
-            ctx,
-            conn,
-            episode,
-            EventKind.AMENDMENT,
-            {"correction": text, "amends_kind": original.kind.value},
-            amends=event_id,
-        )
+        body: dict[str, Any] = {"correction": text, "amends_kind": original.kind.value}
+        review = original.kind is EventKind.SAFETY_PLAN_REVIEW
+        if review:
+            body["review_withdrawn"] = True
+        amendment = _append(ctx, conn, episode, EventKind.AMENDMENT, body, amends=event_id)
+        if review:
+            # A corrected review cannot be trusted to have happened: the plan is due for
+            # review again unless it was reviewed since (W8).
+            safety_rows.withdraw_review(
+                conn, event_id=original.id, by_event=amendment.id, at=to_iso(amendment.at)
+            )
+            ctx.audit(
+                conn,
+                "safety_plan.review_withdrawn",
+                "client",
+                episode.client_id,
+                client_id=episode.client_id,
+                detail={"event_id": original.id, "amendment_id": amendment.id},
+            )
+        return amendment
 
 
 def record_safety_plan_review(
@@ -358,18 +371,20 @@ def record_safety_plan_review(
         plan = people.latest_safety_plan(conn, episode.client_id)
         if plan is None:
             raise Refused("The client has no safety plan yet: write one on the client screen.")
-        safety_rows.record_review(
-            conn,
-            client_id=episode.client_id,
-            plan_version=plan.version,
-            episode_id=episode.id,
-            reviewed_by=ctx.actor.id,
-            reviewed_at=ctx.now_iso(),
-        )
-        return _append(
+        event = _append(
             ctx,
             conn,
             episode,
             EventKind.SAFETY_PLAN_REVIEW,
             {"plan_version": plan.version, "note": note.strip()[:MAX_TEXT]},
         )
+        safety_rows.record_review(
+            conn,
+            client_id=episode.client_id,
+            plan_version=plan.version,
+            episode_id=episode.id,
+            reviewed_by=ctx.actor.id,
+            reviewed_at=to_iso(event.at),
+            event_id=event.id,
+        )
+        return event

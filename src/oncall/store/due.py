@@ -45,7 +45,8 @@ def plan_review_facts(
     return conn.execute(
         "SELECT c.id, c.name, c.preferred_name, c.primary_clinician_id,"
         " (SELECT MAX(p.created_at) FROM safety_plans p WHERE p.client_id = c.id) AS saved_at,"
-        " (SELECT MAX(v.reviewed_at) FROM safety_plan_reviews v WHERE v.client_id = c.id)"
+        " (SELECT MAX(v.reviewed_at) FROM safety_plan_reviews v WHERE v.client_id = c.id"
+        "   AND v.withdrawn_at IS NULL)"
         "   AS reviewed_at,"
         " (SELECT MAX(e.opened_at) FROM episodes e WHERE e.client_id = c.id) AS last_episode_at"
         " FROM clients c WHERE EXISTS (SELECT 1 FROM safety_plans p WHERE p.client_id = c.id)"

@@ -115,6 +115,16 @@ def last_event_id(conn: sqlite3.Connection, episode_id: int) -> int:
     return int(row[0])
 
 
+def has_standing_event(conn: sqlite3.Connection, episode_id: int, kind: EventKind) -> bool:
+    """Whether the timeline has an event of this kind that no amendment has corrected."""
+    row = conn.execute(
+        "SELECT 1 FROM timeline_events t WHERE t.episode_id = ? AND t.kind = ?"
+        " AND NOT EXISTS (SELECT 1 FROM timeline_events a WHERE a.amends = t.id) LIMIT 1",
+        (episode_id, kind.value),
+    ).fetchone()
+    return row is not None
+
+
 def has_event(conn: sqlite3.Connection, episode_id: int, kind: EventKind) -> bool:
     """Whether the timeline has at least one event of this kind."""
     row = conn.execute(

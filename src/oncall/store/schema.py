@@ -391,6 +391,40 @@ def _v12_queue_groups(conn: sqlite3.Connection) -> None:
     run_script(conn, MIGRATION_SQL)
 
 
+def _v13_review_withdrawal(conn: sqlite3.Connection) -> None:
+    """A review recorded on a timeline points at its event; amending that event withdraws it."""
+    run_script(
+        conn,
+        """
+        ALTER TABLE safety_plan_reviews ADD COLUMN event_id INTEGER
+            REFERENCES timeline_events(id);
+        ALTER TABLE safety_plan_reviews ADD COLUMN withdrawn_at TEXT;
+        ALTER TABLE safety_plan_reviews ADD COLUMN withdrawn_by_event INTEGER
+            REFERENCES timeline_events(id);
+        UPDATE safety_plan_reviews SET event_id = (
+            SELECT t.id FROM timeline_events t
+            WHERE t.episode_id = safety_plan_reviews.episode_id
+              AND t.kind = 'safety_plan_review' AND t.at = safety_plan_reviews.reviewed_at
+            ORDER BY t.id LIMIT 1
+        ) WHERE episode_id IS NOT NULL;
+        UPDATE safety_plan_reviews SET
+            withdrawn_by_event = (
+                SELECT MIN(a.id) FROM timeline_events a
+                WHERE a.amends = safety_plan_reviews.event_id
+            ),
+            withdrawn_at = (
+                SELECT a.at FROM timeline_events a
+                WHERE a.amends = safety_plan_reviews.event_id ORDER BY a.id LIMIT 1
+            )
+        WHERE event_id IS NOT NULL
+          AND EXISTS (
+            SELECT 1 FROM timeline_events a WHERE a.amends = safety_plan_reviews.event_id
+          );
+        CREATE INDEX safety_plan_reviews_event ON safety_plan_reviews(event_id);
+        """,
+    )
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("core tables", _v1_core),
     ("resource full-text search", _v2_resource_search),
@@ -404,6 +438,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("resource counties table", _v10_resource_counties),
     ("rescheduled follow-ups linked to the one they replace", _v11_follow_up_replaces),
     ("queue grouped by client", _v12_queue_groups),
+    ("safety-plan reviews withdrawn by an amendment", _v13_review_withdrawal),
 ]
 
 LATEST = len(MIGRATIONS)

@@ -248,6 +248,8 @@ def event_line(
         line.append(f"Amends {target} ({kind}): ", style="bold yellow")
         line.append(str(event.body.get("correction", "")))
         line.append(_corrected(event.body, zone, now))
+        if event.body.get("review_withdrawn"):
+            line.append(" Review withdrawn: the plan is due for review again.", style="yellow")
     else:
         line.append(describe(event, zone, now))
     if amended_by:

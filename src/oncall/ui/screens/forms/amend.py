@@ -79,16 +79,24 @@ class AmendForm(ServiceForm[TimelineEvent]):
         """A correction in words leaves a screening's risk level as it was recorded: say so."""
         chosen = self.query_one("#event", Select).value
         kinds = {e.id: e.kind for e in self.events}
-        screening = kinds.get(chosen) in CORRECTABLE if isinstance(chosen, int) else False
+        kind = kinds.get(chosen) if isinstance(chosen, int) else None
         hint = self.query_one("#amend-screening", Static)
-        hint.display = screening
-        hint.update(
-            Text(
-                "This correction is in words: the screening's risk level stays as recorded."
-                " To change its answers (and the level), cancel, highlight it on the timeline"
-                " and press a."
+        hint.display = kind in CORRECTABLE or kind is EventKind.SAFETY_PLAN_REVIEW
+        if kind is EventKind.SAFETY_PLAN_REVIEW:
+            hint.update(
+                Text(
+                    "Amending a safety-plan review withdraws it: the plan is due for review"
+                    " again unless it has been reviewed since."
+                )
             )
-        )
+        else:
+            hint.update(
+                Text(
+                    "This correction is in words: the screening's risk level stays as"
+                    " recorded. To change its answers (and the level), cancel, highlight it"
+                    " on the timeline and press a."
+                )
+            )
 
     def problems(self) -> list[str]:
         """An event and a correction are required."""
