@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+import pytest
 from burst import burst, keys_of
 from episode_helpers import open_episode, settle
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, Static, TextArea
 
-from conftest import Clinic
+from conftest import Clinic, alert_record
 from oncall.cli import make_app
 from oncall.domain.types import EventKind
+from oncall.services.alerts import ingest_records
 from oncall.store import episodes as episode_rows
 from oncall.ui.app import OnCallApp
 from oncall.ui.screens.confirm import ConfirmScreen
@@ -223,3 +226,32 @@ async def test_ctrl_q_quits_at_once_when_nothing_would_be_lost(clinic: Clinic) -
         await settle(pilot)
         await burst(pilot, "ctrl+q")
         assert not app.is_running
+
+
+async def test_a_key_after_a_write_waits_for_it_and_sees_its_result(
+    clinic: Clinic, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A slow claim (a busy database): Enter typed right after `a` must open the episode the
+    # claim opens, not say "acknowledge it first".
+    from oncall.ui.screens import dashboard
+
+    report = ingest_records(clinic.ctx(), [(1, alert_record(id="slow-1"))], origin="test")
+    claim = dashboard._acknowledge
+
+    def slow_claim(services: Any, alert_id: int) -> Any:
+        time.sleep(0.6)
+        return claim(services, alert_id)
+
+    monkeypatch.setattr(dashboard, "_acknowledge", slow_claim)
+    app = _app(clinic)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await burst(pilot, "a", "enter")
+        assert isinstance(app.screen, LocationForm), "Enter opened the claimed episode"
+        said = " ".join(n.message for n in app._notifications)
+        assert "no episode yet" not in said
+    with clinic.store.read() as conn:
+        row = conn.execute(
+            "SELECT acknowledged_by FROM alerts WHERE id = ?", (report.accepted_ids[0],)
+        ).fetchone()
+    assert row[0] == clinic.staff["alice"].id

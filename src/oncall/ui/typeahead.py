@@ -31,10 +31,17 @@ from textual.dom import DOMNode, NoScreen
 from textual.message import Message
 from textual.message_pump import MessagePump
 from textual.screen import Screen
+from textual.worker import WorkerState
 
 SETTLE_TIMEOUT_S = 5.0
 """Longest a key waits for the screen it goes to to finish mounting; then it is delivered
 anyway (a screen that never mounts must not swallow the keyboard)."""
+
+WRITES = frozenset({"service", "form"})
+"""Worker groups that write for the user (OnCallScreen.run_service, ServiceForm saves)."""
+
+WRITE_WAIT_S = 10.0
+"""Longest a key waits for a write before it: longer than the database's busy timeout."""
 
 QUIET_TIMEOUT_S = 1.0
 """Longest a key waits for the messages the previous one caused to be handled."""
@@ -77,7 +84,8 @@ class TypeaheadSafeApp(App[ReturnType]):
         """Let the previous key's consequences land: focus moves, messages it caused
         (a row chosen, a button pressed) handled, a screen it opened mounted."""
         for _ in range(SETTLE_ROUNDS):
-            ran = await self._run_queued_callbacks()
+            held = await self._wait_for_writes()
+            ran = await self._run_queued_callbacks() or held
             screen = self.screen
             if not screen.is_mounted:
                 try:
@@ -89,11 +97,32 @@ class TypeaheadSafeApp(App[ReturnType]):
             if not ran and not waited and self.screen is screen:
                 return
 
+    async def _wait_for_writes(self) -> bool:
+        """Hold the next key while a write started from the console is under way.
+
+        `a` then Enter typed at once means "claim it, then open its episode": Enter must
+        see the claim. Bounded by WRITE_WAIT_S (a locked database says so meanwhile).
+        True when it waited.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + WRITE_WAIT_S
+        waited = False
+        while any(
+            worker.group in WRITES and worker.state in (WorkerState.PENDING, WorkerState.RUNNING)
+            for worker in self.workers
+        ):
+            if loop.time() > deadline:
+                break
+            waited = True
+            await asyncio.sleep(0.002)
+        return waited
+
     async def _run_queued_callbacks(self) -> bool:
-        """Run the callbacks waiting in the app's queue (where `focus()` puts its change).
+        """Run what earlier keys queued for the app: callbacks (where `focus()` puts its
+        change) and the console's own messages (a write's DataChanged, which refreshes).
 
         They were queued by the keys already handled, so they belong before the next key;
-        every other message stays queued, in its order.
+        every other message (input above all) stays queued, in its order.
         """
         queue: Queue[Message | None] = self._message_queue
         waiting: list[Message | None] = []
@@ -104,9 +133,9 @@ class TypeaheadSafeApp(App[ReturnType]):
                 break
         for _ in waiting:
             queue.task_done()
-        callbacks = [m for m in waiting if isinstance(m, events.Callback)]
+        callbacks = [m for m in waiting if m is not None and _consequence(m)]
         for message in waiting:
-            if not isinstance(message, events.Callback):
+            if not _consequence(message):
                 queue.put_nowait(message)
         for callback in callbacks:
             await self._dispatch_message(callback)
@@ -166,6 +195,13 @@ async def _wait_until_quiet(screen: Screen[Any]) -> bool:
             quiet_checks += 1
         await asyncio.sleep(0)
     return waited
+
+
+def _consequence(message: Message | None) -> bool:
+    """A queued callback, or a message of the console's own (never input, never closing)."""
+    return isinstance(message, events.Callback) or (
+        message is not None and type(message).__module__.startswith("oncall.")
+    )
 
 
 async def _dispatch_on(node: MessagePump, key: Key) -> None:
