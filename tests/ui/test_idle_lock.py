@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from textual.app import ComposeResult
 from textual.pilot import Pilot
 from textual.screen import Screen
@@ -189,8 +190,9 @@ async def test_a_screen_pushed_while_locked_is_covered(clinic: Clinic) -> None:
 
 
 async def test_the_demo_clinician_gets_a_known_pin(tmp_path: Path) -> None:
-    from oncall.commands.console import DEMO_PIN, give_demo_a_pin
+    from oncall.commands.console import give_demo_a_pin
     from oncall.services.demo import seed_everything
+    from oncall.services.pin import DEMO_PIN
     from oncall.services.seed import demo_context
 
     settings = Settings(db_path=tmp_path / "demo.db")
@@ -244,3 +246,21 @@ async def test_nothing_is_read_in_the_users_name_while_locked(clinic: Clinic) ->
         assert screen.workspace is not None
         notes = [e.body.get("text") for e in screen.workspace.timeline]
         assert "Supervisor called the client back" in notes
+
+
+@pytest.mark.parametrize("demo", [True, False])
+async def test_only_the_demo_lock_screen_shows_the_demo_pin(clinic: Clinic, demo: bool) -> None:
+    # `oncall demo` prints its PIN before the console covers the terminal: the lock must say it.
+    from oncall.services.pin import DEMO_PIN
+
+    pin.set_pin(clinic.ctx("alice"), DEMO_PIN)
+    app = make_app(clinic.settings, actor="alice", clock=clinic.clock, demo=demo, feed=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        await pilot.press("f12")
+        await pilot.pause()
+        assert isinstance(app.screen, LockScreen)
+        shown = app.screen.query("#lock-demo-pin")
+        assert bool(shown) is demo
+        if demo:
+            assert f"the demo PIN is {DEMO_PIN}" in str(shown.first(Static).content)

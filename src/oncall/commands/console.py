@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from oncall.ui.app import OnCallApp
 
 DEMO_LOGIN = "demo"
-DEMO_PIN = "1234"
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -116,7 +115,7 @@ def run_console(args: argparse.Namespace) -> int:
 
 def give_demo_a_pin(store: Store, settings: Settings) -> str | None:
     """Set the demo clinician's idle-lock PIN if none is set; returns it (None: left alone)."""
-    from oncall.services.pin import PinOutcome, pin_status, set_pin
+    from oncall.services.pin import DEMO_PIN, PinOutcome, pin_status, set_pin
     from oncall.services.seed import demo_context
 
     ctx = demo_context(store, settings=settings)

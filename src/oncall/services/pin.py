@@ -31,6 +31,11 @@ SALT_BYTES = 16
 log = logging.getLogger(__name__)
 
 
+DEMO_PIN = "1234"
+"""The demo clinician's idle-lock PIN, set by `oncall demo` when none is set (synthetic data
+only: shown on the demo's own lock screen)."""
+
+
 def check_pin_format(pin: str) -> str:
     """The PIN if it is 4 to 12 digits; otherwise ValidationFailed saying what is wrong."""
     if not pin.isdigit() or not pin.isascii():

@@ -12,7 +12,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from oncall.services.errors import ServiceError
-from oncall.services.pin import MAX_LENGTH, PinCheck, PinOutcome, pin_status, verify_pin
+from oncall.services.pin import (
+    DEMO_PIN,
+    MAX_LENGTH,
+    PinCheck,
+    PinOutcome,
+    pin_status,
+    verify_pin,
+)
 from oncall.store.errors import StoreError
 from oncall.ui import crash
 
@@ -87,6 +94,12 @@ class LockScreen(ModalScreen[None]):
                 id="lock-pin",
             )
             yield Static("", id="lock-message")
+            if getattr(self.app, "demo_mode", False):
+                # The demo's PIN was printed before the console covered the terminal.
+                yield Static(
+                    f"Demo console: the demo PIN is {DEMO_PIN} (unless you changed it).",
+                    id="lock-demo-pin",
+                )
 
     def on_mount(self) -> None:
         """Say at once when no PIN can open the console (none set, or locked out)."""
