@@ -258,3 +258,24 @@ async def test_privacy_mode_hides_the_plan_and_masks_phone_numbers(clinic: Clini
         plan = str(app.screen.query_one(SafetyPlanPanel).query_one("#plan-text").render())
         assert "Hidden in privacy mode" in plan
         assert "J.T." in header(app) and "Jordan" not in header(app)
+
+
+async def test_header_gives_age_and_date_of_birth_and_only_the_age_in_privacy_mode(
+    clinic: Clinic,
+) -> None:
+    with clinic.store.write() as conn:
+        conn.execute(
+            "UPDATE clients SET date_of_birth = '2010-03-12' WHERE id = ?",
+            (clinic.clients["C-1"],),
+        )
+    episode_id = open_episode(clinic)
+    app = make_app(clinic.settings, actor="alice", clock=clinic.clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await app.push_screen(EpisodeScreen(episode_id))
+        await settle(pilot)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert "Jordan Test · age 16 (born 12 Mar 2010) ·" in header(app)  # 22 Nov 2026
+        await pilot.press("f9")
+        await settle(pilot)
+        assert "J.T. · age 16 ·" in header(app) and "2010" not in header(app)

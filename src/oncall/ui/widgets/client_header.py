@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
@@ -37,6 +37,9 @@ def header_text(
     text.append(name, style="bold")
     if client.preferred_name and not privacy:
         text.append(f' ("{client.preferred_name}")', style="bold")
+    born = _age_and_birth(client.date_of_birth, now.astimezone(zone).date(), privacy=privacy)
+    if born:
+        text.append(f" · {born}", style="bold")
     clinician = ws.primary_clinician.display_name if ws.primary_clinician else "none on file"
     phone = "hidden" if privacy else (client.phone or "no phone on file")
     text.append(
@@ -60,6 +63,20 @@ def header_text(
     text.append("\n")
     _status(text, ws, zone, now)
     return text
+
+
+def _age_and_birth(date_of_birth: str | None, today: date, *, privacy: bool) -> str:
+    """ "age 16 (born 12 Mar 2010)"; the age alone in privacy mode; as stored if unreadable."""
+    if not date_of_birth:
+        return "date of birth not on file"
+    try:
+        born = date.fromisoformat(date_of_birth)
+    except ValueError:
+        return "" if privacy else f"born {date_of_birth}"
+    age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    if privacy:
+        return f"age {age}"
+    return f"age {age} (born {born:%d %b %Y})"
 
 
 def _location(text: Text, ws: EpisodeWorkspace, zone: ZoneInfo, now: datetime) -> None:
