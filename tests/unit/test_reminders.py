@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from scheduling_support import open_episode, schedule_follow_ups
-
 from conftest import Clinic
 from oncall.domain.timefmt import to_iso
 from oncall.domain.types import ContactChannel, ContactResult
@@ -13,6 +11,7 @@ from oncall.services.followups import record_follow_up_attempt
 from oncall.services.reminders import claim_reminders, due_now, follow_ups_due, plans_due_for_review
 from oncall.store import people
 from oncall.store import safety as safety_rows
+from scheduling_support import open_episode, schedule_follow_ups
 
 
 def test_due_now_lists_a_follow_up_from_its_due_time(clinic: Clinic) -> None:

@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from scheduling_support import count, new_alert, schedule_follow_ups
 
 from conftest import Clinic
 from oncall.scheduler.engine import ConsoleScheduler, SchedulerTiming
@@ -19,6 +18,7 @@ from oncall.services.context import ServiceContext
 from oncall.services.escalation_notices import EscalationNotice
 from oncall.services.reminders import Reminder
 from oncall.store.db import connect
+from scheduling_support import count, new_alert, schedule_follow_ups
 
 FAST = SchedulerTiming(lease_ttl_s=1.0, renew_every_s=0.1, dispatch_every_s=0.1, watch_every_s=0.05)
 
