@@ -9,7 +9,10 @@ from textual.pilot import Pilot
 from textual.widgets import OptionList
 
 from conftest import Clinic, alert_record
+from oncall.domain.models import TimelineEvent
 from oncall.services.alerts import acknowledge_alert, ingest_records
+from oncall.store import episodes as episode_rows
+from oncall.ui.screens.episode import EpisodeScreen
 from oncall.ui.widgets.client_header import ClientHeader
 
 HANDOFF = {
@@ -52,3 +55,20 @@ def timeline_text(app: App[Any]) -> str:
     """Every line of the timeline page shown, newest first."""
     options = app.screen.query_one("#timeline-events", OptionList)
     return "\n".join(str(option.prompt) for option in options.options)
+
+
+async def workspace(pilot: Pilot[Any], episode_id: int) -> EpisodeScreen:
+    """Open the episode and answer the location prompt with "not yet"."""
+    await pilot.app.push_screen(EpisodeScreen(episode_id))
+    await settle(pilot)
+    await pilot.press("ctrl+n")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, EpisodeScreen)
+    return screen
+
+
+def stored_events(clinic: Clinic, episode_id: int) -> list[TimelineEvent]:
+    """The episode's timeline as stored, oldest first."""
+    with clinic.store.read() as conn:
+        return episode_rows.timeline(conn, episode_id)

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from episode_helpers import HANDOFF, header, open_episode, settle, timeline_text
-from textual.pilot import Pilot
+from episode_helpers import (
+    HANDOFF,
+    header,
+    open_episode,
+    settle,
+    stored_events,
+    timeline_text,
+    workspace,
+)
 from textual.widgets import Select, TextArea
 
 from conftest import Clinic
 from oncall.cli import make_app
 from oncall.domain.types import ContactResult, EventKind
 from oncall.services import episodes
-from oncall.store import episodes as episode_rows
 from oncall.store import people
 from oncall.store.audit import audit_entries
 from oncall.store.errors import DatabaseLocked
@@ -22,22 +26,6 @@ from oncall.ui.screens.episode import EpisodeScreen
 from oncall.ui.screens.forms.amend import AmendForm
 from oncall.ui.screens.forms.emergency import EmergencyContactForm
 from oncall.ui.widgets.timeline import Timeline
-
-
-async def _workspace(pilot: Pilot[Any], episode_id: int) -> EpisodeScreen:
-    """Open the episode and answer the location prompt with "not yet"."""
-    await pilot.app.push_screen(EpisodeScreen(episode_id))
-    await settle(pilot)
-    await pilot.press("ctrl+n")
-    await settle(pilot)
-    screen = pilot.app.screen
-    assert isinstance(screen, EpisodeScreen)
-    return screen
-
-
-def _events(clinic: Clinic, episode_id: int) -> list[Any]:
-    with clinic.store.read() as conn:
-        return episode_rows.timeline(conn, episode_id)
 
 
 def _app(clinic: Clinic) -> OnCallApp:
@@ -69,7 +57,7 @@ async def test_text_forms_record_their_event(
     episode_id = open_episode(clinic)
     app = _app(clinic)
     async with app.run_test(size=(120, 36)) as pilot:
-        await _workspace(pilot, episode_id)
+        await workspace(pilot, episode_id)
         await pilot.press(key)
         await settle(pilot)
         for chunk in typed:
@@ -81,14 +69,14 @@ async def test_text_forms_record_their_event(
         await settle(pilot)
         assert isinstance(app.screen, EpisodeScreen)
         assert shown in timeline_text(app), "user text is shown as typed, never as markup"
-    assert _events(clinic, episode_id)[-1].kind is kind
+    assert stored_events(clinic, episode_id)[-1].kind is kind
 
 
 async def test_an_empty_note_is_refused_in_words(clinic: Clinic) -> None:
     episode_id = open_episode(clinic)
     app = _app(clinic)
     async with app.run_test(size=(120, 36)) as pilot:
-        await _workspace(pilot, episode_id)
+        await workspace(pilot, episode_id)
         await pilot.press("n")
         await settle(pilot)
         form = app.screen
@@ -111,7 +99,7 @@ async def test_a_locked_database_is_a_message_and_the_text_is_kept(
 
     app = _app(clinic)
     async with app.run_test(size=(120, 36)) as pilot:
-        await _workspace(pilot, episode_id)
+        await workspace(pilot, episode_id)
         await pilot.press("n", *"keep me")
         monkeypatch.setattr(episodes, "record_event", locked)
         await pilot.press("ctrl+s")
@@ -129,7 +117,7 @@ async def test_contact_attempt_records_who_channel_and_result(clinic: Clinic) ->
     episode_id = open_episode(clinic)
     app = _app(clinic)
     async with app.run_test(size=(120, 36)) as pilot:
-        await _workspace(pilot, episode_id)
+        await workspace(pilot, episode_id)
         await pilot.press("c")
         await settle(pilot)
         form = app.screen
@@ -145,7 +133,7 @@ async def test_warm_handoff_and_emergency_services_are_recorded(clinic: Clinic) 
     episode_id = open_episode(clinic)
     app = _app(clinic)
     async with app.run_test(size=(120, 36)) as pilot:
-        await _workspace(pilot, episode_id)
+        await workspace(pilot, episode_id)
         await pilot.press("w", *"Dana", "tab", *"Harbor Crisis Unit", "tab", *"HC-7")
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -168,7 +156,7 @@ async def test_confirming_a_hotline_handoff_reopens_the_episode(clinic: Clinic) 
     episode_id = open_episode(clinic, source="hotline", handoff=HANDOFF)
     app = _app(clinic)
     async with app.run_test(size=(120, 36)) as pilot:
-        screen = await _workspace(pilot, episode_id)
+        screen = await workspace(pilot, episode_id)
         assert "HANDOFF PENDING" in header(app)
         await pilot.press("h")
         await settle(pilot)
@@ -189,7 +177,7 @@ async def test_emergency_contact_is_offered_only_with_consent(clinic: Clinic) ->
     consent = open_episode(clinic, client_ref="C-1")
     app = _app(clinic)
     async with app.run_test(size=(120, 36)) as pilot:
-        screen = await _workspace(pilot, no_consent)
+        screen = await workspace(pilot, no_consent)
         assert "emergency-contact disclosure NO" in header(app)
         await pilot.press("t")
         await settle(pilot)
@@ -203,7 +191,7 @@ async def test_emergency_contact_is_offered_only_with_consent(clinic: Clinic) ->
         ), "the refusal points to the route that stays open"
         await pilot.press("escape")
         await settle(pilot)
-        await _workspace(pilot, consent)
+        await workspace(pilot, consent)
         await pilot.press("t")
         await settle(pilot)
         form = app.screen
@@ -213,7 +201,7 @@ async def test_emergency_contact_is_offered_only_with_consent(clinic: Clinic) ->
         await settle(pilot)
         assert "Emergency contact notified: Sam Sample (sibling)." in timeline_text(app)
     assert not any(
-        e.kind is EventKind.EMERGENCY_CONTACT_NOTIFIED for e in _events(clinic, no_consent)
+        e.kind is EventKind.EMERGENCY_CONTACT_NOTIFIED for e in stored_events(clinic, no_consent)
     )
 
 
@@ -221,7 +209,7 @@ async def test_safety_plan_review_needs_a_plan(clinic: Clinic) -> None:
     episode_id = open_episode(clinic)
     app = _app(clinic)
     async with app.run_test(size=(120, 36)) as pilot:
-        screen = await _workspace(pilot, episode_id)
+        screen = await workspace(pilot, episode_id)
         await pilot.press("p")
         await settle(pilot)
         assert app.screen is screen
@@ -233,7 +221,7 @@ async def test_amending_links_the_correction_to_the_highlighted_event(clinic: Cl
     episodes.add_note(clinic.ctx(), episode_id, "Client at home alone")
     app = _app(clinic)
     async with app.run_test(size=(120, 36)) as pilot:
-        screen = await _workspace(pilot, episode_id)
+        screen = await workspace(pilot, episode_id)
         timeline = screen.query_one(Timeline)
         assert timeline.highlighted_event is not None
         assert timeline.highlighted_event.kind is EventKind.NOTE, "newest first"
@@ -251,10 +239,10 @@ async def test_amending_links_the_correction_to_the_highlighted_event(clinic: Cl
         assert lines[0].startswith("#3 03:00 Alice Rivera: Amends #2 (note): Not alone")
         assert lines[1].startswith("#2 03:00 Alice Rivera: Note: Client at home alone")
         assert lines[1].endswith("[amended by #3]")
-    amendment = _events(clinic, episode_id)[-1]
+    amendment = stored_events(clinic, episode_id)[-1]
     assert (
         amendment.kind is EventKind.AMENDMENT
-        and amendment.amends == _events(clinic, episode_id)[1].id
+        and amendment.amends == stored_events(clinic, episode_id)[1].id
     )
 
 
@@ -262,7 +250,7 @@ async def test_another_console_adding_an_event_appears_without_a_key(clinic: Cli
     episode_id = open_episode(clinic)
     app = _app(clinic)
     async with app.run_test(size=(120, 36)) as pilot:
-        await _workspace(pilot, episode_id)
+        await workspace(pilot, episode_id)
         episodes.add_note(clinic.ctx("sue"), episode_id, "Sue spoke with the sister")
         for _ in range(20):
             await pilot.pause(0.1)
@@ -278,7 +266,7 @@ async def test_a_long_timeline_is_paged(clinic: Clinic) -> None:
         episodes.add_note(ctx, episode_id, f"note {n}")
     app = _app(clinic)
     async with app.run_test(size=(120, 36)) as pilot:
-        screen = await _workspace(pilot, episode_id)
+        screen = await workspace(pilot, episode_id)
         status = screen.query_one("#timeline-status")
         assert "Events 1–100 of 231, newest first (page 1 of 3" in str(status.render())
         assert timeline_text(app).splitlines()[0].endswith("note 230")
@@ -306,7 +294,7 @@ async def test_safety_plan_review_is_recorded_against_the_current_version(clinic
         )
     app = _app(clinic)
     async with app.run_test(size=(120, 36)) as pilot:
-        screen = await _workspace(pilot, episode_id)
+        screen = await workspace(pilot, episode_id)
         plan = str(screen.query_one("#plan-text").render())
         assert "1 Warning signs: Not sleeping" in plan
         assert "4 People I can ask for help: Sam +1-714-555-0199" in plan
@@ -340,7 +328,7 @@ async def test_another_consoles_audit_entry_does_not_make_this_one_view_again(
     episode_id = open_episode(clinic)
     app = _app(clinic)
     async with app.run_test(size=(120, 36)) as pilot:
-        await _workspace(pilot, episode_id)
+        await workspace(pilot, episode_id)
         await pilot.pause(0.6)
         before = _audit_count(clinic)
         clinic.ctx("sue").audit_alone("episode.viewed", "episode", episode_id)

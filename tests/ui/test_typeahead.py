@@ -7,15 +7,13 @@ from typing import Any
 
 import pytest
 from burst import burst, keys_of
-from episode_helpers import open_episode, settle
-from textual.pilot import Pilot
+from episode_helpers import open_episode, settle, stored_events, workspace
 from textual.widgets import Button, Input, Static, TextArea
 
 from conftest import Clinic, alert_record
 from oncall.cli import make_app
 from oncall.domain.types import EventKind
 from oncall.services.alerts import ingest_records
-from oncall.store import episodes as episode_rows
 from oncall.ui.app import OnCallApp
 from oncall.ui.screens.confirm import ConfirmScreen
 from oncall.ui.screens.dashboard import DashboardScreen
@@ -35,20 +33,6 @@ def _app(clinic: Clinic) -> OnCallApp:
     return make_app(clinic.settings, actor="alice", clock=clinic.clock)
 
 
-def _events(clinic: Clinic, episode_id: int) -> list[Any]:
-    with clinic.store.read() as conn:
-        return episode_rows.timeline(conn, episode_id)
-
-
-async def _workspace(pilot: Pilot[Any], episode_id: int) -> None:
-    """The episode screen with the location prompt answered "not yet"."""
-    await pilot.app.push_screen(EpisodeScreen(episode_id))
-    await settle(pilot)
-    await pilot.press("ctrl+n")
-    await settle(pilot)
-    assert isinstance(pilot.app.screen, EpisodeScreen)
-
-
 async def test_a_long_note_and_its_save_key_in_one_burst_is_stored_byte_for_byte(
     clinic: Clinic,
 ) -> None:
@@ -56,10 +40,10 @@ async def test_a_long_note_and_its_save_key_in_one_burst_is_stored_byte_for_byte
     episode_id = open_episode(clinic)
     app = _app(clinic)
     async with app.run_test(size=(120, 36)) as pilot:
-        await _workspace(pilot, episode_id)
+        await workspace(pilot, episode_id)
         await burst(pilot, "n", keys_of(NOTE), "ctrl+s")
         assert isinstance(app.screen, EpisodeScreen), "the form saved and closed"
-    notes = [e for e in _events(clinic, episode_id) if e.kind is EventKind.NOTE]
+    notes = [e for e in stored_events(clinic, episode_id) if e.kind is EventKind.NOTE]
     assert [n.body["text"] for n in notes] == [NOTE]
 
 
@@ -69,11 +53,13 @@ async def test_cssrs_answers_typed_in_a_burst_go_to_their_own_questions(
     episode_id = open_episode(clinic)
     app = _app(clinic)
     async with app.run_test(size=(120, 36)) as pilot:
-        await _workspace(pilot, episode_id)
+        await workspace(pilot, episode_id)
         # 1 yes, 2 no (3-5 skipped), 6 yes, 6a no; then save, all in one read.
         await burst(pilot, "s", "y", "n", "y", "n", "ctrl+s")
         assert isinstance(app.screen, EpisodeScreen)
-    screenings = [e for e in _events(clinic, episode_id) if e.kind is EventKind.RISK_SCREENING]
+    screenings = [
+        e for e in stored_events(clinic, episode_id) if e.kind is EventKind.RISK_SCREENING
+    ]
     assert len(screenings) == 1
     answers = screenings[0].body["answers"]
     assert answers["q1"] is True
@@ -94,7 +80,7 @@ async def test_disclosure_fields_typed_across_tab_stay_in_their_fields(clinic: C
         "reference": "OCFA-2026-88120",
     }
     async with app.run_test(size=(120, 36)) as pilot:
-        await _workspace(pilot, episode_id)
+        await workspace(pilot, episode_id)
         await burst(
             pilot,
             "e",
@@ -110,7 +96,9 @@ async def test_disclosure_fields_typed_across_tab_stay_in_their_fields(clinic: C
             "ctrl+s",
         )
         assert isinstance(app.screen, EpisodeScreen)
-    [event] = [e for e in _events(clinic, episode_id) if e.kind is EventKind.EMERGENCY_SERVICES]
+    [event] = [
+        e for e in stored_events(clinic, episode_id) if e.kind is EventKind.EMERGENCY_SERVICES
+    ]
     body = event.body
     assert body["service"] == fields["service"]
     assert body["recipient_name"] == fields["recipient"]
@@ -125,14 +113,14 @@ async def test_a_key_typed_while_leaving_a_screen_acts_on_the_screen_it_was_mean
     episode_id = open_episode(clinic)
     app = _app(clinic)
     async with app.run_test(size=(120, 36)) as pilot:
-        await _workspace(pilot, episode_id)
+        await workspace(pilot, episode_id)
         # Back to the queue, then "e" (move to my open episodes) at once.
         await burst(pilot, "escape", "e")
         assert isinstance(app.screen, DashboardScreen), "no emergency form was opened"
         screen = app.screen
         assert screen.focused is not None
         assert screen.focused.id == "my-episodes"
-    kinds = [e.kind for e in _events(clinic, episode_id)]
+    kinds = [e.kind for e in stored_events(clinic, episode_id)]
     assert EventKind.EMERGENCY_SERVICES not in kinds
 
 
@@ -153,7 +141,7 @@ async def test_the_location_prompt_does_not_take_keys_typed_before_it_appeared(
         # Keys typed once it is shown are its own.
         await burst(pilot, keys_of("home"), "ctrl+s")
         assert isinstance(app.screen, EpisodeScreen)
-    episode = _events(clinic, episode_id)
+    episode = stored_events(clinic, episode_id)
     assert EventKind.NOTE not in [e.kind for e in episode]
 
 
@@ -161,7 +149,7 @@ async def test_escape_on_a_half_written_note_asks_before_discarding_it(clinic: C
     episode_id = open_episode(clinic)
     app = _app(clinic)
     async with app.run_test(size=(120, 36)) as pilot:
-        await _workspace(pilot, episode_id)
+        await workspace(pilot, episode_id)
         await burst(pilot, "n", keys_of("Client agreed to"), "escape")
         assert isinstance(app.screen, ConfirmScreen), "typing is not thrown away on one key"
         await burst(pilot, "n")  # keep editing
@@ -175,7 +163,7 @@ async def test_escape_on_a_half_written_note_asks_before_discarding_it(clinic: C
         assert isinstance(app.screen, EpisodeScreen)
         await burst(pilot, "n", keys_of("draft"), "escape", "y")
         assert isinstance(app.screen, EpisodeScreen)
-    notes = [e.body["text"] for e in _events(clinic, episode_id) if e.kind is EventKind.NOTE]
+    notes = [e.body["text"] for e in stored_events(clinic, episode_id) if e.kind is EventKind.NOTE]
     assert notes == ["Client agreed to call back"]
 
 
@@ -183,7 +171,7 @@ async def test_a_focused_cancel_button_asks_too(clinic: Clinic) -> None:
     episode_id = open_episode(clinic)
     app = _app(clinic)
     async with app.run_test(size=(120, 36)) as pilot:
-        await _workspace(pilot, episode_id)
+        await workspace(pilot, episode_id)
         await burst(pilot, "e", keys_of("911"))
         app.screen.query_one("#form-cancel", Button).press()
         await settle(pilot)
@@ -194,7 +182,7 @@ async def test_ctrl_q_asks_while_typing_would_be_lost(clinic: Clinic) -> None:
     episode_id = open_episode(clinic)
     app = _app(clinic)
     async with app.run_test(size=(120, 36)) as pilot:
-        await _workspace(pilot, episode_id)
+        await workspace(pilot, episode_id)
         await burst(pilot, "n", keys_of("half a note"), "ctrl+q")
         assert isinstance(app.screen, ConfirmScreen)
         question = str(app.screen.query_one("#confirm-detail", Static).content)
