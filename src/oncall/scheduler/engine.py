@@ -67,6 +67,7 @@ class ConsoleScheduler:
         self._hooks = hooks
         self.holder = new_holder_id(role)
         """This process's name in the leases and claims tables."""
+        self._is_worker = role == "worker"
         self._jobs = JobTable(ctx.clock, self._job_fired)
         self._store: Store | None = None
         self._hooks_store: Store | None = None
@@ -130,7 +131,12 @@ class ConsoleScheduler:
             # loop never waits behind an escalation transaction in a worker thread.
             self._hooks_store = connect(self._ctx.store.path, create=False, migrate=False)
             hooks_ctx = replace(dispatch_ctx, store=self._hooks_store)
-            lease = LeaseKeeper(self._store, self.holder, ttl_s=self.timing.lease_ttl_s)
+            lease = LeaseKeeper(
+                self._store,
+                self.holder,
+                ttl_s=self.timing.lease_ttl_s,
+                worker=self._is_worker,
+            )
             self._dispatcher = Dispatcher(
                 dispatch_ctx, lease, self._hooks, self._spawn, hooks_ctx=hooks_ctx
             )

@@ -35,6 +35,7 @@ class LeaseKeeper:
         ttl_s: float = 5.0,
         name: str = leases.DISPATCHER,
         clock: Clock | None = None,
+        worker: bool = False,
     ) -> None:
         if ttl_s <= 0:
             raise ValueError("A lease needs a positive time to live")
@@ -43,18 +44,37 @@ class LeaseKeeper:
         self.name = name
         self.ttl = timedelta(seconds=ttl_s)
         self.clock: Clock = clock or SystemClock()
+        self.worker = worker
+        """An `oncall worker`: it says so in the leases table, and consoles yield to it."""
         self._held_until: datetime | None = None
 
     def try_hold(self) -> bool:
-        """Take the lease if it is free or expired, renew it if ours; True while we hold it."""
+        """Take the lease if it is free or expired, renew it if ours; True while we hold it.
+
+        A console does neither while a worker is running (and gives the lease up if it
+        held it): dispatching belongs to the service, whose settings are the deployed
+        ones, and a console that only looks writes nothing.
+        """
         now = self.clock.now()
         until = now + self.ttl
+        if not self.worker and self._worker_running(now):
+            if self._held_until is not None:
+                self.release()
+            return False
         with self.store.write() as conn:
+            if self.worker:
+                leases.acquire(
+                    conn, leases.WORKER, self.holder, now=to_iso(now), expires_at=to_iso(until)
+                )
             won = leases.acquire(
                 conn, self.name, self.holder, now=to_iso(now), expires_at=to_iso(until)
             )
         self._held_until = until if won else None
         return won
+
+    def _worker_running(self, now: datetime) -> bool:
+        with self.store.read() as conn:
+            return leases.is_live(conn, leases.WORKER, now=to_iso(now))
 
     def is_held(self) -> bool:
         """True until the last successful renewal runs out (a failed renewal keeps it till then)."""
@@ -65,3 +85,5 @@ class LeaseKeeper:
         self._held_until = None
         with self.store.write() as conn:
             leases.release(conn, self.name, self.holder)
+            if self.worker:
+                leases.release(conn, leases.WORKER, self.holder)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 DISPATCHER = "dispatcher"
 """The lease whose holder runs escalations, reminders to others, the outbox and feeds."""
+WORKER = "worker"
+"""Renewed by every running `oncall worker`: while it is live, consoles leave dispatching alone."""
 
 
 @dataclass(frozen=True)
@@ -47,3 +49,11 @@ def current(conn: sqlite3.Connection, name: str) -> Lease | None:
         "SELECT name, holder, expires_at FROM leases WHERE name = ?", (name,)
     ).fetchone()
     return Lease(row[0], row[1], row[2]) if row else None
+
+
+def is_live(conn: sqlite3.Connection, name: str, *, now: str) -> bool:
+    """Whether the lease is held by anyone and has not run out (a read, never a write)."""
+    row = conn.execute(
+        "SELECT 1 FROM leases WHERE name = ? AND expires_at >= ?", (name, now)
+    ).fetchone()
+    return row is not None
