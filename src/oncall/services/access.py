@@ -4,7 +4,7 @@ Policy (42 CFR Part 2 and HIPAA's minimum-necessary standard):
 
 - Supervisors and admins see every client.
 - Clinicians, peer specialists and case managers open the record of a client they
-  care for: their caseload (the client's primary clinician), an episode they opened,
+  care for: their caseload (the client's primary clinician or care team), an episode they opened,
   an alert they acknowledged, or a follow-up assigned to them.
 - Opening any other client's record is "breaking the glass": the person gives a
   reason, is granted that one client for BREAK_GLASS_HOURS, and the grant and every

@@ -38,6 +38,7 @@ __all__ = [
     "create_alert",
     "ingest_records",
     "link_alert_to_client",
+    "open_or_attach",
 ]
 
 
@@ -82,16 +83,23 @@ def acknowledge_alert(ctx: ServiceContext, alert_id: int) -> Acknowledgement:
         ctx.audit(conn, "alert.acknowledged", "alert", alert_id, client_id=alert.client_id)
         episode, attached = (None, False)
         if alert.client_id is not None:
-            episode, attached = _open_or_attach(ctx, conn, alert, now)
+            episode, attached = open_or_attach(ctx, conn, alert, now)
         fresh = alert_rows.alert_by_id(conn, alert_id)
         assert fresh is not None
         return Acknowledgement(fresh, episode, attached)
 
 
-def _open_or_attach(
-    ctx: ServiceContext, conn: sqlite3.Connection, alert: Alert, now: datetime
+def open_or_attach(
+    ctx: ServiceContext,
+    conn: sqlite3.Connection,
+    alert: Alert,
+    now: datetime,
+    *,
+    opened_by: int | None = None,
 ) -> tuple[Episode, bool]:
-    """Attach the alert to the client's open episode, or open one."""
+    """Attach the alert to the client's open episode, or open one in `opened_by`'s name."""
+    # opened_by: whoever claimed the alert, when someone else links it later (the actor
+    # otherwise); the episode is theirs to work, and their record access follows it.
     assert alert.client_id is not None
     at = to_iso(now)
     existing = episode_rows.open_episode_for_client(conn, alert.client_id)
@@ -116,7 +124,7 @@ def _open_or_attach(
             conn,
             client_id=alert.client_id,
             opened_at=at,
-            opened_by=ctx.actor.id,
+            opened_by=opened_by or ctx.actor.id,
             status=status.value,
             handoff=handoff_json(alert.handoff),
             handoff_deadline_at=handoff_due,
@@ -176,7 +184,8 @@ def link_alert_to_client(ctx: ServiceContext, alert_id: int, client_id: int) -> 
         assert fresh is not None
         episode, attached = (None, False)
         if fresh.status.value == "acknowledged":
-            episode, attached = _open_or_attach(ctx, conn, fresh, now)
+            opener = fresh.acknowledged_by
+            episode, attached = open_or_attach(ctx, conn, fresh, now, opened_by=opener)
             fresh = alert_rows.alert_by_id(conn, alert_id)
             assert fresh is not None
         return Acknowledgement(fresh, episode, attached)

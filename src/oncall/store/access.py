@@ -30,6 +30,11 @@ that lets a follow-up assignment be found by client."""
 # manager, in the order they are reported. Each is one indexed EXISTS probe.
 _RELATIONSHIPS = (
     ("caseload", "SELECT 1 FROM clients WHERE id = :client AND primary_clinician_id = :staff"),
+    (
+        "care_team",
+        "SELECT 1 FROM care_team WHERE staff_id = :staff AND client_id = :client"
+        " AND removed_at IS NULL",
+    ),
     ("episode", "SELECT 1 FROM episodes WHERE client_id = :client AND opened_by = :staff"),
     ("alert", "SELECT 1 FROM alerts WHERE client_id = :client AND acknowledged_by = :staff"),
     ("follow_up", "SELECT 1 FROM follow_ups WHERE client_id = :client AND assignee_id = :staff"),
@@ -54,6 +59,7 @@ def accessible_client_ids(conn: sqlite3.Connection, staff_id: int, now: str) -> 
     """Every client whose record `staff_id` may open now, through any relationship."""
     rows = conn.execute(
         "SELECT id FROM clients WHERE primary_clinician_id = :staff"
+        " UNION SELECT client_id FROM care_team WHERE staff_id = :staff AND removed_at IS NULL"
         " UNION SELECT client_id FROM episodes WHERE opened_by = :staff"
         " UNION SELECT client_id FROM alerts WHERE acknowledged_by = :staff"
         " AND client_id IS NOT NULL"

@@ -425,6 +425,71 @@ def _v13_review_withdrawal(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v14_client_records(conn: sqlite3.Connection) -> None:
+    """Client edits kept as history, consent as dated records, and care teams (caseloads).
+
+    An edit keeps the earlier value in `client_changes` (one row per field, append-only)
+    rather than in the audit log's detail: the audit log is printed and exported for
+    access reviews, and old phone numbers and addresses do not belong there; the audit
+    entry names the fields and points at the change rows. The consent flags on clients and
+    emergency_contacts stay the current state the disclosure checks read; `consents` is
+    every grant and revocation behind them (scope, the date the client gave it, who
+    recorded it). A care team member's record opens to them like their caseload's.
+    """
+    run_script(
+        conn,
+        """
+        CREATE TABLE client_changes (
+            id INTEGER PRIMARY KEY,
+            client_id INTEGER NOT NULL REFERENCES clients(id),
+            contact_id INTEGER REFERENCES emergency_contacts(id),
+            field TEXT NOT NULL,
+            old_value TEXT,
+            new_value TEXT,
+            changed_by INTEGER REFERENCES staff(id),
+            changed_at TEXT NOT NULL
+        );
+        CREATE INDEX client_changes_client ON client_changes(client_id, id);
+        CREATE TABLE consents (
+            id INTEGER PRIMARY KEY,
+            client_id INTEGER NOT NULL REFERENCES clients(id),
+            contact_id INTEGER REFERENCES emergency_contacts(id),
+            scope TEXT NOT NULL CHECK (scope IN
+                ('emergency_contact_disclosure', 'hotline_outcome_report', 'contact')),
+            given INTEGER NOT NULL CHECK (given IN (0, 1)),
+            dated TEXT NOT NULL,
+            recorded_by INTEGER NOT NULL REFERENCES staff(id),
+            recorded_at TEXT NOT NULL,
+            CHECK ((scope = 'contact') = (contact_id IS NOT NULL))
+        );
+        CREATE INDEX consents_client ON consents(client_id, id);
+        CREATE TABLE care_team (
+            id INTEGER PRIMARY KEY,
+            client_id INTEGER NOT NULL REFERENCES clients(id),
+            staff_id INTEGER NOT NULL REFERENCES staff(id),
+            added_by INTEGER REFERENCES staff(id),
+            added_at TEXT NOT NULL,
+            removed_by INTEGER REFERENCES staff(id),
+            removed_at TEXT
+        );
+        -- The access probe (staff, client) and "who is on this client's team".
+        CREATE UNIQUE INDEX care_team_current ON care_team(staff_id, client_id)
+            WHERE removed_at IS NULL;
+        CREATE INDEX care_team_client ON care_team(client_id) WHERE removed_at IS NULL;
+        -- A membership is a record: it is ended once, never rewritten or erased.
+        CREATE TRIGGER care_team_no_rewrite BEFORE UPDATE ON care_team
+        WHEN old.removed_at IS NOT NULL OR new.client_id IS NOT old.client_id
+          OR new.staff_id IS NOT old.staff_id OR new.added_at IS NOT old.added_at
+          OR new.added_by IS NOT old.added_by
+        BEGIN SELECT RAISE(ABORT, 'care_team rows are only ever ended'); END;
+        CREATE TRIGGER care_team_no_delete BEFORE DELETE ON care_team
+        BEGIN SELECT RAISE(ABORT, 'care_team is append-only: DELETE refused'); END;
+        """,
+    )
+    _append_only(conn, "client_changes")
+    _append_only(conn, "consents")
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("core tables", _v1_core),
     ("resource full-text search", _v2_resource_search),
@@ -439,6 +504,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("rescheduled follow-ups linked to the one they replace", _v11_follow_up_replaces),
     ("queue grouped by client", _v12_queue_groups),
     ("safety-plan reviews withdrawn by an amendment", _v13_review_withdrawal),
+    ("client edit history, consent records and care teams", _v14_client_records),
 ]
 
 LATEST = len(MIGRATIONS)

@@ -1,0 +1,177 @@
+"""Consent on file (42 CFR Part 2) and who cares for a client (primary clinician, care team).
+
+- Consent is recorded or revoked by clinicians, case managers, supervisors and admins
+  who may open the record: dated (the day the client gave or withdrew it), by whom (the
+  person recording it), and its scope: disclosure to emergency contacts, the outcome
+  report to a referring hotline, and, per contact, consent to contact that person. The
+  flags the disclosure checks read change in the same transaction as the record.
+- The primary clinician, the care team and the program are assigned by supervisors and
+  admins: they decide whose caseload a client is, and so who may open the record.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import date
+
+from oncall.domain.types import Role
+from oncall.services.access import require_role
+from oncall.services.client_intake import clinic_today, contact_by_id, require_client
+from oncall.services.context import ServiceContext
+from oncall.services.errors import NotFound, ValidationFailed
+from oncall.store import client_records, people
+
+CONSENT_ROLES = frozenset({Role.CLINICIAN, Role.CASE_MANAGER, Role.SUPERVISOR, Role.ADMIN})
+"""Who may record or revoke consent (peer specialists do not take consent)."""
+ASSIGN_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
+"""Who may assign the primary clinician, the care team and the program."""
+PRIMARY_ROLES = frozenset({Role.CLINICIAN, Role.SUPERVISOR})
+"""Who may be a client's primary clinician."""
+
+DISCLOSURE = "emergency_contact_disclosure"
+HOTLINE = "hotline_outcome_report"
+CONTACT = "contact"
+
+
+@dataclass(frozen=True)
+class ConsentState:
+    """What consent should be on file after the form: the two scopes and each contact's."""
+
+    emergency_contact_disclosure: bool
+    hotline_outcome_report: bool
+    contacts: dict[int, bool]
+    """Consent to contact, by emergency contact id."""
+
+
+def record_consent(
+    ctx: ServiceContext, client_id: int, state: ConsentState, dated: date
+) -> list[int]:
+    """Record each consent given or revoked since what is on file; returns the record ids."""
+    require_role(ctx, CONSENT_ROLES, "record consent")
+    if dated > clinic_today(ctx):
+        raise ValidationFailed("The consent date is in the future.")
+    at = ctx.now_iso()
+    recorded: list[int] = []
+    with ctx.store.write() as conn:
+        require_client(ctx, conn, client_id)
+        client = people.client_by_id(conn, client_id)
+        assert client is not None
+        wanted = {
+            DISCLOSURE: (client.consent_emergency_contact, state.emergency_contact_disclosure),
+            HOTLINE: (client.consent_hotline_report, state.hotline_outcome_report),
+        }
+        for scope, (now_on, want) in wanted.items():
+            if now_on != want:
+                recorded.append(_record(ctx, conn, client_id, None, scope, want, dated, at))
+        column = {DISCLOSURE: "consent_emergency_contact", HOTLINE: "consent_hotline_report"}
+        flags: dict[str, object] = {column[s]: w for s, (o, w) in wanted.items() if o != w}
+        for contact_id, want in sorted(state.contacts.items()):
+            contact = contact_by_id(conn, client_id, contact_id)
+            if contact.consent_to_contact != want:
+                recorded.append(_record(ctx, conn, client_id, contact_id, CONTACT, want, dated, at))
+                client_records.update_contact(
+                    conn,
+                    client_id,
+                    contact_id,
+                    {"consent_to_contact": want},
+                    by=ctx.actor.id,
+                    at=at,
+                )
+        if flags:
+            flags["consent_date"] = dated.isoformat()
+            client_records.update_client(conn, client_id, flags, by=ctx.actor.id, at=at)
+    return recorded
+
+
+def _record(
+    ctx: ServiceContext,
+    conn: sqlite3.Connection,
+    client_id: int,
+    contact_id: int | None,
+    scope: str,
+    given: bool,
+    dated: date,
+    at: str,
+) -> int:
+    consent_id = client_records.insert_consent(
+        conn,
+        client_id=client_id,
+        contact_id=contact_id,
+        scope=scope,
+        given=given,
+        dated=dated.isoformat(),
+        recorded_by=ctx.actor.id,
+        recorded_at=at,
+    )
+    ctx.audit(
+        conn,
+        "consent.given" if given else "consent.revoked",
+        "client",
+        client_id,
+        client_id=client_id,
+        detail={
+            "scope": scope,
+            "contact_id": contact_id,
+            "dated": dated.isoformat(),
+            "consent_id": consent_id,
+        },
+    )
+    return consent_id
+
+
+def assign_care(
+    ctx: ServiceContext,
+    client_id: int,
+    *,
+    primary_clinician_id: int | None,
+    team: set[int],
+    program: str | None,
+) -> None:
+    """Set whose caseload the client is: primary clinician, care team, program (audited)."""
+    require_role(ctx, ASSIGN_ROLES, "assign a client's clinician and care team")
+    at = ctx.now_iso()
+    with ctx.store.write() as conn:
+        require_client(ctx, conn, client_id)
+        if primary_clinician_id is not None:
+            primary = people.staff_by_id(conn, primary_clinician_id)
+            if primary is None or not primary.active:
+                raise NotFound("The primary clinician chosen is not active staff.")
+            if primary.role not in PRIMARY_ROLES:
+                raise ValidationFailed(
+                    f"{primary.display_name} is a {primary.role.value.replace('_', ' ')}; "
+                    "the primary clinician must be a clinician or a supervisor."
+                )
+        for staff_id in team:
+            member = people.staff_by_id(conn, staff_id)
+            if member is None or not member.active:
+                raise NotFound(f"Care team member {staff_id} is not active staff.")
+        text = " ".join((program or "").split()) or None
+        if text is not None and len(text) > 200:
+            raise ValidationFailed("The program name is longer than 200 characters.")
+        changes = client_records.update_client(
+            conn,
+            client_id,
+            {"primary_clinician_id": primary_clinician_id, "program": text},
+            by=ctx.actor.id,
+            at=at,
+        )
+        before = set(client_records.care_team_ids(conn, client_id))
+        for staff_id in sorted(team - before):
+            client_records.add_to_care_team(conn, client_id, staff_id, by=ctx.actor.id, at=at)
+        for staff_id in sorted(before - team):
+            client_records.end_care_team(conn, client_id, staff_id, by=ctx.actor.id, at=at)
+        if changes or team != before:
+            ctx.audit(
+                conn,
+                "client.care_assigned",
+                "client",
+                client_id,
+                client_id=client_id,
+                detail={
+                    "fields": [c.field for c in changes],
+                    "changes": [c.id for c in changes],
+                    "team_added": sorted(team - before),
+                    "team_removed": sorted(before - team),
+                },
+            )

@@ -1,0 +1,247 @@
+"""Changing a client's record: field edits with their history, consent records, care teams."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+
+from oncall.domain.models import Client
+from oncall.domain.timefmt import from_iso
+from oncall.store.rows import client_from_row
+
+CLIENT_FIELDS = frozenset(
+    {
+        "name",
+        "preferred_name",
+        "pronouns",
+        "date_of_birth",
+        "phone",
+        "address",
+        "county",
+        "zip",
+        "program",
+        "primary_clinician_id",
+        "consent_emergency_contact",
+        "consent_hotline_report",
+        "consent_date",
+    }
+)
+"""The client columns an edit may change (the external reference is the EHR's key: never)."""
+
+CONTACT_FIELDS = frozenset({"name", "relation", "phone", "consent_to_contact"})
+"""The emergency-contact columns an edit may change."""
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field's earlier and new value, kept when a record is edited."""
+
+    id: int
+    client_id: int
+    contact_id: int | None
+    field: str
+    old_value: str | None
+    new_value: str | None
+    changed_by: int | None
+    changed_at: datetime
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return str(int(value))
+    return str(value)
+
+
+def _apply(
+    conn: sqlite3.Connection,
+    *,
+    table: str,
+    row_id: int,
+    client_id: int,
+    contact_id: int | None,
+    allowed: frozenset[str],
+    values: dict[str, object],
+    changed_by: int,
+    at: str,
+) -> list[FieldChange]:
+    """Write the values that differ and keep each earlier value; returns what changed."""
+    if unknown := set(values) - allowed:
+        raise ValueError(f"{table} has no editable column {sorted(unknown)}")
+    row = conn.execute(f"SELECT * FROM {table} WHERE id = ?", (row_id,)).fetchone()
+    if row is None:
+        raise LookupError(f"no {table} row {row_id}")
+    changes: list[FieldChange] = []
+    for column in sorted(values):
+        old, new = _text(row[column]), _text(values[column])
+        if old == new:
+            continue
+        value = values[column]
+        stored = int(value) if isinstance(value, bool) else value
+        conn.execute(f"UPDATE {table} SET {column} = ? WHERE id = ?", (stored, row_id))
+        cursor = conn.execute(
+            "INSERT INTO client_changes (client_id, contact_id, field, old_value, new_value,"
+            " changed_by, changed_at) VALUES (?,?,?,?,?,?,?)",
+            (client_id, contact_id, column, old, new, changed_by, at),
+        )
+        changes.append(
+            FieldChange(
+                int(cursor.lastrowid or 0),
+                client_id,
+                contact_id,
+                column,
+                old,
+                new,
+                changed_by,
+                from_iso(at),
+            )
+        )
+    return changes
+
+
+def update_client(
+    conn: sqlite3.Connection, client_id: int, values: dict[str, object], *, by: int, at: str
+) -> list[FieldChange]:
+    """Change a client's fields, keeping every earlier value; returns what changed."""
+    return _apply(
+        conn,
+        table="clients",
+        row_id=client_id,
+        client_id=client_id,
+        contact_id=None,
+        allowed=CLIENT_FIELDS,
+        values=values,
+        changed_by=by,
+        at=at,
+    )
+
+
+def update_contact(
+    conn: sqlite3.Connection,
+    client_id: int,
+    contact_id: int,
+    values: dict[str, object],
+    *,
+    by: int,
+    at: str,
+) -> list[FieldChange]:
+    """Change an emergency contact's fields, keeping every earlier value."""
+    return _apply(
+        conn,
+        table="emergency_contacts",
+        row_id=contact_id,
+        client_id=client_id,
+        contact_id=contact_id,
+        allowed=CONTACT_FIELDS,
+        values=values,
+        changed_by=by,
+        at=at,
+    )
+
+
+def field_changes(conn: sqlite3.Connection, client_id: int) -> list[FieldChange]:
+    """Every edit of a client's record and contacts, oldest first."""
+    rows = conn.execute(
+        "SELECT * FROM client_changes WHERE client_id = ? ORDER BY id", (client_id,)
+    ).fetchall()
+    return [
+        FieldChange(
+            int(r["id"]),
+            int(r["client_id"]),
+            r["contact_id"],
+            str(r["field"]),
+            r["old_value"],
+            r["new_value"],
+            r["changed_by"],
+            from_iso(r["changed_at"]),
+        )
+        for r in rows
+    ]
+
+
+def insert_consent(
+    conn: sqlite3.Connection,
+    *,
+    client_id: int,
+    contact_id: int | None,
+    scope: str,
+    given: bool,
+    dated: str,
+    recorded_by: int,
+    recorded_at: str,
+) -> int:
+    """Record a consent given or revoked (append-only); returns its id."""
+    cursor = conn.execute(
+        "INSERT INTO consents (client_id, contact_id, scope, given, dated, recorded_by,"
+        " recorded_at) VALUES (?,?,?,?,?,?,?)",
+        (client_id, contact_id, scope, int(given), dated, recorded_by, recorded_at),
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def care_team_ids(conn: sqlite3.Connection, client_id: int) -> list[int]:
+    """The staff ids on a client's care team now, in the order they joined."""
+    rows = conn.execute(
+        "SELECT staff_id FROM care_team WHERE client_id = ? AND removed_at IS NULL ORDER BY id",
+        (client_id,),
+    ).fetchall()
+    return [int(r[0]) for r in rows]
+
+
+def add_to_care_team(
+    conn: sqlite3.Connection, client_id: int, staff_id: int, *, by: int, at: str
+) -> None:
+    """Put someone on a client's care team (nothing happens if they are on it)."""
+    conn.execute(
+        "INSERT INTO care_team (client_id, staff_id, added_by, added_at) VALUES (?,?,?,?)"
+        " ON CONFLICT (staff_id, client_id) WHERE removed_at IS NULL DO NOTHING",
+        (client_id, staff_id, by, at),
+    )
+
+
+def end_care_team(
+    conn: sqlite3.Connection, client_id: int, staff_id: int, *, by: int, at: str
+) -> None:
+    """Take someone off a client's care team (the membership stays on record, ended)."""
+    conn.execute(
+        "UPDATE care_team SET removed_by = ?, removed_at = ?"
+        " WHERE client_id = ? AND staff_id = ? AND removed_at IS NULL",
+        (by, at, client_id, staff_id),
+    )
+
+
+def _digits(column: str) -> str:
+    sql = column
+    for mark in ("-", " ", "(", ")", "+", "."):
+        sql = f"replace({sql}, '{mark}', '')"
+    return sql
+
+
+def search_clients(conn: sqlite3.Connection, text: str, *, limit: int = 20) -> list[Client]:
+    """Clients whose name, reference, phone (digits) or date of birth match `text`."""
+    words = text.split()
+    if not words:
+        return []
+    clauses: list[str] = []
+    params: list[object] = []
+    for word in words:  # every word must match somewhere
+        digits = "".join(ch for ch in word if ch.isdigit())
+        like = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        parts = [
+            "name LIKE ? ESCAPE '\\'",
+            "COALESCE(preferred_name, '') LIKE ? ESCAPE '\\'",
+            "external_ref LIKE ? ESCAPE '\\'",
+            "COALESCE(date_of_birth, '') = ?",
+        ]
+        params += [like, like, like, word]
+        if len(digits) >= 4:  # a phone fragment: the last four digits at least
+            parts.append(f"{_digits('COALESCE(phone, ' + chr(39) * 2 + ')')} LIKE ?")
+            params.append(f"%{digits}%")
+        clauses.append("(" + " OR ".join(parts) + ")")
+    rows = conn.execute(
+        f"SELECT * FROM clients WHERE {' AND '.join(clauses)} ORDER BY name, id LIMIT ?",
+        (*params, limit),
+    ).fetchall()
+    return [client_from_row(r) for r in rows]
