@@ -76,6 +76,8 @@ class Settings:
     """Where outbound notifications go."""
     resource_directory_url: str | None = None
     """Base URL of an HSDS 3.0 API for `oncall resources sync`."""
+    client_mrn_system: str | None = None
+    """The identifier system of the program's MRN in FHIR imports (else the first identifier)."""
 
     @property
     def zone(self) -> ZoneInfo:
@@ -227,6 +229,8 @@ def load_settings(
         overrides["timezone"] = env["ONCALL_TIMEZONE"]
     if env.get("ONCALL_PRIVACY_MODE"):
         overrides["privacy_mode"] = env["ONCALL_PRIVACY_MODE"].lower() in {"1", "true", "yes"}
+    if env.get("ONCALL_CLIENT_MRN_SYSTEM"):
+        overrides["client_mrn_system"] = env["ONCALL_CLIENT_MRN_SYSTEM"]
     if env.get("ONCALL_RESOURCE_DIRECTORY_URL"):
         overrides["resource_directory_url"] = env["ONCALL_RESOURCE_DIRECTORY_URL"]
     for variable, name in _ENV_NUMBERS.items():

@@ -25,6 +25,13 @@ CLIENT_FIELDS = frozenset(
         "consent_emergency_contact",
         "consent_hotline_report",
         "consent_date",
+        # Kept from an EHR import (migration 15).
+        "identifier_system",
+        "gender",
+        "email",
+        "language",
+        "lat",
+        "lon",
     }
 )
 """The client columns an edit may change (the external reference is the EHR's key: never)."""

@@ -490,6 +490,23 @@ def _v14_client_records(conn: sqlite3.Connection) -> None:
     _append_only(conn, "consents")
 
 
+def _v15_client_identity(conn: sqlite3.Connection) -> None:
+    """What an EHR import brings beyond the first cut: identifier system, gender, e-mail, language.
+
+    `external_ref` stays the identifier's value (alerts name clients by it);
+    `identifier_system` says whose identifier it is (the program's MRN system).
+    """
+    run_script(
+        conn,
+        """
+        ALTER TABLE clients ADD COLUMN identifier_system TEXT;
+        ALTER TABLE clients ADD COLUMN gender TEXT;
+        ALTER TABLE clients ADD COLUMN email TEXT;
+        ALTER TABLE clients ADD COLUMN language TEXT;
+        """,
+    )
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("core tables", _v1_core),
     ("resource full-text search", _v2_resource_search),
@@ -505,6 +522,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("queue grouped by client", _v12_queue_groups),
     ("safety-plan reviews withdrawn by an amendment", _v13_review_withdrawal),
     ("client edit history, consent records and care teams", _v14_client_records),
+    ("client identifier system, gender, e-mail and language", _v15_client_identity),
 ]
 
 LATEST = len(MIGRATIONS)
