@@ -1,4 +1,4 @@
-"""`oncall staff add|list|deactivate|activate|set-pin|unlock`: manage who may use the console."""
+"""`oncall staff add|list|rename|set-role|deactivate|activate|set-pin|unlock`: who may use it."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from oncall.commands.common import (
     settings_for,
 )
 from oncall.commands.keys import add_keys_file_option, keys_file
+from oncall.domain.timefmt import from_iso
 from oncall.domain.types import Role
 from oncall.services import pin, staff_admin
 from oncall.services.context import ServiceContext
@@ -44,8 +45,25 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_db_option(listing)
     listing.set_defaults(handler=run_list)
 
+    rename = actions.add_parser("rename", help="change the name the console shows (admins)")
+    add_db_option(rename)
+    rename.add_argument("login", metavar="LOGIN")
+    rename.add_argument("--name", required=True, help="the new name")
+    rename.set_defaults(handler=run_rename)
+
+    set_role = actions.add_parser("set-role", help="change someone's role (admins)")
+    add_db_option(set_role)
+    set_role.add_argument("login", metavar="LOGIN")
+    set_role.add_argument("role", metavar="ROLE", choices=[r.value for r in Role])
+    set_role.set_defaults(handler=run_set_role)
+
     for name, helptext, handler in (
-        ("deactivate", "deactivate an account: no console any more (admins)", run_deactivate),
+        (
+            "deactivate",
+            "deactivate an account: no console any more; their follow-ups, open episodes and"
+            " shifts go to --reassign-to (admins)",
+            run_deactivate,
+        ),
         ("activate", "reactivate a deactivated account (admins)", run_activate),
         ("unlock", "clear a PIN lockout (supervisors and admins)", run_unlock),
     ):
@@ -55,6 +73,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         sub.set_defaults(handler=handler)
         if name != "unlock":  # their SSH keys go (and come back) with them
             add_keys_file_option(sub)
+        if name == "deactivate":
+            sub.add_argument(
+                "--reassign-to",
+                metavar="LOGIN",
+                default=None,
+                help="who takes their pending follow-ups, open episodes and shifts not ended",
+            )
 
     set_pin = actions.add_parser(
         "set-pin", help="set your console PIN (admins: anyone's); asked for twice, not echoed"
@@ -131,16 +156,39 @@ def _set_keys(ctx: ServiceContext, args: argparse.Namespace, disabled: bool) -> 
 
 
 def run_deactivate(args: argparse.Namespace) -> int:
-    """Deactivate an account and disable its SSH keys."""
+    """Deactivate an account (its work handed over) and disable its SSH keys."""
 
     def work(ctx: ServiceContext) -> tuple[str, str]:
-        staff = staff_admin.deactivate_staff(ctx, args.login)
+        try:
+            staff = staff_admin.deactivate_staff(ctx, args.login, args.reassign_to)
+        except staff_admin.WorkToHandOver as refusal:
+            zone = ctx.settings.zone
+            say(str(refusal))
+            for item in refusal.work.all():
+                when = from_iso(item.when).astimezone(zone)
+                say(f"  {item.kind} {item.id}  {when:%a %d %b %H:%M}  {item.what}")
+            raise CommandError("Nothing was changed.") from None
         return staff.login, _set_keys(ctx, args, True)
 
     login, keys = _acting(args, work)
-    say(f"Deactivated {login}: they can no longer open the console.")
+    moved = f"; their work went to {args.reassign_to}" if args.reassign_to else ""
+    say(f"Deactivated {login}: they can no longer open the console{moved}.")
     if keys:
         say(keys)
+    return EXIT_OK
+
+
+def run_rename(args: argparse.Namespace) -> int:
+    """Change a staff member's display name."""
+    staff = _acting(args, lambda ctx: staff_admin.rename_staff(ctx, args.login, args.name))
+    say(f"{staff.login} is now shown as {staff.display_name}.")
+    return EXIT_OK
+
+
+def run_set_role(args: argparse.Namespace) -> int:
+    """Change a staff member's role."""
+    staff = _acting(args, lambda ctx: staff_admin.set_staff_role(ctx, args.login, Role(args.role)))
+    say(f"{staff.login} is now {staff.role.value}.")
     return EXIT_OK
 
 

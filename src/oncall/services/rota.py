@@ -74,6 +74,8 @@ def _entries(conn: sqlite3.Connection, shifts: list[Shift]) -> list[RotaEntry]:
     entries = []
     for shift in shifts:
         person = staff.get(shift.staff_id)
+        if person is not None and not person.active:
+            continue  # a deactivated person is never shown on call: their hours are a gap
         name = person.display_name if person else f"staff {shift.staff_id}"
         entries.append(
             RotaEntry(

@@ -1,4 +1,4 @@
-"""Managing staff accounts: add, list, deactivate, reactivate, clear a PIN lockout."""
+"""Managing staff accounts: add, list, rename, change role, deactivate, reactivate, unlock."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from oncall.domain.types import Role
 from oncall.services.access import require_role
 from oncall.services.context import ServiceContext
 from oncall.services.errors import NotFound, Refused, ValidationFailed
-from oncall.store import people
+from oncall.store import people, staff_work
 from oncall.store import staff_admin as accounts
 from oncall.store.staff_admin import StaffAccount
 
@@ -70,8 +70,25 @@ def list_accounts(ctx: ServiceContext) -> list[StaffAccount]:
         return accounts.accounts(conn)
 
 
-def deactivate_staff(ctx: ServiceContext, login: str) -> Staff:
-    """Deactivate an account so it gets no console (admins only; audited)."""
+class WorkToHandOver(Refused):
+    """Deactivation refused: the person holds work someone else must take first."""
+
+    def __init__(self, login: str, work: staff_work.Work) -> None:
+        count = len(work.all())
+        super().__init__(
+            f"{login} still holds {count} thing{'s' if count != 1 else ''} that would go "
+            "unattended; hand them to someone with --reassign-to LOGIN."
+        )
+        self.work = work
+
+
+def deactivate_staff(ctx: ServiceContext, login: str, reassign_to: str | None = None) -> Staff:
+    """Deactivate an account so it gets no console (admins only; audited).
+
+    Their pending follow-ups, open episodes and shifts not yet ended go to `reassign_to`
+    in the same transaction; without it, any such work refuses the change (nothing may
+    silently go overdue).
+    """
     require_role(ctx, ADMINS, "deactivate staff")
     with ctx.store.write() as conn:
         staff = _staff(conn, login)
@@ -79,8 +96,57 @@ def deactivate_staff(ctx: ServiceContext, login: str) -> Staff:
             raise Refused(f"{login} is already deactivated.")
         if staff.role is Role.ADMIN and accounts.count_active_admins(conn) <= 1:
             raise Refused(f"{login} is the last active admin; add another admin first.")
+        now = ctx.now_iso()
+        work = staff_work.work_of(conn, staff.id, now)
+        detail: dict[str, object] = {"login": login}
+        if reassign_to is not None:
+            taker = _staff(conn, reassign_to)
+            if not taker.active or taker.id == staff.id:
+                raise Refused(
+                    f"Work can go only to another active staff member, not {reassign_to}."
+                )
+            staff_work.hand_over(conn, work, taker.id, now)
+            detail |= {
+                "reassigned_to": taker.login,
+                "follow_ups": [h.id for h in work.follow_ups],
+                "episodes": [h.id for h in work.episodes],
+                "shifts": [h.id for h in work.shifts],
+            }
+        elif work.all():
+            raise WorkToHandOver(login, work)
         accounts.set_active(conn, staff.id, False)
-        ctx.audit(conn, "staff.deactivated", "staff", staff.id, detail={"login": login})
+        ctx.audit(conn, "staff.deactivated", "staff", staff.id, detail=detail)
+        return _staff(conn, login)
+
+
+def rename_staff(ctx: ServiceContext, login: str, display_name: str) -> Staff:
+    """Change the name the console shows (admins only; audited with both names)."""
+    require_role(ctx, ADMINS, "rename staff")
+    name = " ".join(display_name.split())
+    if not name or len(name) > 100 or not name.isprintable():
+        raise ValidationFailed("The name is required (at most 100 printable characters).")
+    with ctx.store.write() as conn:
+        staff = _staff(conn, login)
+        if staff.display_name == name:
+            raise Refused(f"{login} is already named {name}.")
+        staff_work.set_display_name(conn, staff.id, name)
+        detail = {"login": login, "from": staff.display_name, "to": name}
+        ctx.audit(conn, "staff.renamed", "staff", staff.id, detail=detail)
+        return _staff(conn, login)
+
+
+def set_staff_role(ctx: ServiceContext, login: str, role: Role) -> Staff:
+    """Change someone's role (admins only; audited); the last active admin stays an admin."""
+    require_role(ctx, ADMINS, "change a staff role")
+    with ctx.store.write() as conn:
+        staff = _staff(conn, login)
+        if staff.role is role:
+            raise Refused(f"{login} is already {role.value}.")
+        if staff.role is Role.ADMIN and staff.active and accounts.count_active_admins(conn) <= 1:
+            raise Refused(f"{login} is the last active admin; make someone else admin first.")
+        staff_work.set_role(conn, staff.id, role.value)
+        detail = {"login": login, "from": staff.role.value, "to": role.value}
+        ctx.audit(conn, "staff.role_changed", "staff", staff.id, detail=detail)
         return _staff(conn, login)
 
 
