@@ -45,7 +45,17 @@ def may_link(ctx: ServiceContext, alert: Alert) -> bool:
     """Whether the acting user may match this alert to a client now."""
     if alert.client_id is not None or alert.status is AlertStatus.CLOSED:
         return False
-    return ctx.actor.role in SUPERVISING or alert.acknowledged_by == ctx.actor.id
+    if ctx.actor.role in SUPERVISING or alert.acknowledged_by == ctx.actor.id:
+        return True
+    # The queue shows a reference's most urgent waiting alert: the claimant of an earlier
+    # one with the same reference is the one caring for the caller.
+    with ctx.store.read() as conn:
+        row = conn.execute(
+            "SELECT 1 FROM alerts WHERE client_id IS NULL AND client_ref = ?"
+            " AND acknowledged_by = ? AND status = 'acknowledged' LIMIT 1",
+            (alert.client_ref, ctx.actor.id),
+        ).fetchone()
+    return row is not None
 
 
 def _unknown_alert(ctx: ServiceContext, alert_id: int) -> Alert:

@@ -14,8 +14,10 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from oncall import paths
+from oncall.domain.models import Client
 from oncall.domain.types import Role
 from oncall.services import views
+from oncall.services.client_intake import INTAKE_ROLES
 from oncall.services.context import ServiceContext
 from oncall.store.errors import StoreError
 from oncall.ui import crash
@@ -63,6 +65,7 @@ class OnCallApp(LockableApp[None]):
         Binding("f3", "shift_handoff", "Shift handoff"),
         Binding("f4", "feeds", "Feeds"),
         Binding("f5", "episode_history", "History"),
+        Binding("f7", "new_client", "New client", tooltip="Add a client (intake)"),
         Binding("f9", "toggle_privacy", "Privacy"),
     ]
 
@@ -159,6 +162,8 @@ class OnCallApp(LockableApp[None]):
         """Keys the user's role does not allow are neither listed nor run."""
         if action == "supervisor_board" and self.services.actor.role not in SUPERVISING:
             return False
+        if action == "new_client" and self.services.actor.role not in INTAKE_ROLES:
+            return False
         return super().check_action(action, parameters)
 
     def action_supervisor_board(self) -> None:
@@ -197,6 +202,21 @@ class OnCallApp(LockableApp[None]):
 
         if not isinstance(self.screen, EpisodeHistoryScreen):
             self.push_screen(EpisodeHistoryScreen())
+
+    def action_new_client(self) -> None:
+        """Add a client (intake); their record opens once saved."""
+        from oncall.ui.navigation import open_client
+        from oncall.ui.screens.forms.client_details import ClientDetailsForm
+
+        def saved(client: Client | None) -> None:
+            if client is not None:
+                self.notify(f"Client {client.external_ref} added.", markup=False)
+                open_client(self, client.id)
+
+        if self.services.actor.role not in INTAKE_ROLES:
+            self.notify("Adding a client is for clinicians, case managers and supervisors.")
+        elif not isinstance(self.screen, ClientDetailsForm):
+            self.push_screen(ClientDetailsForm(self.services), saved)
 
     def action_toggle_privacy(self) -> None:
         """Mask names (initials) and hide phone numbers and addresses, or show them again."""

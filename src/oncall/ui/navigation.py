@@ -48,6 +48,24 @@ def open_client(app: App[Any], client_id: int) -> bool:
     return _push(app, "client", client_id)
 
 
+def find_alert_client(app_or_screen: Any, alert: Any) -> bool:
+    """For an alert with an unknown client reference: find or add its client, if allowed."""
+    from oncall.services.alert_matching import may_link
+    from oncall.ui.screens.alert_match import AlertMatchScreen
+
+    services = app_or_screen.services
+    if not may_link(services, alert):
+        app_or_screen.notify(
+            f"Alert {alert.id} names an unknown client reference ({alert.client_ref}). "
+            "Acknowledge it (a), then c finds or adds its client.",
+            severity="warning",
+            markup=False,
+        )
+        return False
+    app_or_screen.app.push_screen(AlertMatchScreen(alert))
+    return True
+
+
 def open_resources(
     app: App[Any], episode_id: int | None = None, *, query: str | None = None
 ) -> bool:

@@ -26,10 +26,10 @@ from oncall.services.client_history import (
 from oncall.services.errors import ServiceError
 from oncall.services.views import ClientRecord
 from oncall.store.console_reads import staff_names
-from oncall.ui.base import OnCallScreen
 from oncall.ui.format import words
 from oncall.ui.navigation import open_episode
 from oncall.ui.screens.break_glass import offer_break_glass
+from oncall.ui.screens.client_editing import EDIT_ACTIONS, ClientEditing
 from oncall.ui.screens.confirm import ConfirmScreen
 from oncall.ui.screens.plan_compare import PlanCompareScreen
 from oncall.ui.screens.plan_edit import PlanEditScreen
@@ -44,7 +44,7 @@ def short_time(moment: datetime, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).strftime("%b %d %H:%M")
 
 
-class ClientScreen(OnCallScreen[None]):
+class ClientScreen(ClientEditing):
     """One client's record: the plan in their words, its versions, and their episodes."""
 
     HELP_TITLE = "client record"
@@ -211,6 +211,8 @@ class ClientScreen(OnCallScreen[None]):
         """Dim what cannot be done now: nothing without a record, paging at either end."""
         if action == "back":
             return True
+        if action in EDIT_ACTIONS:
+            return self.edit_allowed(action)
         if self.record is None:
             return None
         if action == "mark_reviewed":

@@ -16,7 +16,7 @@ from oncall.store import console_reads
 from oncall.store.episodes import open_episode_for_client
 from oncall.store.errors import StoreError
 from oncall.ui.base import OnCallScreen
-from oncall.ui.navigation import open_client, open_episode, open_resources
+from oncall.ui.navigation import find_alert_client, open_client, open_episode, open_resources
 from oncall.ui.widgets.action_footer import ActionFooter
 from oncall.ui.widgets.line_table import LineTable
 from oncall.ui.widgets.my_episodes import EpisodeList
@@ -196,7 +196,7 @@ class DashboardScreen(OnCallScreen[None]):
         if ack.episode is None:
             message = (
                 f"You acknowledged alert {ack.alert.id}. Its client reference is unknown: "
-                "link it to a client to open an episode."
+                "c finds or adds its client, and the episode opens."
             )
         elif ack.attached_to_existing:
             message = (
@@ -255,11 +255,7 @@ class DashboardScreen(OnCallScreen[None]):
         else:
             alert = self.queue.selected_alert
             if alert is not None and alert.client_id is None:
-                self.notify(
-                    f"Alert {alert.id} names an unknown client reference ({alert.client_ref}).",
-                    severity="warning",
-                    markup=False,
-                )
+                find_alert_client(self, alert)
                 return
             client_id = alert.client_id if alert else None
         if client_id is not None:
