@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "oncall.commands.rota",
     "oncall.commands.worker",
     "oncall.commands.backup",
+    "oncall.commands.restore",
 ]
 
 COMMANDS = {
@@ -40,6 +41,7 @@ COMMANDS = {
     "rota": "oncall.commands.rota",
     "worker": "oncall.commands.worker",
     "backup": "oncall.commands.backup",
+    "restore": "oncall.commands.restore",
 }
 """Each top-level command's name and the module that registers it (a test checks this
 against what the modules register), so a command line loads only the module it names."""

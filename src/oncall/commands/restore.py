@@ -1,0 +1,89 @@
+"""`oncall restore BACKUP`: put a checked backup in the database's place, keeping the old file."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime
+from pathlib import Path
+
+from oncall.commands.common import (
+    EXIT_OK,
+    EXIT_USAGE,
+    CommandError,
+    add_db_option,
+    say,
+    settings_for,
+    system_actor,
+)
+from oncall.services.context import ServiceContext
+from oncall.services.identity import os_account
+from oncall.store.db import connect
+from oncall.store.errors import StoreError
+from oncall.store.restore import check_backup, processes_using, replace_database, role_in
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the `restore` command."""
+    parser = subparsers.add_parser(
+        "restore",
+        help="replace the database with a checked backup; the replaced file is kept (admins)",
+    )
+    add_db_option(parser)
+    parser.add_argument("backup", metavar="BACKUP", type=Path, help="a file made by oncall backup")
+    parser.set_defaults(handler=run)
+
+
+def _require_admin(database: Path, backup: Path, login: str) -> None:
+    """Only an admin restores: of the database replaced, or of the backup when none is left."""
+    where = database if database.exists() else backup
+    if role_in(where, login) != "admin":
+        raise CommandError(f"Only an active admin of {where} may restore it; {login} is not one.")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Check the backup, refuse while the database is open elsewhere, swap, and audit."""
+    settings = settings_for(args)
+    database = settings.db_path
+    backup = args.backup.expanduser()
+    if not backup.is_file():
+        raise CommandError(f"There is no backup file {backup}.", EXIT_USAGE)
+    if database.exists() and backup.resolve() == database.resolve():
+        raise CommandError("The backup is the database itself.", EXIT_USAGE)
+    login = os_account()
+    try:
+        checked = check_backup(backup)
+        _require_admin(database, backup, login)
+        users = processes_using(database) if database.exists() else []
+        if users:
+            raise CommandError(
+                f"{len(users)} process(es) have {database} open (pid "
+                f"{', '.join(map(str, users))}): close every console and stop oncall worker, "
+                "then restore. Nothing was changed."
+            )
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        had_database = database.exists()
+        kept_path = replace_database(backup, database, stamp)
+        kept = kept_path if had_database else None
+        store = connect(database, create=False)  # an older backup is migrated here
+    except StoreError as error:
+        raise CommandError(str(error)) from None
+    try:
+        ServiceContext(store, system_actor(login), settings=settings).audit_alone(
+            "database.restored",
+            "database",
+            None,
+            detail={
+                "from": str(backup.resolve()),
+                "kept": str(kept) if kept else None,
+                "schema_version": checked.schema_version,
+            },
+        )
+    finally:
+        store.close()
+    say(
+        f"Restored {database} from {backup} (schema version {checked.schema_version}, "
+        f"integrity ok, audit chain of {checked.audit_rows} rows intact)."
+    )
+    if kept is not None:
+        say(f"The replaced database is kept as {kept}.")
+    return EXIT_OK
