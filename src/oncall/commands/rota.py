@@ -30,6 +30,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     rota.add_argument("--days", type=int, default=7, help="how many days to show (default: 7)")
     rota.set_defaults(handler=run_rota)
+    actions = rota.add_subparsers(dest="rota_action", metavar="ACTION")
+    from oncall.commands.rota_import import register_import
+
+    register_import(actions)
 
 
 def _when(moment: datetime, zone: ZoneInfo) -> str:
