@@ -16,7 +16,7 @@ from enum import StrEnum
 from oncall.domain.types import Role
 from oncall.services.context import ServiceContext
 from oncall.services.errors import NotFound, PermissionDenied, ValidationFailed
-from oncall.store import people
+from oncall.store import carryover, people
 from oncall.store import staff_admin as accounts
 
 MAX_ATTEMPTS = 5
@@ -133,6 +133,7 @@ def verify_pin(ctx: ServiceContext, pin: str) -> PinCheck:
             return PinCheck(PinOutcome.LOCKED_OUT, 0)
         if right and now.pin_hash == before.pin_hash:
             accounts.reset_pin_failures(conn, ctx.actor.id)
+            carryover.clear_console_lock(conn, ctx.actor.id)  # the next start opens unlocked
             ctx.audit(conn, "console.unlocked", "staff", ctx.actor.id)
             return PinCheck(PinOutcome.UNLOCKED, MAX_ATTEMPTS)
         failures = accounts.record_pin_failure(conn, ctx.actor.id)

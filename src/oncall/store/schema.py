@@ -507,6 +507,36 @@ def _v15_client_identity(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v16_console_carryover(conn: sqlite3.Connection) -> None:
+    """A console lock that outlives the console, and drafts of forms cut off unsaved.
+
+    A console quit (or cut off) behind its lock screen must ask for the PIN at the next
+    start: the lock is kept per staff member until the right PIN is entered. A dropped
+    SSH connection keeps each open form's fields as a draft of its author, one per form
+    kind and episode, until it is saved or discarded.
+    """
+    run_script(
+        conn,
+        """
+        CREATE TABLE console_locks (
+            staff_id INTEGER PRIMARY KEY REFERENCES staff(id),
+            locked_at TEXT NOT NULL,
+            reason TEXT NOT NULL
+        );
+        CREATE TABLE form_drafts (
+            id INTEGER PRIMARY KEY,
+            staff_id INTEGER NOT NULL REFERENCES staff(id),
+            form_kind TEXT NOT NULL,
+            episode_id INTEGER NOT NULL REFERENCES episodes(id),
+            title TEXT NOT NULL,
+            fields TEXT NOT NULL,
+            saved_at TEXT NOT NULL,
+            UNIQUE (staff_id, form_kind, episode_id)
+        );
+        """,
+    )
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("core tables", _v1_core),
     ("resource full-text search", _v2_resource_search),
@@ -523,6 +553,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("safety-plan reviews withdrawn by an amendment", _v13_review_withdrawal),
     ("client edit history, consent records and care teams", _v14_client_records),
     ("client identifier system, gender, e-mail and language", _v15_client_identity),
+    ("console locks and form drafts that outlive a console", _v16_console_carryover),
 ]
 
 LATEST = len(MIGRATIONS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Iterable
 from dataclasses import replace
@@ -105,8 +106,12 @@ class OnCallApp(LockableApp[None]):
 
     def on_mount(self) -> None:
         """Start live refresh (and the demo feed)."""
+        from oncall.ui.hangup import install_hangup, offer_drafts
+
         self.live.start()
+        install_hangup(self)
         self.install_idle_lock(self.services)
+        offer_drafts(self)
         if self.demo_feed is not None:
             self.set_interval(self.demo_feed.interval_s, self._demo_tick, name="demo-feed")
         if self.start_on_board:
@@ -236,10 +241,13 @@ class OnCallApp(LockableApp[None]):
 
     async def action_quit(self) -> None:
         """Quit; asked first when typing would be lost or an imminent episode is still open."""
-        if isinstance(self.screen, QuitConfirmScreen) or (
-            self.idle_lock is not None and self.idle_lock.locked
-        ):
-            self.exit()  # ctrl+q twice means it; behind the lock nothing can be answered
+        if self.idle_lock is not None and self.idle_lock.locked:
+            # Behind the lock nothing can be answered; the next start must ask for the PIN.
+            await asyncio.to_thread(self.idle_lock.wait_until_kept)
+            self.exit()
+            return
+        if isinstance(self.screen, QuitConfirmScreen):
+            self.exit()  # ctrl+q twice means it
             return
         reasons = self._reasons_to_stay()
         if not reasons:

@@ -10,13 +10,17 @@ While locked:
 - app-level actions other than quitting are refused, so no key reaches the console
   behind the cover;
 - a user locked out by five wrong PINs stays locked across restarts: the console
-  starts on the lock screen until a supervisor runs `oncall staff unlock`.
+  starts on the lock screen until a supervisor runs `oncall staff unlock`;
+- so does a console quit, or cut off, behind the lock screen: the lock is kept per
+  staff member in the database until the right PIN is entered, so ctrl+q and a
+  restart (or a dropped connection and a new login) never skip the PIN.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from functools import partial
@@ -29,6 +33,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 
 from oncall.services.context import ServiceContext
+from oncall.services.drafts import remember_lock, starts_locked
 from oncall.services.errors import ServiceError
 from oncall.services.pin import PinOutcome, pin_status
 from oncall.store.errors import StoreError
@@ -69,6 +74,8 @@ class IdleLock:
         """Whether the console is behind the lock screen now."""
         self.last_input: datetime = services.clock.now()
         self._timer: Timer | None = None
+        self._kept = threading.Event()
+        """Set once the lock is in the database (a quit behind the lock waits for it)."""
 
     def start(self) -> None:
         """Begin watching (call once the app is mounted)."""
@@ -77,10 +84,13 @@ class IdleLock:
         self._timer = self.app.set_interval(self.check_every_s, self.check, name="idle-lock")
         try:
             locked_out = pin_status(self.services).outcome is PinOutcome.LOCKED_OUT
+            left_locked = starts_locked(self.services)
         except (StoreError, ServiceError):
-            locked_out = False
+            locked_out = left_locked = False
         if locked_out:
             self.lock("locked_out")
+        elif left_locked:
+            self.lock("left_locked")
 
     def saw(self, event: events.Event) -> None:
         """Note a key press, mouse event or paste as the user being present."""
@@ -101,6 +111,7 @@ class IdleLock:
         if self.locked:
             return
         self.locked = True
+        self._kept.clear()
         self._cover()
         log.info("console locked (%s): staff %d", reason, self.services.actor.id)
         # The audit entry is written off the event loop: locking must never wait on a busy
@@ -113,10 +124,15 @@ class IdleLock:
         )
 
     def _audit_lock(self, reason: str) -> None:
-        with contextlib.suppress(StoreError):
-            self.services.audit_alone(
-                "console.locked", "staff", self.services.actor.id, detail={"reason": reason}
-            )
+        try:
+            with contextlib.suppress(StoreError):
+                remember_lock(self.services, reason)
+        finally:
+            self._kept.set()
+
+    def wait_until_kept(self, timeout_s: float = 3.0) -> None:
+        """Block (in a thread) until the lock is stored, so the next start finds it."""
+        self._kept.wait(timeout_s)
 
     def unlocked(self) -> None:
         """The right PIN was entered: the console is open again."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import ClassVar, TypeVar
 
@@ -17,11 +18,14 @@ from textual.widgets import Button, Checkbox, Input, RadioSet, Select, Static, T
 from oncall.domain.cssrs import CssrsAnswerError
 from oncall.domain.episode_state import TransitionRefused
 from oncall.services.context import ServiceContext
+from oncall.services.drafts import UnsavedForm, drop_draft, take_draft
 from oncall.services.errors import ServiceError
+from oncall.store.carryover import Draft
 from oncall.store.errors import StoreError
 from oncall.ui import crash
 from oncall.ui.messages import DataChanged
 from oncall.ui.screens.confirm import confirm_discard
+from oncall.ui.screens.forms.drafts import restore, states
 from oncall.ui.widgets.action_footer import ActionFooter
 
 ResultT = TypeVar("ResultT")
@@ -84,6 +88,7 @@ class ServiceForm(ModalScreen[ResultT]):
         """Read by TypeaheadSafeApp: keys typed before this time are not delivered here."""
         self._saving = False
         self._as_opened: tuple[object, ...] = ()
+        self._draft: Draft | None = None
 
     def compose(self) -> ComposeResult:
         """Title, the form's fields, what is wrong, and the buttons."""
@@ -135,7 +140,36 @@ class ServiceForm(ModalScreen[ResultT]):
         # Textual runs this after the subclass's on_mount too, so whatever a form fills in
         # itself counts as the starting point, not as the user's input.
         self._as_opened = self._field_values()
+        self._restore_draft()
         self.show_problems()
+
+    def draft_kind(self) -> str:
+        """What the form is, for its draft: the class and the title (a note is not a referral)."""
+        return f"{type(self).__name__}:{self.form_title()}"
+
+    def unsaved_fields(self) -> UnsavedForm | None:
+        """The fields as a draft when something was typed or chosen (None: nothing to keep)."""
+        if self.unsaved_work() is None:
+            return None
+        return UnsavedForm(
+            self.draft_kind(), self.episode_id, self.form_title(), states(self.query(FIELDS))
+        )
+
+    def _restore_draft(self) -> None:
+        """A draft kept when the author's last console was cut off goes back into the form."""
+        with contextlib.suppress(StoreError):  # unreadable: it stays for the next time
+            self._draft = take_draft(self.services, self.draft_kind(), self.episode_id)
+        if self._draft is not None and restore(list(self.query(FIELDS)), self._draft.fields):
+            self.notify("What you typed before your last console was cut off is back in this form.")
+
+    def _drop_draft(self, why: str) -> None:
+        """The draft became a record or was discarded (runs in a thread)."""
+        draft, self._draft = self._draft, None
+        if draft is not None:
+            try:
+                drop_draft(self.services, draft, why=why)
+            except StoreError:
+                self._draft = draft  # kept: offered again next time rather than lost
 
     def show_problems(self) -> None:
         """Redraw the list of what is missing or wrong."""
@@ -209,6 +243,7 @@ class ServiceForm(ModalScreen[ResultT]):
             incident = crash.report_exception(error)
             self.app.call_from_thread(self._save_failed, crash.incident_message(incident))
         else:
+            self._drop_draft("saved")
             self.app.call_from_thread(self._saved, result)
 
     def _save_failed(self, message: str) -> None:
@@ -249,6 +284,12 @@ class ServiceForm(ModalScreen[ResultT]):
             return  # the save is under way: its outcome decides whether the form closes
         work = self.unsaved_work()
         if work is None:
-            self.dismiss(None)
+            self._discarded()
         else:
-            confirm_discard(self, work, lambda: self.dismiss(None))
+            confirm_discard(self, work, self._discarded)
+
+    def _discarded(self) -> None:
+        if self._draft is not None:
+            # The app's worker: this screen is about to go, the draft must still be dropped.
+            self.app.run_worker(lambda: self._drop_draft("discarded"), thread=True, group="draft")
+        self.dismiss(None)
