@@ -29,7 +29,7 @@ from oncall.store.console_reads import staff_names
 from oncall.ui.format import words
 from oncall.ui.navigation import open_episode
 from oncall.ui.screens.break_glass import offer_break_glass
-from oncall.ui.screens.client_editing import EDIT_ACTIONS, ClientEditing
+from oncall.ui.screens.client_editing import EDIT_ACTIONS, EDIT_BINDINGS, ClientEditing
 from oncall.ui.screens.confirm import ConfirmScreen
 from oncall.ui.screens.plan_compare import PlanCompareScreen
 from oncall.ui.screens.plan_edit import PlanEditScreen
@@ -65,6 +65,7 @@ class ClientScreen(ClientEditing):
         Binding("c", "compare", "Compare"),
         Binding("right_square_bracket", "older", "Older", key_display="]"),
         Binding("left_square_bracket", "newer", "Newer", key_display="["),
+        *EDIT_BINDINGS,
     ]
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012 (Textual declares it)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from textual.binding import Binding, BindingType
 
@@ -15,6 +15,18 @@ from oncall.ui.screens.forms.client_details import ClientDetailsForm
 from oncall.ui.screens.forms.consent import ConsentForm
 from oncall.ui.screens.forms.contact import ContactForm
 
+EDIT_BINDINGS: list[BindingType] = [
+    Binding("d", "edit_details", "Details", tooltip="Correct the client's contact details"),
+    Binding("k", "edit_contacts", "Contacts", tooltip="Add or correct an emergency contact"),
+    Binding("g", "edit_consent", "Consent", tooltip="Record or revoke consent (dated)"),
+    Binding(
+        "t",
+        "edit_care_team",
+        "Care team",
+        tooltip="Assign the primary clinician, care team and program (supervisors, admins)",
+    ),
+]
+"""The editing keys, listed after the record's own (ClientScreen.BINDINGS)."""
 EDIT_ACTIONS = frozenset({"edit_details", "edit_contacts", "edit_consent", "edit_care_team"})
 
 
@@ -22,20 +34,8 @@ class ClientEditing(OnCallScreen[None]):
     """Keys that change a client's record; each opens a form saved through a service.
 
     The services decide who may (services/client_intake.py, client_care.py); keys a
-    role may never use are hidden, as F2 is for clinicians (ui/app.py).
+    role may never use are hidden, as F2 is from clinicians (ui/app.py).
     """
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("d", "edit_details", "Details", tooltip="Correct the client's contact details"),
-        Binding("k", "edit_contacts", "Contacts", tooltip="Add or correct an emergency contact"),
-        Binding("g", "edit_consent", "Consent", tooltip="Record or revoke consent (dated)"),
-        Binding(
-            "t",
-            "edit_care_team",
-            "Care team",
-            tooltip="Assign the primary clinician, care team and program (supervisors, admins)",
-        ),
-    ]
 
     client_id: int
     record: ClientRecord | None

@@ -53,7 +53,9 @@ class CareTeamForm(ServiceForm[Any]):
         yield Label("Care team", classes="field-label")
         for person in self.staff:
             label = Text(f"{person.display_name} ({person.role.value.replace('_', ' ')})")
-            yield MarkedCheckbox(label, person.id in self.team, id=f"member-{person.id}")
+            yield MarkedCheckbox(
+                label, person.id in self.team, id=f"member-{person.id}", compact=True
+            )
         yield Label("Program", classes="field-label")
         yield Input(self.client.program or "", id="program")
 

@@ -47,17 +47,21 @@ class ConsentForm(ServiceForm[Any]):
             "disclosure to emergency contacts in a crisis",
             self.client.consent_emergency_contact,
             id="disclosure",
+            compact=True,
         )
         yield MarkedCheckbox(
             "the outcome being reported to a referring hotline",
             self.client.consent_hotline_report,
             id="hotline",
+            compact=True,
         )
         if self.contacts:
             yield Label("Each contact may be contacted", classes="field-label")
         for contact in self.contacts:
             label = Text(f"{contact.name} ({contact.relation or 'relation not given'})")
-            yield MarkedCheckbox(label, contact.consent_to_contact, id=f"contact-{contact.id}")
+            yield MarkedCheckbox(
+                label, contact.consent_to_contact, id=f"contact-{contact.id}", compact=True
+            )
         yield Label("Date the client gave or withdrew it (YYYY-MM-DD)", classes="field-label")
         yield Input(client_intake.clinic_today(self.services).isoformat(), id="dated")
 
