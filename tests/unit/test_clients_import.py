@@ -74,7 +74,9 @@ def patient(**overrides: Any) -> dict[str, Any]:
     return {k: v for k, v in obj.items() if v is not None}
 
 
-def run(tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, data: str, *extra: str):  # type: ignore[no-untyped-def]
+def run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, data: str, *extra: str
+) -> tuple[int, str]:
     """Write `data` to `name` and import it; the exit code and what was printed."""
     db = tmp_path / "oncall.db"
     if not db.exists():
