@@ -132,6 +132,38 @@ def test_us_core_example_patient_is_imported_with_its_current_name_address_and_l
     )
 
 
+def test_synthea_bundle_gives_the_mrn_geolocation_and_skips_other_resources(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = (DATA / "synthea-transaction-excerpt.json").read_text(encoding="utf-8")
+    mrn = "http://hospital.smarthealthit.org"
+    code, out = run(tmp_path, capsys, "synthea.json", text, "--mrn-system", mrn)
+    assert code == 0, out
+    assert "skipped (not client data): 1 Condition, 1 Encounter" in out
+    (row,) = rows(
+        tmp_path,
+        "SELECT external_ref, identifier_system, name, date_of_birth, phone, address, lat, lon,"
+        " language FROM clients",
+    )
+    assert row == (
+        "d5582579-7193-4866-5560-a01e723b6552",
+        mrn,
+        "Lindsay928 Gerlach374",  # the prefix Mr. dropped
+        "1950-10-24",
+        "555-450-5873",
+        "690 Raynor Overpass, Randolph, MA",
+        42.167344139459686,
+        -71.07262371813607,
+        "en-US",
+    )
+    # The same record with the date written as people write it is refused, by field.
+    broken = json.loads(text)
+    broken["entry"][0]["resource"]["birthDate"] = "24/10/1950"
+    code, out = run(tmp_path, capsys, "broken.json", json.dumps(broken), "--mrn-system", mrn)
+    assert code == 1
+    assert "Patient.birthDate '24/10/1950' is not valid" in out and "[Patient.birthDate]" in out
+
+
 def test_bundle_maps_every_part_and_contacts_have_no_consent(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
