@@ -79,6 +79,11 @@ def test_anything_but_oncall_is_refused_in_one_sentence_and_audited(
         ("ingest /etc/shadow", "'ingest' runs only on the host"),
         ("keys list", "'keys list' is not allowed for a supervisor"),
         ("staff add eve --name Eve --role admin", "'staff add' is not allowed for a supervisor"),
+        ("staff set-role cara admin", "'staff set-role' is not allowed for a supervisor"),
+        ("rota import /etc/shadow", "'rota import' runs only on the host"),
+        ("rota --days 3 import /etc/shadow", "'rota import' runs only on the host"),
+        ("clients import /etc/shadow", "'clients' runs only on the host"),
+        ("restore /tmp/old.db", "'restore' runs only on the host"),
     ],
 )
 def test_host_commands_fixed_options_and_admin_work_are_refused(

@@ -5,11 +5,13 @@ but oncall's own commands, parsed with `shlex` and never by a shell. Per role:
 
 - everyone: the console (no command), `rota`, `handoff`, `staff set-pin` (their own PIN);
 - supervisors and admins, also: `board`, `report`, `export`, `audit`, `staff unlock`;
-- admins, also: `staff add|list|deactivate|activate`, `keys add LOGIN -|list|revoke`.
+- admins, also: `staff add|list|rename|set-role|deactivate|activate`,
+  `keys add LOGIN -|list|revoke`.
 
-Never through the gate: `init`, `demo`, `seed`, `ingest`, `resources`, `feeds`, `worker`,
-`serve`, `backup` and `gate` itself. They read or write files on the host, take the
-dispatcher's place, or make databases, which is the service account's work at the host.
+Never through the gate: `init`, `demo`, `seed`, `ingest`, `clients`, `resources`, `feeds`,
+`worker`, `serve`, `backup`, `restore`, `rota import` and `gate` itself. They read or
+write files on the host, take the dispatcher's place, or make or replace databases, which
+is the service account's work at the host.
 `--db` and `--authorized-keys` are refused too: the forced command fixed the database,
 and a path given by a staff member would let them reach files as the service account.
 """
@@ -33,6 +35,8 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "staff unlock": SUPERVISORS,
     "staff add": ADMINS,
     "staff list": ADMINS,
+    "staff rename": ADMINS,
+    "staff set-role": ADMINS,
     "staff deactivate": ADMINS,
     "staff activate": ADMINS,
     "keys add": ADMINS,
@@ -40,7 +44,20 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "keys revoke": ADMINS,
 }
 HOST_ONLY = frozenset(
-    {"init", "demo", "seed", "ingest", "resources", "feeds", "worker", "serve", "backup", "gate"}
+    {
+        "init",
+        "demo",
+        "seed",
+        "ingest",
+        "clients",
+        "resources",
+        "feeds",
+        "worker",
+        "serve",
+        "backup",
+        "restore",
+        "gate",
+    }
 )
 GROUPS = frozenset({"staff", "keys"})
 FIXED_OPTIONS = ("--db", "--authorized-keys")
@@ -64,6 +81,8 @@ def refusal(role: Role, words: list[str]) -> str | None:
             return f"{word.split('=', 1)[0]} cannot be given here: the gate fixes it."
     if first in HOST_ONLY:
         return f"'{first}' runs only on the host, by the service account."
+    if first == "rota" and "import" in words[1:]:  # it reads a file as the service account
+        return "'rota import' runs only on the host, by the service account."
     name = command_name(words)
     roles = ALLOWED.get(name)
     if roles is None:
