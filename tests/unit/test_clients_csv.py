@@ -49,13 +49,17 @@ def test_csv_import_keeps_valid_rows_and_names_the_column_of_bad_ones(
         {"identifier": "C-3", "name": "Half Place", "lat": "33.7"},
         {"identifier": "", "name": "No Id"},
         {"identifier": "C-5", "name": "Orphan Phone", "contact_phone": "714-555-0103"},
+        {"identifier": "C-6", "name": "Far Away", "zip": "3999"},
+        {"identifier": "C-7", "name": "Short Number", "phone": "555-01"},
     )
     path = tmp_path / "clients.csv"
     path.write_text(text, encoding="utf-8")
     code = main(["clients", "import", "--db", str(db), str(path)])
     out = capsys.readouterr().out
     assert code == 1
-    assert "1 added" in out and "4 rejected" in out
+    assert "1 added" in out and "6 rejected" in out
+    assert "(C-6): zip '3999' is not a US ZIP code (5 digits) [zip]" in out
+    assert "(C-7): phone '555-01' is not a phone number [phone]" in out
     assert "(C-2): birth_date '24/10/1950' is not a date as YYYY-MM-DD [birth_date]" in out
     assert "(C-3): lon is missing (give both or neither) [lon]" in out
     assert "identifier is required [identifier]" in out

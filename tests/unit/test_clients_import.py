@@ -194,6 +194,19 @@ def test_bundle_maps_every_part_and_contacts_have_no_consent(
     ]
 
 
+def test_a_postal_code_that_is_not_a_us_zip_stays_in_the_address(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    abroad = patient(
+        address=[{"line": ["534 Erewhon St"], "city": "PleasantVille", "postalCode": "3999"}]
+    )
+    code, out = run(tmp_path, capsys, "p.json", json.dumps(abroad))
+    assert code == 0, out
+    assert rows(tmp_path, "SELECT address, zip FROM clients") == [
+        ("534 Erewhon St, PleasantVille, 3999", None)
+    ]
+
+
 def test_without_a_setting_the_first_identifier_is_the_key(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

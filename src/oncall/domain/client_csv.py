@@ -66,7 +66,7 @@ def client_from_row(row: dict[str, str | None]) -> ClientRecord:
         phone=check.phone("phone", row.get("phone")),
         email=check.email("email", row.get("email")),
         address=check.text("address", row.get("address")),
-        zip=check.text("zip", row.get("zip"), limit=12),
+        zip=check.us_zip("zip", row.get("zip")),
         lat=latitude,
         lon=longitude,
         language=check.text("language", row.get("language"), limit=35),

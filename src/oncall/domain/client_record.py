@@ -13,6 +13,7 @@ GENDERS = frozenset({"male", "female", "other", "unknown"})
 # Digits with the punctuation people type; an extension or a leading + allowed.
 PHONE = re.compile(r"^\+?[0-9][0-9 ().\-/]{5,30}(?:\s*(?:x|ext\.?)\s*[0-9]{1,6})?$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+ZIP = re.compile(r"^\d{5}(-\d{4})?$")
 
 
 class ClientRecordError(ValueError):
@@ -113,8 +114,18 @@ def birth_date(field: str, value: object, today: date | None = None) -> str | No
 def phone(field: str, value: object) -> str | None:
     """A phone number as typed, if it looks like one."""
     raw = text(field, value, limit=40)
-    if raw is not None and not PHONE.match(raw):
+    # 7 to 15 digits, as the console's edit form asks (domain/client_details.py): an
+    # imported number must be one a clinician can save again unchanged.
+    if raw is not None and (not PHONE.match(raw) or not 7 <= sum(ch.isdigit() for ch in raw) <= 15):
         raise ClientRecordError(field, f"{field} {raw!r} is not a phone number")
+    return raw
+
+
+def us_zip(field: str, value: object) -> str | None:
+    """A US ZIP code (5 digits, or ZIP+4), as the console's edit form asks."""
+    raw = text(field, value, limit=10)
+    if raw is not None and not ZIP.match(raw):
+        raise ClientRecordError(field, f"{field} {raw!r} is not a US ZIP code (5 digits)")
     return raw
 
 

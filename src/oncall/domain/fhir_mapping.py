@@ -92,7 +92,10 @@ def address_of(patient: Any) -> tuple[float | None, float | None, str | None, st
     if not current:
         return None, None, None, None
     place = current[0]
-    words = [*(place.line or []), place.city, place.state]
+    postal = place.postalCode.strip() if place.postalCode else None
+    zip_code = postal if postal and check.ZIP.match(postal) else None
+    # A postal code that is not a US ZIP stays in the address text rather than the zip.
+    words = [*(place.line or []), place.city, place.state, None if zip_code else postal]
     text = ", ".join(w for w in words if w) or place.text
     lat = lon = None
     for extension in place.extension or []:
@@ -108,7 +111,7 @@ def address_of(patient: Any) -> tuple[float | None, float | None, str | None, st
         latitude,
         longitude,
         check.text("Patient.address", text),
-        check.text("Patient.address.postalCode", place.postalCode, limit=12),
+        zip_code,
     )
 
 
