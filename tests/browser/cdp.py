@@ -63,7 +63,11 @@ class Browser:
     def __init__(self) -> None:
         binary = chromium_path()
         assert binary, "chromium is not installed"
-        self._profile = tempfile.TemporaryDirectory(prefix="oncall-chromium-")
+        # Chromium's helper processes may still be writing the profile as it is removed
+        # ("Directory not empty"): a leftover temp folder must not fail a test.
+        self._profile = tempfile.TemporaryDirectory(
+            prefix="oncall-chromium-", ignore_cleanup_errors=True
+        )
         self.process = subprocess.Popen(
             [binary, *CHROMIUM_FLAGS, f"--user-data-dir={self._profile.name}", "about:blank"],
             stdout=subprocess.DEVNULL,

@@ -8,6 +8,7 @@ import os
 import shlex
 import sys
 
+from oncall.clock import SystemClock
 from oncall.commands.common import (
     EXIT_USAGE,
     CommandError,
@@ -16,6 +17,10 @@ from oncall.commands.common import (
     say,
     settings_for,
 )
+from oncall.domain.models import Staff
+from oncall.domain.timefmt import to_iso
+from oncall.store.audit import append_audit
+from oncall.store.db import Store
 
 LOOPBACK_NAMES = {"localhost"}
 
@@ -32,9 +37,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     serve.add_argument("--host", default="127.0.0.1", help="a loopback address (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument(
-        "--no-privacy",
-        action="store_true",
-        help="show full names (the wall display masks them by default)",
+        "--as",
+        dest="as_login",
+        required=True,
+        metavar="LOGIN",
+        help="the staff member the board acts as (yourself; admins and the service account:"
+        " anyone active); audited",
     )
     serve.set_defaults(handler=run_serve)
 
@@ -57,22 +65,66 @@ def run_board(args: argparse.Namespace) -> int:
     return _run(make_app(settings_for(args), board=True))
 
 
+def _may_act_as(store: Store, login: str) -> Staff:
+    """LOGIN's staff record, if whoever runs serve may act as them; refused otherwise.
+
+    The service account (it owns the database) may name anyone active, as may an admin;
+    anyone else only themselves.
+    """
+    from oncall.domain.types import Role
+    from oncall.services.identity import os_account, resolve_staff
+
+    staff = resolve_staff(store, login)
+    if store.path.stat().st_uid == os.getuid():
+        return staff
+    runner = resolve_staff(store, os_account())
+    if runner.login != login and runner.role is not Role.ADMIN:
+        raise CommandError(
+            f"Only an admin (or the service account) may serve the board as {login}; "
+            f"serve it as yourself with --as {runner.login}."
+        )
+    return staff
+
+
 def run_serve(args: argparse.Namespace) -> int:
-    """Serve `oncall board` through textual-serve: one console process per browser tab."""
+    """Serve the board as --as LOGIN through textual-serve: one process per browser tab."""
     if not is_loopback(args.host):
         raise CommandError(
-            f"Refusing to serve on {args.host}: the browser console has no login of its own, "
-            "so it is served on this machine only (use 127.0.0.1 and an SSH tunnel).",
+            f"Refusing to serve on {args.host}: it is served on this machine only "
+            "(use 127.0.0.1 and an SSH tunnel).",
             EXIT_USAGE,
         )
-    settings = settings_for(args)
-    open_store(settings, create=False).close()  # fail now, not in every browser tab
-    from textual_serve.server import Server
+    from oncall.commands.serve_guard import GuardedServer, new_token
+    from oncall.services.errors import ServiceError
+    from oncall.services.identity import os_account
 
-    os.environ["ONCALL_PRIVACY_MODE"] = "0" if args.no_privacy else "1"
+    settings = settings_for(args)
+    store = open_store(settings, create=False)  # fail now, not in every browser tab
+    try:
+        staff = _may_act_as(store, args.as_login)
+        with store.write() as conn:
+            append_audit(
+                conn,
+                at=to_iso(SystemClock().now()),
+                actor=os_account(),
+                action="serve.started",
+                object_type="staff",
+                object_id=staff.id,
+                detail={"as": staff.login, "host": args.host, "port": args.port},
+            )
+    except ServiceError as error:
+        raise CommandError(str(error)) from None
+    finally:
+        store.close()
+    os.environ["ONCALL_PRIVACY_MODE"] = "1"
     command = shlex.join(
-        [sys.executable, "-m", "oncall.cli", "board", "--db", str(settings.db_path)]
+        [sys.executable, "-m", "oncall.commands.serve_session", "--db", str(settings.db_path),
+         staff.login]
+    )  # fmt: skip
+    server = GuardedServer(
+        command, host=args.host, port=args.port, title="oncall supervisor board", token=new_token()
     )
-    say(f"Serving the supervisor board on http://{args.host}:{args.port} (Ctrl+C to stop)")
-    Server(command, host=args.host, port=args.port, title="oncall supervisor board").serve()
+    # The one place the secret is shown: whoever can read this terminal may open the board.
+    say(f"Serving the board as {staff.login} on {server.url()} (Ctrl+C to stop)")
+    server.serve()
     return 0

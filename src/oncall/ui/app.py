@@ -97,6 +97,8 @@ class OnCallApp(LockableApp[None]):
         """Whether this console runs the scheduler (off in most tests)."""
         self.scheduling: ConsoleScheduling | None = None
         """Reminders, escalation notices and the dispatcher, once started."""
+        self.privacy_locked = False
+        """Privacy mode may not be turned off (a console served to a browser by oncall serve)."""
 
     def get_default_screen(self) -> Screen[Any]:
         """The live queue."""
@@ -226,6 +228,9 @@ class OnCallApp(LockableApp[None]):
     def action_toggle_privacy(self) -> None:
         """Mask names (initials) and hide phone numbers and addresses, or show them again."""
         settings = self.services.settings
+        if self.privacy_locked:
+            self.notify("Privacy mode stays on in a console served to a browser.")
+            return
         self.services.settings = replace(settings, privacy_mode=not settings.privacy_mode)
         state = "on: initials only, no phone numbers" if not settings.privacy_mode else "off"
         self.notify(f"Privacy mode {state}.")
