@@ -260,6 +260,32 @@ def test_broken_records_are_named_by_field_and_the_valid_ones_kept(
     assert sorted(rows(tmp_path, "SELECT external_ref FROM clients")) == [("OK-1",), ("OK-2",)]
 
 
+def test_a_later_relatedperson_file_joins_clients_on_file_by_identifier(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(tmp_path, capsys, "Patient.ndjson", json.dumps(patient()) + "\n")[0] == 0
+
+    def sponsor(ref: str, family: str) -> str:
+        return json.dumps(
+            {
+                "resourceType": "RelatedPerson",
+                "patient": {"identifier": {"system": "urn:other", "value": ref}},
+                "relationship": [{"coding": [{"code": "N"}]}],
+                "name": [{"given": ["Sam"], "family": family}],
+                "telecom": [{"system": "phone", "value": "714-555-0144"}],
+            }
+        )
+
+    text = sponsor("X-9", "Known") + "\n" + sponsor("X-404", "Stranger") + "\n"
+    code, out = run(tmp_path, capsys, "RelatedPerson.ndjson", text)
+    assert code == 1
+    assert "1 emergency contacts added" in out
+    assert "RelatedPerson.patient names X-404, who is no client on file" in out
+    assert ("Sam Known", "next of kin", 0) in rows(
+        tmp_path, "SELECT name, relation, consent_to_contact FROM emergency_contacts"
+    )
+
+
 def test_reimport_updates_in_place_audits_the_fields_and_keeps_recorded_consent(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

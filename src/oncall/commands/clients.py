@@ -18,7 +18,7 @@ from oncall.commands.common import (
     say_first,
     settings_for,
 )
-from oncall.services.client_import import ClientImportReport, import_clients
+from oncall.services.client_import import ClientImportReport, Item, import_clients
 from oncall.services.errors import ServiceError
 from oncall.store.errors import StoreError
 
@@ -70,6 +70,7 @@ def run_import(args: argparse.Namespace) -> int:
     settings = settings_for(args)
     fmt = args.format or ("csv" if args.file.lower().endswith(".csv") else "fhir")
     report = ClientImportReport()
+    items: list[Item]
     try:
         if fmt == "csv":
             from oncall.domain.client_csv import read_client_csv

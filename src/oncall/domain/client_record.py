@@ -79,6 +79,15 @@ class ClientAccepted(NamedTuple):
     record: ClientRecord
 
 
+class ContactAccepted(NamedTuple):
+    """An emergency contact for a client already on file (a RelatedPerson naming its identifier)."""
+
+    number: int
+    line: int
+    external_ref: str
+    contact: ContactRecord
+
+
 def text(field: str, value: object, *, required: bool = False, limit: int = MAX_TEXT) -> str | None:
     """A printable text within `limit`, whitespace collapsed; None when blank and optional."""
     if value is None or (isinstance(value, str) and not value.strip()):

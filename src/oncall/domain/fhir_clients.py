@@ -21,7 +21,12 @@ from fhir.resources.R4B.relatedperson import RelatedPerson
 from pydantic import ValidationError
 
 from oncall.domain import client_record as check
-from oncall.domain.client_record import ClientAccepted, ClientRecordError, ContactRecord
+from oncall.domain.client_record import (
+    ClientAccepted,
+    ClientRecordError,
+    ContactAccepted,
+    ContactRecord,
+)
 from oncall.domain.fhir_mapping import (
     address_of,
     contact_relation,
@@ -40,7 +45,7 @@ MAX_TITLE = 500
 class FhirReading:
     """What a FHIR file held: clients (or why not), and resource types passed over."""
 
-    items: list[ClientAccepted | Rejection] = field(default_factory=list)
+    items: list[ClientAccepted | ContactAccepted | Rejection] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)
 
 
@@ -104,7 +109,8 @@ def read_fhir(data: bytes, mrn_system: str | None = None) -> FhirReading:
             related.append((number, line, resource))
         else:
             reading.skipped[resource["resourceType"][:60]] += 1
-    owners: dict[str, int] = {}  # Patient/id or fullUrl -> record number
+    # Patient/id, fullUrl or "identifier:REF" -> the patient's record number.
+    owners: dict[str, int] = {}
     records: dict[int, ClientAccepted] = {}
     for number, line, raw in patients:
         outcome = _patient(number, line, raw, mrn_system)
@@ -113,10 +119,12 @@ def read_fhir(data: bytes, mrn_system: str | None = None) -> FhirReading:
             owners.update(dict.fromkeys(_keys(raw), number))
         else:
             reading.items.append(outcome)
+    for ref, number in [(r.record.external_ref, n) for n, r in records.items()]:
+        owners.setdefault(f"identifier:{ref}", number)
     for number, line, raw in related:
-        rejection = _related_person(number, line, raw, owners, records)
-        if rejection is not None:
-            reading.items.append(rejection)
+        joined = _related_person(number, line, raw, owners, records)
+        if joined is not None:
+            reading.items.append(joined)
     reading.items.extend(records.values())
     reading.items.sort(key=lambda item: item.number)
     return reading
@@ -200,8 +208,10 @@ def _related_person(
     raw: dict[str, Any],
     owners: dict[str, int],
     records: dict[int, ClientAccepted],
-) -> Rejection | None:
-    """Add a RelatedPerson to its patient's record; a Rejection when it cannot be."""
+) -> Rejection | ContactAccepted | None:
+    """Add a RelatedPerson to its patient's record in this file (None), or give it as a
+    contact of the client on file with the identifier its `patient` names, or refuse it.
+    """
     clean = {k: v for k, v in raw.items() if k != "_fullUrl"}
     try:
         person = RelatedPerson.model_validate(clean)
@@ -209,14 +219,17 @@ def _related_person(
         path, message = _where(error, "RelatedPerson")
         return Rejection(number, line, _raw_id(raw), path, message)
     target = person.patient.reference if person.patient else None
-    owner = records.get(owners.get(target or "", 0))
-    if owner is None:
+    named = person.patient.identifier if person.patient else None
+    ref = named.value.strip() if named and named.value else None
+    owner = records.get(owners.get(target or "", 0) or owners.get(f"identifier:{ref}", 0))
+    if owner is None and ref is None:
         return Rejection(
             number,
             line,
             _raw_id(raw),
             "RelatedPerson.patient",
-            f"RelatedPerson.patient {target!r} is no patient imported from this file",
+            f"RelatedPerson.patient {target!r} is no patient imported from this file"
+            " (and names no identifier of a client on file)",
         )
     try:
         name = name_of(person.name or [], "RelatedPerson.name", True) or ""
@@ -227,6 +240,9 @@ def _related_person(
         )
     except ClientRecordError as error:
         return Rejection(number, line, _raw_id(raw), error.field, str(error))
+    if owner is None:
+        assert ref is not None
+        return ContactAccepted(number, line, ref[: check.MAX_REF], contact)
     record = owner.record
     records[owner.number] = ClientAccepted(
         owner.number,

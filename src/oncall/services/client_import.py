@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from oncall.domain.client_record import ClientAccepted, ClientRecord
+from oncall.domain.client_record import ClientAccepted, ContactAccepted, ContactRecord
 from oncall.domain.record_stream import Rejection
 from oncall.domain.types import Role
 from oncall.services.access import require_role
@@ -60,12 +60,15 @@ def _normal(name: str, phone: str | None) -> tuple[str, str]:
 
 
 def _store_contacts(
-    ctx: ServiceContext, conn: sqlite3.Connection, client_id: int, record: ClientRecord
+    ctx: ServiceContext,
+    conn: sqlite3.Connection,
+    client_id: int,
+    contacts: tuple[ContactRecord, ...],
 ) -> int:
-    """Add the record's contacts not already on file; none with consent to contact."""
+    """Add the contacts not already on file; none with consent to contact."""
     known = {_normal(c.name, c.phone) for c in people.emergency_contacts(conn, client_id)}
     added = 0
-    for contact in record.contacts:
+    for contact in contacts:
         key = _normal(contact.name, contact.phone)
         if key in known:
             continue
@@ -109,7 +112,7 @@ def _store_one(
             client_id=client_id,
             detail={"origin": origin, "fields": sorted(given)},
         )
-        return "added", (), _store_contacts(ctx, conn, client_id, record)
+        return "added", (), _store_contacts(ctx, conn, client_id, record.contacts)
     client_id = int(row["id"])
     values = {k: v for k, v in given.items() if k != "external_ref"}
     # The shared edit path keeps every earlier value in client_changes.
@@ -126,24 +129,34 @@ def _store_one(
             client_id=client_id,
             detail={"origin": origin, "fields": list(changed), "changes": [c.id for c in changes]},
         )
-    contacts = _store_contacts(ctx, conn, client_id, record)
+    contacts = _store_contacts(ctx, conn, client_id, record.contacts)
     return ("updated" if changed else "unchanged"), changed, contacts
 
 
-def _accepted(
-    items: Iterable[ClientAccepted | Rejection], rejected: list[Rejection]
-) -> Iterator[ClientAccepted]:
-    """The accepted items; the rejections go to `rejected` as they pass."""
-    for item in items:
-        if isinstance(item, ClientAccepted):
-            yield item
-        else:
-            rejected.append(item)
+Item = ClientAccepted | ContactAccepted | Rejection
+
+
+def _contact_of_known_client(
+    ctx: ServiceContext, conn: sqlite3.Connection, item: ContactAccepted
+) -> Rejection | int:
+    """Add a contact to the client on file with its identifier; contacts added, or why not."""
+    row = conn.execute(
+        "SELECT id FROM clients WHERE external_ref = ?", (item.external_ref,)
+    ).fetchone()
+    if row is None:
+        return Rejection(
+            item.number,
+            item.line,
+            item.external_ref,
+            "RelatedPerson.patient",
+            f"RelatedPerson.patient names {item.external_ref}, who is no client on file",
+        )
+    return _store_contacts(ctx, conn, int(row[0]), (item.contact,))
 
 
 def import_clients(
     ctx: ServiceContext,
-    items: Iterable[ClientAccepted | Rejection],
+    items: Iterable[Item],
     *,
     origin: str,
     dry_run: bool = False,
@@ -153,12 +166,14 @@ def import_clients(
     require_role(ctx, frozenset({Role.ADMIN}), "import clients")
     report = report if report is not None else ClientImportReport()
     batch: list[ClientAccepted] = []
+    # Contacts of clients on file go last: their client may come later in the file.
+    contacts: list[ContactAccepted] = []
     pending = ClientImportReport()
 
-    def flush(conn: sqlite3.Connection) -> None:
+    def flush(conn: sqlite3.Connection, *, last: bool = False) -> None:
         for item in batch:
-            outcome, fields, contacts = _store_one(ctx, conn, item, origin)
-            pending.contacts_added += contacts
+            outcome, fields, added = _store_one(ctx, conn, item, origin)
+            pending.contacts_added += added
             if outcome == "added":
                 pending.added += 1
             elif outcome == "updated":
@@ -166,6 +181,12 @@ def import_clients(
             else:
                 pending.unchanged += 1
         batch.clear()
+        for contact in contacts if last else ():
+            result = _contact_of_known_client(ctx, conn, contact)
+            if isinstance(result, Rejection):
+                pending.rejected.append(result)
+            else:
+                pending.contacts_added += result
 
     def commit() -> None:
         # Counted only once committed: after a failure the report says what is stored.
@@ -173,27 +194,36 @@ def import_clients(
         report.updated.extend(pending.updated)
         report.unchanged += pending.unchanged
         report.contacts_added += pending.contacts_added
+        report.rejected.extend(pending.rejected)
         pending.added = pending.unchanged = pending.contacts_added = 0
-        pending.updated = []
+        pending.updated, pending.rejected = [], []
 
-    accepted = _accepted(items, report.rejected)
+    def accepted() -> Iterator[ClientAccepted]:
+        for item in items:
+            if isinstance(item, ClientAccepted):
+                yield item
+            elif isinstance(item, ContactAccepted):
+                contacts.append(item)
+            else:
+                report.rejected.append(item)
+
     if dry_run:
         try:
             with ctx.store.write() as conn:
-                batch.extend(accepted)
-                flush(conn)
+                batch.extend(accepted())
+                flush(conn, last=True)
                 commit()
                 raise _DryRun
         except _DryRun:
             return report
-    for item in accepted:
+    for item in accepted():
         batch.append(item)
         if len(batch) >= BATCH_SIZE:
             with ctx.store.write() as conn:
                 flush(conn)
             commit()
-    if batch:
-        with ctx.store.write() as conn:
-            flush(conn)
-        commit()
+    with ctx.store.write() as conn:
+        flush(conn, last=True)
+    commit()
+    report.rejected.sort(key=lambda rejection: rejection.number)
     return report
