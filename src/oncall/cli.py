@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from oncall.commands import COMMAND_MODULES, COMMANDS, CONSOLE_MODULE
-from oncall.commands.common import EXIT_USAGE, CommandError, add_db_option
+from oncall.commands.common import EXIT_USAGE, CommandError, add_db_option, say
 from oncall.services.errors import ServiceError
 from oncall.store.errors import StoreError
 
@@ -68,10 +68,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code = int(handler(args))
     except CommandError as error:
-        print(f"oncall: {error}", file=sys.stderr)
+        say(f"oncall: {error}", sys.stderr)  # messages may quote a file's or a feed's text
         return error.code
     except (StoreError, ServiceError) as error:
-        print(f"oncall: {error}", file=sys.stderr)
+        say(f"oncall: {error}", sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("oncall: interrupted", file=sys.stderr)

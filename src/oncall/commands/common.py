@@ -11,6 +11,7 @@ from typing import TextIO, TypeVar
 
 from oncall.config import Settings, SettingsError, load_settings
 from oncall.domain.models import Staff
+from oncall.domain.terminal_text import safe_text
 from oncall.domain.types import Role
 from oncall.services.context import ServiceContext
 from oncall.store.db import Store, connect
@@ -100,8 +101,12 @@ def acting_context(store: Store, settings: Settings) -> ServiceContext:
 
 
 def say(message: str, stream: TextIO | None = None) -> None:
-    """Print one line of a command's summary."""
-    print(message, file=stream or sys.stdout, flush=True)
+    """Print one line of a command's summary, without terminal control characters.
+
+    Summaries quote stored names, feed messages and file contents: an escape sequence in
+    any of them must not reach the terminal (issue 16: `oncall handoff` printed one raw).
+    """
+    print(safe_text(message, multiline=True), file=stream or sys.stdout, flush=True)
 
 
 MAX_SHOWN = 50

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from oncall.domain.models import Handoff, Location
+from oncall.domain.terminal_text import safe_text
 from oncall.domain.types import AlertKind, Severity
 
 MAX_ID = 200
@@ -44,7 +45,6 @@ _INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]")
 _ID_INVISIBLE_RE = re.compile(
     f"[{_INVISIBLE}\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u200c-\u200f\u3164\uffa0]"
 )
-_BREAKS_RE = re.compile("[\t\n\x0b\x0c\r\x85\u2028\u2029]+")
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")  # "\ud800" escapes: not encodable as UTF-8
 
 _SEVERITIES = {s.value: s for s in Severity}
@@ -141,6 +141,8 @@ def clean_identifier(text: str) -> str:
     """An id-like string without controls or invisible characters, NFC, trimmed."""
     if text.isascii() and text.isprintable():
         return text.strip()
+    # Stricter than `safe_text`: line breaks are removed, not made spaces ("ab\ncd" is
+    # one id), so the pattern holds every character safe_text removes and more.
     text = _ID_INVISIBLE_RE.sub("", _SURROGATE_RE.sub("\ufffd", text))
     return unicodedata.normalize("NFC", text).strip()
 
@@ -149,8 +151,8 @@ def clean_text(text: str) -> str:
     """Free text with line breaks and tabs as spaces, controls and bidi overrides removed."""
     if text.isascii() and text.isprintable():
         return text.strip()
-    text = _BREAKS_RE.sub(" ", _SURROGATE_RE.sub("\ufffd", text))
-    text = _INVISIBLE_RE.sub("", text)
+    text = safe_text(_SURROGATE_RE.sub("\ufffd", text))  # the shared terminal rule
+    text = _INVISIBLE_RE.sub("", text)  # and zero-width and tag characters besides
     return unicodedata.normalize("NFC", text).strip()
 
 

@@ -8,6 +8,7 @@ from datetime import date
 from typing import NamedTuple
 
 from oncall.domain.opening_hours import OpeningHours, schedule_hours
+from oncall.domain.terminal_text import safe_text
 from oncall.domain.types import ResourceCategory
 
 Obj = Mapping[str, object]
@@ -29,14 +30,18 @@ class Address(NamedTuple):
     postal_code: str | None
 
 
-def text(value: object) -> str | None:
-    """A non-empty stripped string from a JSON or CSV value, else None."""
+def text(value: object, *, multiline: bool = False) -> str | None:
+    """A non-empty stripped string from a JSON or CSV value, else None.
+
+    Terminal control and bidi-override characters are removed here, where a directory
+    file or sync response enters (issue 16: an OSC 52 in a name wrote the clipboard).
+    """
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
         return str(value)
     if isinstance(value, str):
-        stripped = value.strip()
+        stripped = safe_text(value, multiline=multiline).strip()
         return stripped or None
     return None
 

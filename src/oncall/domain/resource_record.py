@@ -120,7 +120,7 @@ def parse_hsds_service(obj: object) -> ResourceRecord:
         id=service_id,
         name=name,
         organization=text(org.get("name")) or "",
-        description=text(obj.get("description")) or "",
+        description=text(obj.get("description"), multiline=True) or "",
         categories=categories,
         phones=phones_of(obj, org, location),
         address=address.street,

@@ -172,10 +172,14 @@ def verify_chain(conn: sqlite3.Connection) -> list[str]:
     """Recompute every hash; return a description of each row that does not match."""
     problems: list[str] = []
     prev = GENESIS
-    for row in conn.execute(
-        "SELECT id, at, actor, action, object_type, object_id, client_id, detail, prev_hash, hash"
-        " FROM audit_log ORDER BY id"
+    # Read as stored (BLOB): the connection's text factory removes control characters
+    # on the way to a screen, and a hash must be taken of the very bytes that were hashed.
+    for raw in conn.execute(
+        "SELECT id, CAST(at AS BLOB), CAST(actor AS BLOB), CAST(action AS BLOB),"
+        " CAST(object_type AS BLOB), CAST(object_id AS BLOB), client_id, CAST(detail AS BLOB),"
+        " CAST(prev_hash AS BLOB), CAST(hash AS BLOB) FROM audit_log ORDER BY id"
     ):
+        row: list[Any] = [v.decode("utf-8") if isinstance(v, bytes) else v for v in raw]
         expected = _digest(prev, row[1], row[2], row[3], row[4], row[5], row[6], row[7])
         if row[8] != prev:
             problems.append(f"audit row {row[0]}: link to the previous row is broken")

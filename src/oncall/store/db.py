@@ -11,6 +11,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from oncall.domain.terminal_text import safe_text
 from oncall.store.errors import DatabaseUnavailable, StoreError, translate
 
 if TYPE_CHECKING:
@@ -21,6 +22,17 @@ BULK_CHECKPOINT_PAGES = 10_000
 """WAL pages between automatic checkpoints during `Store.bulk()` (SQLite's default: 1000)."""
 BULK_CACHE_KIB = -32_768
 """Page cache during `Store.bulk()`: 32 MiB (negative = KiB, SQLite's convention)."""
+
+
+def read_text(data: bytes) -> str:
+    """Every TEXT value read from the database, without terminal control characters.
+
+    This is where stored text leaves for screens, CLI output and exports: a name or
+    note stored before the boundaries were cleaned, or by hand with `sqlite3`, cannot
+    carry an escape sequence to a terminal. Newline and tab stay (notes are multi-line).
+    """
+    text = str(data, "utf-8")
+    return text if text.isprintable() else safe_text(text, multiline=True)
 
 
 class Store:
@@ -162,6 +174,7 @@ def connect(path: Path | str, *, create: bool = True, migrate: bool = True) -> S
             str(path), timeout=BUSY_TIMEOUT_S, check_same_thread=False, isolation_level=None
         )
         conn.row_factory = sqlite3.Row
+        conn.text_factory = read_text
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         # WAL must be switched on outside a transaction; it persists in the file.
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]

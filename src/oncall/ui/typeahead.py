@@ -33,6 +33,8 @@ from textual.message_pump import MessagePump
 from textual.screen import Screen
 from textual.worker import WorkerState
 
+from oncall.domain.terminal_text import safe_text
+
 SETTLE_TIMEOUT_S = 5.0
 """Longest a key waits for the screen it goes to to finish mounting; then it is delivered
 anyway (a screen that never mounts must not swallow the keyboard)."""
@@ -66,6 +68,10 @@ class TypeaheadSafeApp(App[ReturnType]):
 
     async def on_event(self, event: events.Event) -> None:
         """Take keys one at a time; everything else as Textual does."""
+        if isinstance(event, events.Paste):
+            # A paste is text from outside: a raw ESC in it reached a break-the-glass
+            # reason. Cleaned once here, before any Input or TextArea sees it.
+            event.text = safe_text(event.text, multiline=True)
         if isinstance(event, events.Key) and not event.is_forwarded and not self._minimizes(event):
             self.app_focus = True
             await self._settle()

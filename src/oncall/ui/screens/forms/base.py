@@ -17,6 +17,7 @@ from textual.widgets import Button, Checkbox, Input, RadioSet, Select, Static, T
 
 from oncall.domain.cssrs import CssrsAnswerError
 from oncall.domain.episode_state import TransitionRefused
+from oncall.domain.terminal_text import is_terminal_safe, safe_text
 from oncall.services.context import ServiceContext
 from oncall.services.drafts import UnsavedForm, drop_draft, take_draft
 from oncall.services.errors import ServiceError
@@ -222,6 +223,7 @@ class ServiceForm(ModalScreen[ResultT]):
 
     def _start_save(self) -> None:
         """Read the fields and run the service call in a thread."""
+        self._clean_fields()
         try:
             call = self.saver()
         except SAVE_ERRORS as error:
@@ -260,6 +262,14 @@ class ServiceForm(ModalScreen[ResultT]):
         button = self.query_one("#form-save", Button)
         button.disabled = saving
         button.label = "Saving…" if saving else f"{self.SAVE_LABEL} (ctrl+s)"
+
+    def _clean_fields(self) -> None:
+        """Remove terminal control characters from what was typed, pasted or restored."""
+        for field in self.query(FIELDS):
+            if isinstance(field, Input) and not is_terminal_safe(field.value):
+                field.value = safe_text(field.value)
+            elif isinstance(field, TextArea) and not is_terminal_safe(field.text, multiline=True):
+                field.text = safe_text(field.text, multiline=True)
 
     def _field_values(self) -> tuple[object, ...]:
         values: list[object] = []
