@@ -194,6 +194,16 @@ def test_bundle_maps_every_part_and_contacts_have_no_consent(
     ]
 
 
+def test_a_patient_without_the_programs_mrn_system_is_refused_by_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = patient(identifier=[{"system": "urn:other", "value": "X-9"}])
+    code, out = run(tmp_path, capsys, "p.json", json.dumps(other), "--mrn-system", "urn:mrn")
+    assert code == 1
+    assert "Patient.identifier has no value of system urn:mrn [Patient.identifier]" in out
+    assert rows(tmp_path, "SELECT COUNT(*) FROM clients") == [(0,)]
+
+
 def test_a_postal_code_that_is_not_a_us_zip_stays_in_the_address(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
