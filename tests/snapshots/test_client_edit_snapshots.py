@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,8 @@ from oncall.cli import make_app
 from oncall.clock import FrozenClock
 from oncall.config import Settings
 from oncall.services.alerts import acknowledge_alert, create_alert
+from oncall.services.client_care import ConsentState, record_consent
+from oncall.services.client_intake import edit_client_details, edit_contact
 from oncall.services.context import ServiceContext
 from oncall.services.demo import seed_everything
 from oncall.store import alerts as alert_rows
@@ -28,7 +30,9 @@ SIZES = [(120, 36), (80, 24)]
 CLIENT = "C-1025"  # the demo clinician's client with two contacts
 
 
-def _scene(tmp_path: Path, login: str = "demo") -> tuple[OnCallApp, int, int]:
+def _scene(
+    tmp_path: Path, login: str = "demo", *, edits: bool = False
+) -> tuple[OnCallApp, int, int]:
     """The demo clinic, and an alert for an unknown reference the demo clinician claimed."""
     clock = FrozenClock(T0)
     settings = Settings(db_path=tmp_path / "snap.db")
@@ -48,8 +52,20 @@ def _scene(tmp_path: Path, login: str = "demo") -> tuple[OnCallApp, int, int]:
     )
     alert = create_alert(ctx, record)
     acknowledge_alert(ctx, alert.id)
+    if edits:
+        _edit(ctx, client.id)
     store.close()
     return make_app(settings, actor=login, clock=clock), client.id, alert.id
+
+
+def _edit(ctx: ServiceContext, client_id: int) -> None:
+    """A new phone, a corrected contact, and consent to contact one contact revoked."""
+    edit_client_details(ctx, client_id, {"phone": "+1-760-555-0188", "county": "San Diego"})
+    contacts = {c.name: c for c in people.emergency_contacts(ctx.store.conn, client_id)}
+    dana = contacts["Dana Chen"]
+    edit_contact(ctx, client_id, dana.id, {"name": "Dana Chen-Wu", "phone": dana.phone})
+    state = ConsentState(True, True, {c.id: c.name != "Dana Chen" for c in contacts.values()})
+    record_consent(ctx, client_id, state, date(2026, 11, 21))
 
 
 async def _settle(pilot: Pilot[Any]) -> None:
@@ -101,3 +117,9 @@ def test_alert_match(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -
         await _settle(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["120x36", "80x24"])
+def test_record_history(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    app, client_id, _ = _scene(tmp_path, edits=True)
+    assert snap_compare(app, terminal_size=size, run_before=_on_client(client_id, "h"))

@@ -7,6 +7,7 @@ from typing import Any
 from burst import burst, keys_of
 from episode_helpers import settle
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from conftest import Clinic
 from oncall.cli import make_app
@@ -55,6 +56,15 @@ async def test_full_intake_at_burst_speed_then_only_the_assigned_clinician_opens
         await burst(pilot, "t", "enter", "down", "down", "enter", "ctrl+s")
         await settle(pilot)
         assert app.screen is screen
+        # The record's history: who changed what, from which value, and each consent.
+        await burst(pilot, "h")
+        await settle(pilot)
+        history = str(app.screen.query_one("#history-text", Static).content)
+        assert "Sue Lindqvist: primary clinician (none) → Bob Okafor" in history
+        assert "consent GIVEN to disclosure to emergency contacts, dated 2026-11-22" in history
+        assert f"consent GIVEN to contact {CONTACTS[0][0]}, dated 2026-11-22" in history
+        assert "Care team now: nobody beyond the primary clinician" in history
+        assert "consent to be contacted" not in history  # told by its consent record
     with clinic.store.read() as conn:
         client = people.client_by_id(conn, client_id)
         contacts = people.emergency_contacts(conn, client_id)

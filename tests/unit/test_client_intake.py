@@ -19,6 +19,7 @@ from oncall.services.client_intake import (
 )
 from oncall.services.episodes import contacts_who_may_be_told
 from oncall.services.errors import PermissionDenied, ValidationFailed
+from oncall.services.record_history import record_history
 from oncall.store import client_records, people
 
 NEW = {"external_ref": "C-900", "name": "Morgan  Newcomer", "date_of_birth": "1991-02-03",
@@ -183,3 +184,17 @@ def people_client(clinic: Clinic, client_id: int):  # type: ignore[no-untyped-de
 def people_contacts(clinic: Clinic, client_id: int):  # type: ignore[no-untyped-def]
     with clinic.store.read() as conn:
         return people.emergency_contacts(conn, client_id)
+
+
+def test_the_history_is_a_view_of_the_record_audited_and_refused_outside_care(
+    clinic: Clinic,
+) -> None:
+    client_id = clinic.clients["C-1"]
+    edit_client_details(clinic.ctx("alice"), client_id, {"county": "Riverside"})
+    history = record_history(clinic.ctx("alice"), client_id)
+    assert [(c.field, c.old_value, c.new_value) for c in history.changes] == [
+        ("county", "Orange", "Riverside")
+    ]
+    assert len(audit_rows(clinic, "client.history_viewed")) == 1
+    with pytest.raises(PermissionDenied):
+        record_history(clinic.ctx("bob"), client_id)

@@ -22,7 +22,7 @@ from oncall.services.client_intake import create_client
 from oncall.services.context import ServiceContext
 from oncall.services.errors import NotFound, PermissionDenied, Refused, ValidationFailed
 from oncall.store import alerts as alert_rows
-from oncall.store import client_records, people
+from oncall.store import client_search, people
 
 SUPERVISING = frozenset({Role.SUPERVISOR, Role.ADMIN})
 MAX_MATCHES = 20
@@ -81,7 +81,7 @@ def find_clients_for_alert(ctx: ServiceContext, alert_id: int, text: str) -> lis
     if len(text.strip()) < 2:
         return []
     with ctx.store.read() as conn:
-        found = client_records.search_clients(conn, text, limit=MAX_MATCHES)
+        found = client_search.search_clients(conn, text, limit=MAX_MATCHES)
     ctx.audit_alone(
         "client.searched", "alert", alert_id, detail={"found": len(found), "for": "alert match"}
     )

@@ -6,9 +6,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-from oncall.domain.models import Client
 from oncall.domain.timefmt import from_iso
-from oncall.store.rows import client_from_row
 
 CLIENT_FIELDS = frozenset(
     {
@@ -188,6 +186,38 @@ def insert_consent(
     return int(cursor.lastrowid or 0)
 
 
+@dataclass(frozen=True)
+class ConsentRecord:
+    """One consent given or revoked: its scope, the client's date, who recorded it and when."""
+
+    id: int
+    contact_id: int | None
+    scope: str
+    given: bool
+    dated: str
+    recorded_by: int
+    recorded_at: datetime
+
+
+def consent_records(conn: sqlite3.Connection, client_id: int) -> list[ConsentRecord]:
+    """Every consent given or revoked for a client, oldest first."""
+    rows = conn.execute(
+        "SELECT * FROM consents WHERE client_id = ? ORDER BY id", (client_id,)
+    ).fetchall()
+    return [
+        ConsentRecord(
+            int(r["id"]),
+            r["contact_id"],
+            str(r["scope"]),
+            bool(r["given"]),
+            str(r["dated"]),
+            int(r["recorded_by"]),
+            from_iso(r["recorded_at"]),
+        )
+        for r in rows
+    ]
+
+
 def care_team_ids(conn: sqlite3.Connection, client_id: int) -> list[int]:
     """The staff ids on a client's care team now, in the order they joined."""
     rows = conn.execute(
@@ -217,38 +247,3 @@ def end_care_team(
         " WHERE client_id = ? AND staff_id = ? AND removed_at IS NULL",
         (by, at, client_id, staff_id),
     )
-
-
-def _digits(column: str) -> str:
-    sql = column
-    for mark in ("-", " ", "(", ")", "+", "."):
-        sql = f"replace({sql}, '{mark}', '')"
-    return sql
-
-
-def search_clients(conn: sqlite3.Connection, text: str, *, limit: int = 20) -> list[Client]:
-    """Clients whose name, reference, phone (digits) or date of birth match `text`."""
-    words = text.split()
-    if not words:
-        return []
-    clauses: list[str] = []
-    params: list[object] = []
-    for word in words:  # every word must match somewhere
-        digits = "".join(ch for ch in word if ch.isdigit())
-        like = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        parts = [
-            "name LIKE ? ESCAPE '\\'",
-            "COALESCE(preferred_name, '') LIKE ? ESCAPE '\\'",
-            "external_ref LIKE ? ESCAPE '\\'",
-            "COALESCE(date_of_birth, '') = ?",
-        ]
-        params += [like, like, like, word]
-        if len(digits) >= 4:  # a phone fragment: the last four digits at least
-            parts.append(f"{_digits('COALESCE(phone, ' + chr(39) * 2 + ')')} LIKE ?")
-            params.append(f"%{digits}%")
-        clauses.append("(" + " OR ".join(parts) + ")")
-    rows = conn.execute(
-        f"SELECT * FROM clients WHERE {' AND '.join(clauses)} ORDER BY name, id LIMIT ?",
-        (*params, limit),
-    ).fetchall()
-    return [client_from_row(r) for r in rows]

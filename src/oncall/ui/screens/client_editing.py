@@ -14,6 +14,7 @@ from oncall.ui.screens.forms.care_team import CareTeamForm
 from oncall.ui.screens.forms.client_details import ClientDetailsForm
 from oncall.ui.screens.forms.consent import ConsentForm
 from oncall.ui.screens.forms.contact import ContactForm
+from oncall.ui.screens.record_history import RecordHistoryScreen
 
 EDIT_BINDINGS: list[BindingType] = [
     Binding("d", "edit_details", "Details", tooltip="Correct the client's contact details"),
@@ -25,9 +26,12 @@ EDIT_BINDINGS: list[BindingType] = [
         "Care team",
         tooltip="Assign the primary clinician, care team and program (supervisors, admins)",
     ),
+    Binding("h", "record_history", "History", tooltip="Every change with its earlier value"),
 ]
 """The editing keys, listed after the record's own (ClientScreen.BINDINGS)."""
-EDIT_ACTIONS = frozenset({"edit_details", "edit_contacts", "edit_consent", "edit_care_team"})
+EDIT_ACTIONS = frozenset(
+    {"edit_details", "edit_contacts", "edit_consent", "edit_care_team", "record_history"}
+)
 
 
 class ClientEditing(OnCallScreen[None]):
@@ -77,6 +81,11 @@ class ClientEditing(OnCallScreen[None]):
         if self.record is not None and self.edit_allowed("edit_consent"):
             form = ConsentForm(self.services, self.record.client, self.record.contacts)
             self.app.push_screen(form, self._saved("Consent"))
+
+    def action_record_history(self) -> None:
+        """Every edit of the record with the value it replaced, and every consent record."""
+        if self.record is not None:
+            self.app.push_screen(RecordHistoryScreen(self.client_id))
 
     def action_edit_care_team(self) -> None:
         """Assign the primary clinician, the care team and the program."""
