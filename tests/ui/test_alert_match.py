@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from burst import burst, keys_of
 from episode_helpers import settle
+from textual.widgets import DataTable, Static
 
 from conftest import Clinic, alert_record
 from oncall.cli import make_app
 from oncall.services.alerts import acknowledge_alert, create_alert
 from oncall.services.client_care import assign_care
 from oncall.store import people
+from oncall.ui.format import initials
 from oncall.ui.screens.alert_match import AlertMatchScreen
 from oncall.ui.screens.client import ClientScreen
 from oncall.ui.screens.episode import EpisodeScreen
@@ -98,3 +102,24 @@ async def test_a_waiting_unknown_alert_is_claimed_first_and_keys_follow_the_role
         await settle(pilot)
         keys = app.screen.active_bindings
         assert "g" in keys and "t" not in keys
+
+
+async def test_a_supervisor_links_a_waiting_alert_and_privacy_mode_masks_the_matches(
+    clinic: Clinic,
+) -> None:
+    alert_id = _unknown(clinic, login=None)
+    settings = replace(clinic.settings, privacy_mode=True)
+    app = make_app(settings, actor="sue", clock=clinic.clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await burst(pilot, "c", keys_of("casey"), "enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, AlertMatchScreen)
+        said = str(screen.query_one("#match-alert", Static).content)
+        assert "thoughts of suicide" not in said and "hidden in privacy mode" in said
+        row = [str(cell) for cell in screen.query_one("#matches", DataTable).get_row_at(0)]
+        assert row[:4] == ["C-2", initials("Casey Sample"), "—", "—"]
+        await burst(pilot, "enter", "y")
+        await settle(pilot)
+    # Nobody claimed it yet: it waits in the queue, now as the client's, with no episode.
+    assert _alert_row(clinic, alert_id) == (clinic.clients["C-2"], None)

@@ -16,6 +16,7 @@ from oncall.services.alert_matching import ClientMatch
 from oncall.services.alerts import Acknowledgement
 from oncall.services.errors import ServiceError
 from oncall.ui.base import OnCallScreen
+from oncall.ui.format import initials
 from oncall.ui.navigation import open_episode
 from oncall.ui.screens.confirm import ConfirmScreen
 from oncall.ui.screens.forms.client_details import ClientDetailsForm
@@ -52,9 +53,12 @@ class AlertMatchScreen(OnCallScreen[None]):
         said.append(alert.client_ref, style="bold yellow")
         said.append(", which is not on file.\n", style="bold")
         said.append(f"{alert.severity.value.upper()} {alert.kind.value.replace('_', ' ')}: ")
-        said.append(alert.summary or "(no summary)")
-        if alert.location is not None:
-            said.append(f"\nWhere: {alert.location.text}")
+        if self.services.settings.privacy_mode:  # free text may name people and places
+            said.append("(summary and place hidden in privacy mode)", style="dim")
+        else:
+            said.append(alert.summary or "(no summary)")
+            if alert.location is not None:
+                said.append(f"\nWhere: {alert.location.text}")
         yield Static(said, id="match-alert")
         yield Input(
             placeholder="Name, phone, date of birth (YYYY-MM-DD) or reference; Enter searches",
@@ -88,12 +92,13 @@ class AlertMatchScreen(OnCallScreen[None]):
         self.matches = found
         table = self.query_one("#matches", DataTable)
         table.clear()
+        private = self.services.settings.privacy_mode
         for match in found:
             table.add_row(
                 Text(match.external_ref),
-                Text(match.name),
-                Text(match.date_of_birth or "—"),
-                Text(f"…{match.phone_end}" if match.phone_end else "—"),
+                Text(initials(match.name) if private else match.name),
+                Text("—" if private else match.date_of_birth or "—"),
+                Text(f"…{match.phone_end}" if match.phone_end and not private else "—"),
                 Text(match.program or ""),
                 key=str(match.id),
             )
