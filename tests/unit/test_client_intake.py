@@ -20,7 +20,9 @@ from oncall.services.client_intake import (
 from oncall.services.episodes import contacts_who_may_be_told
 from oncall.services.errors import PermissionDenied, ValidationFailed
 from oncall.services.record_history import record_history
+from oncall.services.views import view_client
 from oncall.store import client_records, people
+from oncall.ui.widgets.client_summary import summary_text
 
 NEW = {"external_ref": "C-900", "name": "Morgan  Newcomer", "date_of_birth": "1991-02-03",
        "phone": "+1 (714) 555-0177", "county": "Orange", "program": "IOP"}  # fmt: skip
@@ -159,6 +161,9 @@ def test_assigning_the_primary_clinician_and_care_team_decides_who_opens_the_rec
     assert can_open_client(clinic.ctx("bob"), client.id)
     assert can_open_client(clinic.ctx("pat"), client.id)
     assert not can_open_client(clinic.ctx("alice"), client.id)
+    record = view_client(clinic.ctx("pat"), client.id)
+    assert record.care_team == ("Pat Moreno",) and record.client.program == "Adolescent IOP"
+    assert "care team Pat Moreno" in summary_text(record).plain
     assign_care(clinic.ctx("sue"), client.id, primary_clinician_id=clinic.staff["alice"].id,
                 team=set(), program="Adolescent IOP")  # fmt: skip
     assert not can_open_client(clinic.ctx("pat"), client.id)

@@ -20,9 +20,9 @@ from oncall.services.access import require_client_access
 from oncall.services.context import ServiceContext
 from oncall.services.errors import NotFound
 from oncall.store import alerts as alert_rows
+from oncall.store import client_records, people
 from oncall.store import episodes as episode_rows
 from oncall.store import followups as follow_up_rows
-from oncall.store import people
 from oncall.store import safety as safety_rows
 
 
@@ -39,6 +39,8 @@ class ClientRecord:
     """Newest first (the most recent 100)."""
     plan_review: ReviewDue
     last_reviewed_at: datetime | None
+    care_team: tuple[str, ...] = ()
+    """Display names of the care team beside the primary clinician (their caseload too)."""
 
     @property
     def plan(self) -> SafetyPlan | None:
@@ -99,6 +101,11 @@ def view_client(ctx: ServiceContext, client_id: int) -> ClientRecord:
             history,
             due,
             last_review,
+            tuple(
+                member.display_name
+                for staff_id in client_records.care_team_ids(conn, client_id)
+                if (member := people.staff_by_id(conn, staff_id)) is not None
+            ),
         )
 
 

@@ -29,6 +29,8 @@ def summary_text(record: ClientRecord, *, privacy: bool = False) -> Text:
         f" · clinician {clinician.display_name if clinician else 'none on file'}"
         f" · phone {phone} · {client.external_ref}"
     )
+    if record.care_team:
+        text.append(f" · care team {', '.join(record.care_team)}")
     text.append("\nConsent: ")
     _flag(text, "emergency-contact disclosure", client.consent_emergency_contact)
     text.append(" · ")
