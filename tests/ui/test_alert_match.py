@@ -5,18 +5,21 @@ from __future__ import annotations
 from dataclasses import replace
 
 from burst import burst, keys_of
-from episode_helpers import settle
+from episode_helpers import open_episode, settle, workspace
 from textual.widgets import DataTable, Static
 
 from conftest import Clinic, alert_record
 from oncall.cli import make_app
 from oncall.services.alerts import acknowledge_alert, create_alert
 from oncall.services.client_care import assign_care
+from oncall.services.drafts import my_drafts
 from oncall.store import people
 from oncall.ui.format import initials
+from oncall.ui.hangup import keep_unsaved
 from oncall.ui.screens.alert_match import AlertMatchScreen
 from oncall.ui.screens.client import ClientScreen
 from oncall.ui.screens.episode import EpisodeScreen
+from oncall.ui.screens.forms.client_details import ClientDetailsForm
 
 
 def _unknown(clinic: Clinic, login: str | None = "alice") -> int:
@@ -123,3 +126,21 @@ async def test_a_supervisor_links_a_waiting_alert_and_privacy_mode_masks_the_mat
         await settle(pilot)
     # Nobody claimed it yet: it waits in the queue, now as the client's, with no episode.
     assert _alert_row(clinic, alert_id) == (clinic.clients["C-2"], None)
+
+
+async def test_a_hang_up_with_a_client_form_open_keeps_the_episode_forms_beneath(
+    clinic: Clinic,
+) -> None:
+    """Client forms keep no draft (they have no episode); the note under them is kept."""
+    episode_id = open_episode(clinic)
+    app = make_app(clinic.settings, actor="alice", clock=clinic.clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await workspace(pilot, episode_id)
+        await burst(pilot, "n", keys_of("Called the sister"))
+        await settle(pilot)
+        await app.push_screen(ClientDetailsForm(app.services))
+        await burst(pilot, keys_of("C-77"))
+        await settle(pilot)
+        assert app.screen.unsaved_work() == "New client (intake)"  # type: ignore[attr-defined]
+        assert keep_unsaved(app) == 1
+    assert [d.title for d in my_drafts(clinic.ctx("alice"))] == ["Add a note"]

@@ -12,11 +12,11 @@ from textual.widgets import Input, Label, Select, Static
 from oncall.domain.models import Client, Staff
 from oncall.services import client_care
 from oncall.services.context import ServiceContext
-from oncall.ui.screens.forms.base import ServiceForm
+from oncall.ui.screens.forms.client_form import ClientForm
 from oncall.ui.widgets.toggles import MarkedCheckbox
 
 
-class CareTeamForm(ServiceForm[Any]):
+class CareTeamForm(ClientForm):
     """The primary clinician, who else is on the care team, and the program."""
 
     FORM_TITLE = "Care team and program"
@@ -24,7 +24,7 @@ class CareTeamForm(ServiceForm[Any]):
     def __init__(
         self, services: ServiceContext, client: Client, staff: list[Staff], team: set[int]
     ) -> None:
-        super().__init__(services, 0)
+        super().__init__(services)
         self.client = client
         """Whose care it is."""
         self.staff = [s for s in staff if s.active]

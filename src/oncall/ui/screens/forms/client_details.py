@@ -14,7 +14,7 @@ from oncall.domain.models import Alert, Client
 from oncall.services import alert_matching, client_intake
 from oncall.services.context import ServiceContext
 from oncall.services.errors import ValidationFailed
-from oncall.ui.screens.forms.base import ServiceForm
+from oncall.ui.screens.forms.client_form import ClientForm
 
 EDITABLE = (
     "name",
@@ -36,7 +36,7 @@ PLACEHOLDERS = {
 }
 
 
-class ClientDetailsForm(ServiceForm[Any]):
+class ClientDetailsForm(ClientForm):
     """Who the client is and how to reach them; saved as a new client or as an edit.
 
     With a `client`, an edit (every earlier value is kept); with an `alert`, a new client
@@ -46,7 +46,7 @@ class ClientDetailsForm(ServiceForm[Any]):
     def __init__(
         self, services: ServiceContext, *, client: Client | None = None, alert: Alert | None = None
     ) -> None:
-        super().__init__(services, 0)
+        super().__init__(services)
         self.client = client
         """The client edited (None: a new client)."""
         self.alert = alert

@@ -14,11 +14,11 @@ from oncall.domain.client_details import DetailProblem, parse_consent_date
 from oncall.domain.models import Client, EmergencyContact
 from oncall.services import client_care, client_intake
 from oncall.services.context import ServiceContext
-from oncall.ui.screens.forms.base import ServiceForm
+from oncall.ui.screens.forms.client_form import ClientForm
 from oncall.ui.widgets.toggles import MarkedCheckbox
 
 
-class ConsentForm(ServiceForm[Any]):
+class ConsentForm(ClientForm):
     """One box per scope as now on file; ticking records consent, clearing revokes it."""
 
     FORM_TITLE = "Consent on file (42 CFR Part 2)"
@@ -26,7 +26,7 @@ class ConsentForm(ServiceForm[Any]):
     def __init__(
         self, services: ServiceContext, client: Client, contacts: list[EmergencyContact]
     ) -> None:
-        super().__init__(services, 0)
+        super().__init__(services)
         self.client = client
         """Whose consent it is."""
         self.contacts = contacts

@@ -14,13 +14,13 @@ from oncall.domain.client_details import CONTACT_LABELS, DetailProblem, clean_co
 from oncall.domain.models import EmergencyContact
 from oncall.services import client_intake
 from oncall.services.context import ServiceContext
-from oncall.ui.screens.forms.base import ServiceForm
+from oncall.ui.screens.forms.client_form import ClientForm
 
 NEW = 0
 """The choice "a new contact" in the contact list."""
 
 
-class ContactForm(ServiceForm[Any]):
+class ContactForm(ClientForm):
     """Name, relation and phone of one emergency contact, new or on file."""
 
     FORM_TITLE = "Emergency contact"
@@ -28,7 +28,7 @@ class ContactForm(ServiceForm[Any]):
     def __init__(
         self, services: ServiceContext, client_id: int, contacts: Sequence[EmergencyContact]
     ) -> None:
-        super().__init__(services, 0)
+        super().__init__(services)
         self.client_id = client_id
         """Whose contact it is."""
         self.contacts = {c.id: c for c in contacts}
