@@ -7,7 +7,7 @@ from typing import Any
 from burst import burst, keys_of
 from episode_helpers import settle
 from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.widgets import Input, Select, Static
 
 from conftest import Clinic
 from oncall.cli import make_app
@@ -113,3 +113,30 @@ async def _opens(clinic: Clinic, login: str, client_id: int) -> bool:
 
 def _client_screen(pilot: Pilot[Any]) -> ClientScreen:
     return next(s for s in pilot.app.screen_stack if isinstance(s, ClientScreen))
+
+
+async def test_k_corrects_a_contact_on_file_and_the_earlier_number_is_kept(clinic: Clinic) -> None:
+    client_id = clinic.clients["C-1"]
+    app = make_app(clinic.settings, actor="alice", clock=clinic.clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.push_screen(ClientScreen(client_id))
+        await settle(pilot)
+        await burst(pilot, "k")
+        await settle(pilot)
+        [sam] = app.screen.query_one("#which", Select)._options[1:]  # (label, id)
+        app.screen.query_one("#which", Select).value = sam[1]
+        await settle(pilot)
+        assert app.screen.query_one("#phone", Input).value == "+1-714-555-0199"
+        app.screen.query_one("#phone", Input).value = ""
+        await burst(pilot, "tab", "tab", keys_of("714-555-0198"), "ctrl+s")  # name, relation, phone
+        await settle(pilot)
+        assert isinstance(app.screen, ClientScreen)
+    with clinic.store.read() as conn:
+        [contact] = people.emergency_contacts(conn, client_id)
+        [change] = client_records.field_changes(conn, client_id)
+    assert (contact.name, contact.phone) == ("Sam Sample", "714-555-0198")
+    assert (change.field, change.old_value, change.new_value) == (
+        "phone",
+        "+1-714-555-0199",
+        "714-555-0198",
+    )
