@@ -90,6 +90,7 @@ class ServiceForm(ModalScreen[ResultT]):
         self._saving = False
         self._as_opened: tuple[object, ...] = ()
         self._draft: Draft | None = None
+        self._looked_for_draft = False
 
     def compose(self) -> ComposeResult:
         """Title, the form's fields, what is wrong, and the buttons."""
@@ -140,7 +141,8 @@ class ServiceForm(ModalScreen[ResultT]):
             self.ignore_keys_before = get_time()
         # Textual runs this after the subclass's on_mount too, so whatever a form fills in
         # itself counts as the starting point, not as the user's input.
-        self._as_opened = self._field_values()
+        if self._draft is None:
+            self._as_opened = self._field_values()
         self._restore_draft()
         self.show_problems()
 
@@ -157,11 +159,20 @@ class ServiceForm(ModalScreen[ResultT]):
         )
 
     def _restore_draft(self) -> None:
-        """A draft kept when the author's last console was cut off goes back into the form."""
-        with contextlib.suppress(StoreError):  # unreadable: it stays for the next time
-            self._draft = take_draft(self.services, self.draft_kind(), self.episode_id)
-        if self._draft is not None and restore(list(self.query(FIELDS)), self._draft.fields):
-            self.notify("What you typed before your last console was cut off is back in this form.")
+        """A draft kept when the author's last console was cut off goes back into the form.
+
+        on_mount runs once per form class that defines it; the draft is looked up once and
+        put back each time, so what a subclass fills in after `super().on_mount()` does
+        not overwrite it, and the form as opened (before the draft) stays the baseline.
+        """
+        if not self._looked_for_draft:
+            self._looked_for_draft = True
+            with contextlib.suppress(StoreError):  # unreadable: it stays for the next time
+                self._draft = take_draft(self.services, self.draft_kind(), self.episode_id)
+            if self._draft is not None:
+                self.notify("What you typed before your console was cut off is back in this form.")
+        if self._draft is not None:
+            restore(list(self.query(FIELDS)), self._draft.fields)
 
     def _drop_draft(self, why: str) -> None:
         """The draft became a record or was discarded (runs in a thread)."""
