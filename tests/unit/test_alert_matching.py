@@ -94,3 +94,21 @@ def test_a_new_client_is_made_from_the_alert_and_linked_in_one_step(clinic: Clin
     assert groups(clinic) == {f"c{ack.alert.client_id}": (2, 1)}
     assert can_open_client(clinic.ctx("alice"), ack.alert.client_id)
     assert second  # linked with it: nothing waits under the unknown reference any more
+
+
+def test_later_alerts_naming_a_matched_reference_go_to_the_client(clinic: Clinic) -> None:
+    first, _ = unknown_pair(clinic)
+    acknowledge_alert(clinic.ctx("bob"), first)
+    ack = link_unknown_alert(clinic.ctx("bob"), first, clinic.clients["C-2"])
+    later = create_alert(clinic.ctx(), alert_record(id="u-3", client_ref="HL-77"))
+    assert later.client_id == clinic.clients["C-2"] and not later.unknown_client
+    claimed = acknowledge_alert(clinic.ctx("alice"), later.id)
+    assert claimed.attached_to_existing and claimed.episode is not None
+    assert ack.episode is not None and claimed.episode.id == ack.episode.id
+    # A client made from the alert has the reference as its own: no alias is needed.
+    other = create_alert(clinic.ctx(), alert_record(id="v-1", client_ref="HL-90"))
+    acknowledge_alert(clinic.ctx("alice"), other.id)
+    create_client_for_alert(clinic.ctx("alice"), other.id, {"name": "Kai Newman"})
+    with clinic.store.read() as conn:
+        aliases = conn.execute("SELECT ref, client_id FROM client_aliases").fetchall()
+    assert [tuple(r) for r in aliases] == [("HL-77", clinic.clients["C-2"])]

@@ -8,7 +8,8 @@ found, not what was typed), and nothing of a record opens until the alert is lin
 Linking moves every open alert with the same unknown reference to the client (the queue
 follows: its groups are kept by triggers on alerts.client_id, store/queue_groups.py); an
 acknowledged one then opens the client's episode, or joins the open one, in the name of
-whoever acknowledged it, like any other alert.
+whoever acknowledged it, like any other alert. A reference that is not the client's own is
+kept as an alias, so later alerts naming it go to the client when they arrive.
 """
 
 from __future__ import annotations
@@ -50,12 +51,7 @@ def may_link(ctx: ServiceContext, alert: Alert) -> bool:
     # The queue shows a reference's most urgent waiting alert: the claimant of an earlier
     # one with the same reference is the one caring for the caller.
     with ctx.store.read() as conn:
-        row = conn.execute(
-            "SELECT 1 FROM alerts WHERE client_id IS NULL AND client_ref = ?"
-            " AND acknowledged_by = ? AND status = 'acknowledged' LIMIT 1",
-            (alert.client_ref, ctx.actor.id),
-        ).fetchone()
-    return row is not None
+        return client_search.claimed_unknown_ref(conn, alert.client_ref, ctx.actor.id)
 
 
 def _unknown_alert(ctx: ServiceContext, alert_id: int) -> Alert:
@@ -103,14 +99,20 @@ def link_unknown_alert(ctx: ServiceContext, alert_id: int, client_id: int) -> Ac
     alert = _unknown_alert(ctx, alert_id)
     now = ctx.clock.now()
     with ctx.store.write() as conn:
-        if people.client_by_id(conn, client_id) is None:
+        client = people.client_by_id(conn, client_id)
+        if client is None:
             raise NotFound(f"There is no client {client_id}.")
-        same_ref = conn.execute(
-            "SELECT id FROM alerts WHERE client_id IS NULL AND client_ref = ?"
-            " AND status IN ('new', 'acknowledged') ORDER BY id",
-            (alert.client_ref,),
-        ).fetchall()
-        ids = [int(r[0]) for r in same_ref]
+        if client.external_ref != alert.client_ref:
+            # Later alerts naming this reference go to the client at once (ingest reads it).
+            client_search.add_alias(
+                conn,
+                alert.client_ref,
+                client_id,
+                by=ctx.actor.id,
+                at=ctx.now_iso(),
+                from_alert=alert_id,
+            )
+        ids = client_search.open_unknown_alert_ids(conn, alert.client_ref)
         result: Acknowledgement | None = None
         for linked_id in ids:
             alert_rows.set_client(conn, linked_id, client_id)

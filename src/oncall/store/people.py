@@ -122,7 +122,7 @@ def client_by_ref(conn: sqlite3.Connection, external_ref: str) -> Client | None:
 
 
 def client_ids_for_refs(conn: sqlite3.Connection, refs: set[str]) -> dict[str, int]:
-    """The ids of the clients with these external references (unknown ones left out)."""
+    """The ids of the clients with these references or aliases (unknown ones left out)."""
     found: dict[str, int] = {}
     ref_list = sorted(refs)
     for start in range(0, len(ref_list), 500):
@@ -130,6 +130,15 @@ def client_ids_for_refs(conn: sqlite3.Connection, refs: set[str]) -> dict[str, i
         marks = ", ".join("?" for _ in chunk)
         for row in conn.execute(
             f"SELECT external_ref, id FROM clients WHERE external_ref IN ({marks})", chunk
+        ):
+            found[row[0]] = row[1]
+    # A reference another system uses, learnt when one of its alerts was matched by hand.
+    missing = sorted(set(ref_list) - set(found))
+    for start in range(0, len(missing), 500):
+        chunk = missing[start : start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        for row in conn.execute(
+            f"SELECT ref, client_id FROM client_aliases WHERE ref IN ({marks})", chunk
         ):
             found[row[0]] = row[1]
     return found

@@ -537,6 +537,25 @@ def _v16_console_carryover(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v17_client_aliases(conn: sqlite3.Connection) -> None:
+    """Another system's reference for a client, learnt when one of its alerts is matched."""
+    # Later alerts naming the reference go to that client as they arrive (ingest reads
+    # it through people.client_ids_for_refs), instead of waiting again as unknown.
+    run_script(
+        conn,
+        """
+        CREATE TABLE client_aliases (
+            ref TEXT PRIMARY KEY,
+            client_id INTEGER NOT NULL REFERENCES clients(id),
+            linked_by INTEGER REFERENCES staff(id),
+            linked_at TEXT NOT NULL,
+            from_alert INTEGER REFERENCES alerts(id)
+        );
+        CREATE INDEX client_aliases_client ON client_aliases(client_id);
+        """,
+    )
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("core tables", _v1_core),
     ("resource full-text search", _v2_resource_search),
@@ -554,6 +573,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("client edit history, consent records and care teams", _v14_client_records),
     ("client identifier system, gender, e-mail and language", _v15_client_identity),
     ("console locks and form drafts that outlive a console", _v16_console_carryover),
+    ("client reference aliases learnt from matched alerts", _v17_client_aliases),
 ]
 
 LATEST = len(MIGRATIONS)
