@@ -22,6 +22,7 @@ from oncall.services.errors import PermissionDenied, ValidationFailed
 from oncall.services.record_history import record_history
 from oncall.services.views import view_client
 from oncall.store import client_records, people
+from oncall.store.access import sensitive_names
 from oncall.ui.widgets.client_summary import summary_text
 
 NEW = {"external_ref": "C-900", "name": "Morgan  Newcomer", "date_of_birth": "1991-02-03",
@@ -203,3 +204,13 @@ def test_the_history_is_a_view_of_the_record_audited_and_refused_outside_care(
     assert len(audit_rows(clinic, "client.history_viewed")) == 1
     with pytest.raises(PermissionDenied):
         record_history(clinic.ctx("bob"), client_id)
+
+
+def test_a_corrected_name_is_still_redacted_from_logs(clinic: Clinic) -> None:
+    client_id = clinic.clients["C-2"]
+    edit_client_details(clinic.ctx("alice"), client_id, {"name": "Casey Sampleton"})
+    contact = people_contacts(clinic, client_id)[0]
+    edit_contact(clinic.ctx("alice"), client_id, contact.id, {"name": "Sam Sampleton"})
+    with clinic.store.read() as conn:
+        names = sensitive_names(conn)
+    assert {"Casey Sample", "Casey Sampleton", "Sam Sample", "Sam Sampleton"} <= names

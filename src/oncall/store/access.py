@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from dataclasses import dataclass
@@ -176,9 +177,16 @@ def access_log(
 
 
 def sensitive_names(conn: sqlite3.Connection) -> set[str]:
-    """Every client's name and preferred name and every emergency contact's name (for redaction)."""
+    """Every client's and emergency contact's name, now and before an edit (for redaction)."""
     rows = conn.execute(
         "SELECT name FROM clients UNION SELECT preferred_name FROM clients"
         " WHERE preferred_name IS NOT NULL UNION SELECT name FROM emergency_contacts"
     ).fetchall()
+    # Names since corrected are still names: a log line may hold the earlier one. (A file
+    # from before migration 14 has no history table.)
+    with contextlib.suppress(sqlite3.OperationalError):
+        rows += conn.execute(
+            "SELECT old_value FROM client_changes WHERE field IN ('name', 'preferred_name')"
+            " AND old_value IS NOT NULL"
+        ).fetchall()
     return {str(r[0]) for r in rows if r[0]}
