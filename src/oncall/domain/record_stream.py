@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -23,14 +23,13 @@ from oncall.domain.alert_record import (
     json_type_name,
     parse_alert_record,
 )
+from oncall.domain.strict_json import StrictJson
 
 CONTAINER_KEYS = ("alerts", "data", "items", "records", "results")
 """Keys under which a paged response object holds its list of records."""
 
 _BOM = b"\xef\xbb\xbf"
-_DECODER = json.JSONDecoder()
-_SCAN: Callable[[str, int], tuple[object, int]] = vars(_DECODER)["scan_once"]
-"""One JSON value from a position: `raw_decode` without its wrapping (typeshed omits it)."""
+_NULS = re.compile(b"\x00*")
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _UNDECODED = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8 (surrogateescape)
 _CUT_TOKEN = re.compile(r"[-+.\w]*[ \t\n\r]*")  # what is left when a file ends mid-token
@@ -52,15 +51,24 @@ class RawRecord(NamedTuple):
 def read_alert_records(data: bytes) -> Iterator[RawRecord]:
     """Split the bytes of an alert file into records, in file order."""
     bom = len(_BOM) if data.startswith(_BOM) else 0
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[bom : bom + 2]:
+    nuls = _NULS.match(data, bom).end() - bom  # type: ignore[union-attr]
+    # UTF-16/32 puts a NUL beside every ASCII character; a run of NULs before plain text
+    # is damage (a preallocated or zero-filled file), not an encoding.
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[bom + nuls :][:4]:
         yield _file_error("the file is UTF-16 or UTF-32, not UTF-8: save it as UTF-8")
         return
-    body = data[bom:] if bom else data
+    if nuls:
+        yield _file_error(f"the file starts with {nuls:,} NUL bytes; they were skipped")
+    body = data[bom + nuls :] if bom or nuls else data
     try:
         text, clean = body.decode("utf-8"), True
     except UnicodeDecodeError:
         text, clean = body.decode("utf-8", "surrogateescape"), False
-    reader = _Reader(text, clean, bom)
+    if "\r" in text and "\n" not in text:
+        # CR-only line ends (classic Mac, some exporters) read as one line lost every
+        # record after the first; CRLF needs nothing (CR is JSON whitespace).
+        text = text.replace("\r", "\n")
+    reader = _Reader(text, clean, bom + nuls)
     start = _skip_space(text, 0)
     if start == len(text):
         yield _file_error("the file is empty")
@@ -72,8 +80,17 @@ def read_alert_records(data: bytes) -> Iterator[RawRecord]:
         yield from reader.lines()
 
 
-def records_from_json_value(value: object) -> Iterator[RawRecord]:
-    """The records in a parsed JSON value: a list, a paged response object or one record."""
+def records_from_json_value(value: object, strict: StrictJson | None = None) -> Iterator[RawRecord]:
+    """The records in a parsed JSON value: a list, a paged response object or one record.
+
+    `strict`, the decoder that read the value, turns each record that held a duplicate
+    key or a non-finite number into the `RecordError` saying so.
+    """
+    if strict is not None and strict.take() is not None:
+        for raw in records_from_json_value(value):
+            problem = strict.problem_in(raw.value) if raw.number else None
+            yield raw._replace(value=problem) if problem else raw
+        return
     items: object = value
     if isinstance(value, dict) and "id" not in value:
         key = next((k for k in CONTAINER_KEYS if k in value), None)
@@ -115,6 +132,7 @@ class _Reader:
     def __init__(self, text: str, clean: bool, bom: int) -> None:
         self.text = text
         self.clean = clean
+        self.json = StrictJson()  # its own: it notes problems per value read
         self._line = (0, 1)  # (position, its line): positions are asked in order
         self._byte = (0, bom)  # (position, its byte offset in the file)
 
@@ -145,7 +163,7 @@ class _Reader:
         """
         text, pos, line, number = self.text, 0, 0, 0
         size = len(text)
-        scan = _SCAN
+        scan = self.json.scan
         fast = self.clean
         while pos < size:
             end = text.find("\n", pos)
@@ -159,10 +177,12 @@ class _Reader:
                     try:
                         value, stop = scan(text, start)
                     except (StopIteration, *_UNREADABLE):
-                        value = None
+                        value = self.json.take() and None  # `_one_line` says what is wrong
                     else:
                         if stop != end and (stop > end or _skip_space(text, stop, end) != end):
-                            value = None
+                            value = self.json.take() and None
+                        else:
+                            value = self.json.checked(value)
                 if value is None:
                     value = self._one_line(pos, end)
                 yield RawRecord(number, line, value)
@@ -173,23 +193,27 @@ class _Reader:
         if problem is not None:
             return problem
         try:
-            value = _DECODER.decode(self.text[start:end])
+            value = self.json.decoder.decode(self.text[start:end])
         except json.JSONDecodeError as err:
+            self.json.take()
             # "Unterminated string starting at" already ends in "at".
             at = "" if err.msg.endswith(" at") else " at"
             return RecordError("", f"not valid JSON: {err.msg}{at} column {err.colno}")
         except _UNREADABLE as err:
+            self.json.take()
             return RecordError("", f"not valid JSON: {_detail(err)}")
         if not isinstance(value, dict):
+            self.json.take()
             return RecordError("", f"the line holds {json_type_name(value)}, not a JSON object")
-        return value
+        return self.json.checked(value)
 
     def object_or_lines(self, start: int) -> Iterator[RawRecord]:
         """A file opening with "{": JSON lines, one object, or objects one after another."""
         text = self.text
         try:
-            value, end = _DECODER.raw_decode(text, start)
+            value, end = self.json.decoder.raw_decode(text, start)
         except _UNREADABLE as err:
+            self.json.take()
             where = getattr(err, "pos", start)
             if text.find("\n", start, where) < 0:  # broken on its first line: JSON lines
                 yield from self.lines()
@@ -201,10 +225,12 @@ class _Reader:
             if problem is not None:
                 yield RawRecord(0, 0, RecordError("", f"{problem.message}; nothing was read"))
                 return
-            yield from records_from_json_value(value)
+            yield from records_from_json_value(value, self.json)
         elif text.find("\n", start, end) < 0:
+            self.json.take()
             yield from self.lines()
         else:
+            self.json.take()  # noted again, record by record
             yield from self.walk(start, in_array=False)
 
     def walk(self, pos: int, *, in_array: bool) -> Iterator[RawRecord]:
@@ -225,10 +251,11 @@ class _Reader:
                 return
             number += 1
             try:
-                value, end = _DECODER.raw_decode(text, pos)
+                value, end = self.json.decoder.raw_decode(text, pos)
             except _UNREADABLE as err:
                 yield self._unreadable(number, pos, err)
                 return
+            value = self.json.checked(value)
             yield RawRecord(number, self.line_at(pos), self.undecoded(pos, end) or value)
             pos = _skip_space(text, end)
             if in_array and pos < len(text):

@@ -14,6 +14,7 @@ from oncall.domain.record_stream import (
     read_alert_records,
     records_from_json_value,
 )
+from oncall.domain.strict_json import StrictJson
 
 _NEXT_KEYS = ("next", "next_url", "next_page_url", "nextPage")
 
@@ -45,11 +46,12 @@ def read_feed_page(
         return FeedPage([], None, "the feed answered with an HTML page, not JSON alerts", True)
     if not body.strip():
         return FeedPage([])  # an empty body is a feed with nothing new
+    strict = StrictJson()  # a duplicate key or a NaN rejects its record, not the page
     try:
-        value: object = json.loads(body)
+        value: object = strict.loads(body)
     except (ValueError, RecursionError):
         return _damaged_or_lines(body, default_source)
-    records = [_with_source(r, default_source) for r in records_from_json_value(value)]
+    records = [_with_source(r, default_source) for r in records_from_json_value(value, strict)]
     next_url = _absolute(url, link_next) if link_next else None
     if next_url is None and isinstance(value, Mapping) and "id" not in value:
         next_url = _next_from_body(value, url)
