@@ -308,3 +308,71 @@ def test_a_clinicians_acknowledgement_shows_on_the_supervisors_board_within_1_s(
         board.close()
         queue.close()
     assert took < 1.0, f"the board showed the acknowledgement after {took:.2f} s"
+
+
+def test_a_dropped_connection_mid_note_keeps_a_draft_the_next_login_gets_back(
+    gate: Gate, tmp_path: Path
+) -> None:
+    from test_terminal_burst import NOTE
+
+    alert = {
+        "id": "ssh-drop", "source": "app", "client_ref": "C-9002", "kind": "craving",
+        "severity": "imminent", "summary": "Asks for someone to talk to now",
+        "occurred_at": "2026-12-01T03:20:00-08:00",
+    }  # fmt: skip
+    oncall = str(gate.account.oncall)
+    client = "identifier,name\nC-9002,Dana Reyes\n"  # known, so acknowledging opens an episode
+    # `clients import` is host-only and acts as the OS account, so the service account
+    # must be staff to run it (a team host has no other way in for client data today).
+    service = gate.account.name
+    gate.ssh("ada", "staff", "add", service, "--name", "Service", "--role", "admin")
+    gate.account.run(oncall, "clients", "import", "--db", str(gate.db), "--format", "csv", "-",
+                     stdin=client)  # fmt: skip
+    gate.account.run(oncall, "ingest", "--db", str(gate.db), "-", stdin=json.dumps([alert]))
+    console = Console(gate, "cara", tmp_path)
+    try:
+        console.wait_for("Asks for someone to talk to now")
+        console.press("a", "Enter")  # claim it, then open its episode
+        console.wait_for("Where is the client right now?")
+        console.press("C-n")
+        console.wait_for("Location not confirmed")
+        console.press("n")
+        console.wait_for("Add a note")
+        console.press("-l", NOTE)
+        console.wait_for("the garden.")
+        # The phone loses its connection: the client dies without a word to the server.
+        pid = subprocess.run(
+            [*console.tmux, "display-message", "-p", "-t", "gate", "#{pane_pid}"],
+            capture_output=True, text=True, check=True, timeout=20,
+        ).stdout.strip()  # fmt: skip
+        os.kill(int(pid), 9)
+    finally:
+        console.close()
+    deadline = time.monotonic() + WAIT_S
+    while "cara" not in gate.audit_actions("draft.kept"):
+        assert time.monotonic() < deadline, "no draft was kept:\n" + gate.sshd.log()[-2000:]
+        time.sleep(0.2)
+    again = Console(gate, "cara", tmp_path)
+    try:
+        again.wait_for("Draft kept")
+        again.press("e", "Enter")  # my open episodes: the one the note was for
+        again.wait_for("Where is the client right now?")
+        again.press("C-n")
+        again.wait_for("Location not confirmed")
+        again.press("n")
+        again.wait_for("the garden.")  # filled back in
+        again.press("C-s")
+        deadline = time.monotonic() + WAIT_S
+        while "cara" not in gate.audit_actions("draft.dropped"):
+            assert time.monotonic() < deadline, f"the note was not saved:\n{again.screen()}"
+            time.sleep(0.2)
+    finally:
+        again.close()
+    python = gate.account.oncall.parent / "python"
+    code = (
+        "import json,sqlite3,sys; c=sqlite3.connect(sys.argv[1]);"
+        " print(json.dumps([json.loads(r[0])['text'] for r in c.execute("
+        " \"SELECT body FROM timeline_events WHERE kind='note'\")]))"
+    )
+    notes = json.loads(gate.account.run(str(python), "-c", code, str(gate.db)).stdout)
+    assert NOTE in notes
