@@ -214,12 +214,21 @@ def load_settings(
     env = dict(os.environ if environ is None else environ)
     path = config_path or paths.config_file()
     settings = Settings()
-    if path.exists():
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = None  # no settings file: the defaults and the environment
+    except OSError as error:  # unreadable, a folder, a folder on the way not enterable
+        why = error.strerror or type(error).__name__
+        raise SettingsError(f"Cannot read the settings file {path}: {why}.") from None
+    except UnicodeDecodeError as error:
+        raise SettingsError(f"The settings file {path} is not valid TOML: {error}") from None
+    if text is not None:
         import tomllib  # only when there is a settings file: every command starts faster
 
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as error:
             raise SettingsError(f"The settings file {path} is not valid TOML: {error}") from None
         settings = _from_mapping(settings, data, str(path))
     overrides: dict[str, Any] = {}

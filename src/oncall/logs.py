@@ -16,6 +16,7 @@ import logging.handlers
 import os
 import re
 import sqlite3
+import sys
 import threading
 import time
 import traceback
@@ -166,7 +167,46 @@ class PrivateFileHandler(logging.handlers.RotatingFileHandler):
 
     def __init__(self, path: Path, mode: int = 0o600) -> None:
         self.file_mode = mode
+        self.failed = False
+        """Set at the first write that failed: nothing more is written (or said)."""
         super().__init__(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Write the record, unless an earlier write failed."""
+        if not self.failed:
+            super().emit(record)
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        """Say once, in one sentence, that the log cannot be written; then stop logging.
+
+        logging's own handler printed a traceback per record: a full disk gave seven of
+        them on the way out of a command.
+        """
+        if self.failed:
+            return
+        self.failed = True
+        error = sys.exc_info()[1]
+        why = error.strerror if isinstance(error, OSError) and error.strerror else "error"
+        with contextlib.suppress(Exception):
+            sys.stderr.write(
+                f"oncall: the log file {self.baseFilename} cannot be written ({why}); "
+                "nothing more is logged\n"
+            )
+
+    def flush(self) -> None:
+        """Flush, quietly once a write has failed (the data has nowhere to go)."""
+        try:
+            super().flush()
+        except OSError:
+            if not self.failed:
+                self.handleError(logging.makeLogRecord({}))
+
+    def close(self) -> None:
+        """Close, quietly once a write has failed."""
+        try:
+            super().close()
+        except OSError:
+            self.failed = True
 
     def _open(self) -> Any:
         fd = os.open(self.baseFilename, os.O_WRONLY | os.O_APPEND | os.O_CREAT, self.file_mode)

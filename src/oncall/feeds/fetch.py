@@ -105,6 +105,18 @@ def describe_status(response: httpx.Response) -> str:
     return f"{response.status_code} {response.reason_phrase}".strip()
 
 
+def _check_url(url: str) -> None:
+    """Refuse a URL no try can reach (port 99999 ended the worker's poll in a traceback)."""
+    try:
+        port = httpx.URL(url).port
+    except httpx.InvalidURL as error:
+        raise FetchFailed(f"the URL {redact_url(url)} is not valid: {error}") from None
+    if port is not None and not 0 < port < 65536:
+        raise FetchFailed(
+            f"the URL {redact_url(url)} is not valid: port {port} is not between 1 and 65535"
+        )
+
+
 async def send_with_retries(
     client: httpx.AsyncClient,
     method: str,
@@ -121,6 +133,7 @@ async def send_with_retries(
     Returns the first answer that is not worth retrying (2xx, 3xx, most 4xx); raises
     FetchFailed with the last problem when every try failed.
     """
+    _check_url(url)
     problem = "no attempt was made"
     status: int | None = None
     for attempt in range(1, policy.attempts + 1):
