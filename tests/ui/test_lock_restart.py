@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from episode_helpers import open_episode, workspace
 from textual.pilot import Pilot
 
 from conftest import Clinic
 from oncall.cli import make_app
 from oncall.services import pin
 from oncall.ui.app import OnCallApp
+from oncall.ui.hangup import keep_unsaved
 from oncall.ui.screens.lock import LockScreen
 
 SIZE = (120, 36)
@@ -72,3 +74,30 @@ async def test_another_staff_members_lock_does_not_lock_my_console(clinic: Clini
     async with other.run_test(size=SIZE) as pilot:
         await _settle(pilot)
         assert not isinstance(other.screen, LockScreen)
+
+
+async def test_a_draft_kept_behind_the_lock_is_announced_once_the_pin_is_entered(
+    clinic: Clinic,
+) -> None:
+    pin.set_pin(clinic.ctx("alice"), PIN)
+    episode_id = open_episode(clinic)
+    first = _console(clinic)
+    async with first.run_test(size=SIZE) as pilot:
+        await workspace(pilot, episode_id)
+        await pilot.press("n", *"Called her sister")
+        await pilot.press("f12")
+        await _settle(pilot)
+        assert keep_unsaved(first) == 1  # what the hang-up handler does
+        await pilot.press("ctrl+q")
+        await _settle(pilot)
+    second = _console(clinic)
+    async with second.run_test(size=SIZE, notifications=True) as pilot:
+        await _settle(pilot)
+        assert isinstance(second.screen, LockScreen)
+        # Not announced behind the lock, where no toast shows and its minute would run out.
+        pending = [n.title for n in second._notifications]
+        assert "Draft kept" not in pending
+        await pilot.press(*PIN, "enter")
+        await _settle(pilot)
+        shown = second.export_screenshot().replace("&#160;", " ")
+        assert "Draft kept" in shown and f"episode #{episode_id}" in shown

@@ -112,8 +112,11 @@ class OnCallApp(LockableApp[None]):
 
         self.live.start()
         install_hangup(self)
-        self.install_idle_lock(self.services)
-        offer_drafts(self)
+        lock = self.install_idle_lock(self.services)
+        if lock.locked:  # toasts are hidden behind the lock: say it once the PIN is in
+            lock.when_unlocked.append(lambda: offer_drafts(self))
+        else:
+            offer_drafts(self)
         if self.demo_feed is not None:
             self.set_interval(self.demo_feed.interval_s, self._demo_tick, name="demo-feed")
         if self.start_on_board:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, ClassVar, TypeVar
@@ -74,6 +74,8 @@ class IdleLock:
         """Whether the console is behind the lock screen now."""
         self.last_input: datetime = services.clock.now()
         self._timer: Timer | None = None
+        self.when_unlocked: list[Callable[[], None]] = []
+        """Called once the PIN is entered (what a locked start had to say waits for it)."""
         self._kept = threading.Event()
         """Set once the lock is in the database (a quit behind the lock waits for it)."""
 
@@ -138,6 +140,9 @@ class IdleLock:
         """The right PIN was entered: the console is open again."""
         self.locked = False
         self.last_input = self.services.clock.now()
+        waiting, self.when_unlocked = self.when_unlocked, []
+        for call in waiting:
+            call()
 
     def allows(self, action: str) -> bool:
         """Whether an app-level action may run now."""
