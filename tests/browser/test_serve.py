@@ -118,6 +118,7 @@ def served(clinic: Clinic, tmp_path: Path) -> Iterator[str]:
             server.kill()
 
 
+@pytest.mark.slow
 def test_the_served_board_needs_its_token_and_its_own_host_and_origin(served: str) -> None:
     base, token = served.split("?token=")
     port = base.rstrip("/").rsplit(":", 1)[1]
@@ -132,6 +133,7 @@ def test_the_served_board_needs_its_token_and_its_own_host_and_origin(served: st
     assert _status(f"{base}ws", {**websocket, "Origin": "http://evil.example"}) == 403
 
 
+@pytest.mark.slow
 async def test_served_board_acts_as_the_named_staff_with_privacy_locked_on(
     clinic: Clinic, served: str, tmp_path: Path
 ) -> None:
