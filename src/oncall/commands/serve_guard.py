@@ -11,6 +11,7 @@ that the page's WebSocket then carries (its URL cannot take a query of ours).
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
 from collections.abc import Awaitable, Callable
 
@@ -44,6 +45,10 @@ class GuardedServer(Server):
         self.hosts = allowed_hosts(host, port)
         self.origins = frozenset(f"http://{name}" for name in self.hosts)
         self.cookie = f"oncall_serve_{port}"
+
+    def initialize_logging(self) -> None:
+        """Plain log lines: textual-serve's own handler prints tracebacks with their locals."""
+        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
 
     def url(self) -> str:
         """The address to open, token included."""
