@@ -78,6 +78,15 @@ class Settings:
     """Base URL of an HSDS 3.0 API for `oncall resources sync`."""
     client_mrn_system: str | None = None
     """The identifier system of the program's MRN in FHIR imports (else the first identifier)."""
+    max_record_bytes: int = 262_144
+    """Longest alert record (its JSON text, or one JSON line) from a file or feed; a longer
+    one is refused with its size and the rest are kept (a 9.3 MB alert was stored whole)."""
+    max_input_bytes: int = 268_435_456
+    """Most `oncall ingest` reads from a file or standard input (256 MiB, about 900,000
+    alerts); more is refused before anything is stored (`ingest /dev/zero` grew to 7.8 GB)."""
+    max_feed_response_bytes: int = 16_777_216
+    """Most read of one feed answer (16 MiB); a longer one is cut off unread, the poll fails
+    with that reason, and the worker's memory stays bounded whatever a feed sends."""
 
     @property
     def zone(self) -> ZoneInfo:

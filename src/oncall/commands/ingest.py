@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from oncall.commands.common import (
     EXIT_OK,
@@ -23,6 +26,10 @@ from oncall.services.ingest import IngestReport, write_batches
 from oncall.services.ingest_worker import PreparationStopped, prepared_batches
 from oncall.store.errors import StoreError
 
+WAITING_NOTICE_S = 3.0
+"""Seconds of silence from the input before the command says it is waiting for it."""
+CHUNK_BYTES = 1 << 20
+
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the `ingest` command."""
@@ -37,30 +44,58 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(handler=run)
 
 
-def _read(name: str) -> bytes:
-    if name == "-":
-        return sys.stdin.buffer.read()
+def _read(name: str, limit: int) -> bytes:
+    """The whole input, at most `limit` bytes; a pipe or FIFO that stays silent is said."""
     path = Path(name)
+    notice = threading.Timer(
+        WAITING_NOTICE_S,
+        say,
+        (f"oncall: waiting for input on {'standard input' if name == '-' else path} …", sys.stderr),
+    )
+    notice.daemon = True
+    notice.start()  # open() of a FIFO with no writer blocks, and so does a silent pipe
     try:
-        return path.read_bytes()
+        if name == "-":
+            return _read_capped(sys.stdin.buffer, "standard input", limit, notice.cancel)
+        with path.open("rb") as source:
+            return _read_capped(source, str(path), limit, notice.cancel)
     except FileNotFoundError:
         raise CommandError(f"There is no file {path}.", EXIT_USAGE) from None
     except IsADirectoryError:
         raise CommandError(f"{path} is a directory, not an alert file.", EXIT_USAGE) from None
     except OSError as error:
         raise CommandError(f"Cannot read {path}: {error.strerror}.", EXIT_USAGE) from None
+    finally:
+        notice.cancel()
+
+
+def _read_capped(source: BinaryIO, what: str, limit: int, arrived: Callable[[], None]) -> bytes:
+    """Read in chunks and stop past `limit`: memory stays bounded (`ingest /dev/zero`)."""
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := source.read(CHUNK_BYTES):
+        arrived()
+        size += len(chunk)
+        if size > limit:
+            raise CommandError(
+                f"{what} is longer than {limit:,} bytes (max_input_bytes): nothing was "
+                "imported. Split it, or raise max_input_bytes in the settings file.",
+                EXIT_USAGE,
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def run(args: argparse.Namespace) -> int:
     """Import the file and print accepted / duplicate / rejected counts with reasons."""
-    data = _read(args.file)
     settings = settings_for(args)
+    data = _read(args.file, settings.max_input_bytes)
     origin = args.origin or ("stdin" if args.file == "-" else Path(args.file).name)
     report = IngestReport()
     stopped: StoreError | PreparationStopped | None = None
     # A large file is read and validated in a worker process, forked before the
     # database is opened, while this process writes what it prepared.
-    with prepared_batches(data) as batches:
+    with prepared_batches(data, max_record=settings.max_record_bytes) as batches:
         del data  # held by whoever reads the records (the worker, or the batches)
         store = open_store(settings)
         ctx = ServiceContext(store, system_actor("ingest"), settings=settings)

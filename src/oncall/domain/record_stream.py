@@ -25,6 +25,9 @@ from oncall.domain.alert_record import (
 )
 from oncall.domain.strict_json import StrictJson
 
+MAX_RECORD = 262_144
+"""Longest record, in characters of its JSON text, unless the caller says otherwise
+(`Settings.max_record_bytes`): a 9.3 MB alert was stored whole."""
 CONTAINER_KEYS = ("alerts", "data", "items", "records", "results")
 """Keys under which a paged response object holds its list of records."""
 
@@ -48,8 +51,12 @@ class RawRecord(NamedTuple):
     """The parsed JSON value, or a `RecordError` saying why it could not be read."""
 
 
-def read_alert_records(data: bytes) -> Iterator[RawRecord]:
-    """Split the bytes of an alert file into records, in file order."""
+def read_alert_records(data: bytes, max_record: int = MAX_RECORD) -> Iterator[RawRecord]:
+    """Split the bytes of an alert file into records, in file order.
+
+    A record longer than `max_record` characters is refused unread (a line) or once read
+    (in an array), and the next one is read as usual.
+    """
     bom = len(_BOM) if data.startswith(_BOM) else 0
     nuls = _NULS.match(data, bom).end() - bom  # type: ignore[union-attr]
     # UTF-16/32 puts a NUL beside every ASCII character; a run of NULs before plain text
@@ -68,7 +75,7 @@ def read_alert_records(data: bytes) -> Iterator[RawRecord]:
         # CR-only line ends (classic Mac, some exporters) read as one line lost every
         # record after the first; CRLF needs nothing (CR is JSON whitespace).
         text = text.replace("\r", "\n")
-    reader = _Reader(text, clean, bom + nuls)
+    reader = _Reader(text, clean, bom + nuls, max_record)
     start = _skip_space(text, 0)
     if start == len(text):
         yield _file_error("the file is empty")
@@ -129,8 +136,9 @@ def _skip_space(text: str, pos: int, end: int | None = None) -> int:
 class _Reader:
     """Walks decoded file text; knows line numbers and byte offsets of positions."""
 
-    def __init__(self, text: str, clean: bool, bom: int) -> None:
+    def __init__(self, text: str, clean: bool, bom: int, max_record: int = MAX_RECORD) -> None:
         self.text = text
+        self.max_record = max_record
         self.clean = clean
         self.json = StrictJson()  # its own: it notes problems per value read
         self._line = (0, 1)  # (position, its line): positions are asked in order
@@ -173,7 +181,9 @@ class _Reader:
             if start < end:  # blank lines are skipped
                 number += 1
                 value: object = None
-                if fast and text[start] == "{":
+                if end - start > self.max_record:
+                    value = self._too_long(end - start)
+                elif fast and text[start] == "{":
                     try:
                         value, stop = scan(text, start)
                     except (StopIteration, *_UNREADABLE):
@@ -256,6 +266,8 @@ class _Reader:
                 yield self._unreadable(number, pos, err)
                 return
             value = self.json.checked(value)
+            if end - pos > self.max_record:
+                value = self._too_long(end - pos)
             yield RawRecord(number, self.line_at(pos), self.undecoded(pos, end) or value)
             pos = _skip_space(text, end)
             if in_array and pos < len(text):
@@ -279,6 +291,11 @@ class _Reader:
                     "it may have been cut short",
                 ),
             )
+
+    def _too_long(self, size: int) -> RecordError:
+        return RecordError(
+            "", f"the record is {size:,} characters long; the limit is {self.max_record:,}"
+        )
 
     def _unreadable(self, number: int, pos: int, err: Exception) -> RawRecord:
         """Why record `number`, starting at `pos`, cannot be read; reading stops there."""

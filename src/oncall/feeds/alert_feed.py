@@ -168,6 +168,8 @@ class FeedPoller:
             rng=self.rng,
             environ=self.environ,
             max_pages=self.max_pages,
+            max_bytes=self.ctx.settings.max_feed_response_bytes,
+            max_record=self.ctx.settings.max_record_bytes,
         )
         intake = self._intake.setdefault(feed.name, FeedIntake(self.ctx, feed.name))
         return await reader.read(intake, lambda: asyncio.to_thread(self._extend, feed.name))

@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from oncall.domain.alert_record import RecordError
 from oncall.domain.record_stream import (
     CONTAINER_KEYS,
+    MAX_RECORD,
     RawRecord,
     read_alert_records,
     records_from_json_value,
@@ -40,6 +41,7 @@ def read_feed_page(
     content_type: str = "",
     link_next: str | None = None,
     default_source: str | None = None,
+    max_record: int = MAX_RECORD,
 ) -> FeedPage:
     """Split a response body into records and find the next page (Link header or body)."""
     if "html" in content_type.lower():
@@ -50,7 +52,7 @@ def read_feed_page(
     try:
         value: object = strict.loads(body)
     except (ValueError, RecursionError):
-        return _damaged_or_lines(body, default_source)
+        return _damaged_or_lines(body, default_source, max_record)
     records = [_with_source(r, default_source) for r in records_from_json_value(value, strict)]
     next_url = _absolute(url, link_next) if link_next else None
     if next_url is None and isinstance(value, Mapping) and "id" not in value:
@@ -58,9 +60,9 @@ def read_feed_page(
     return FeedPage(records, next_url)
 
 
-def _damaged_or_lines(body: bytes, default_source: str | None) -> FeedPage:
+def _damaged_or_lines(body: bytes, default_source: str | None, max_record: int) -> FeedPage:
     """A body that is not one JSON value: JSON lines, or something broken or cut short."""
-    records = [_with_source(r, default_source) for r in read_alert_records(body)]
+    records = [_with_source(r, default_source) for r in read_alert_records(body, max_record)]
     readable = [r for r in records if not isinstance(r.value, RecordError)]
     if not readable:
         first = next((r.value for r in records if isinstance(r.value, RecordError)), None)

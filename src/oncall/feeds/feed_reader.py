@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from oncall.config import FeedSettings
+from oncall.domain.record_stream import MAX_RECORD
 from oncall.feeds.feed_intake import FeedIntake, IntakeCounts
 from oncall.feeds.feed_pages import read_feed_page, same_origin
 from oncall.feeds.fetch import (
@@ -52,6 +53,8 @@ class FeedReader:
         rng: random.Random,
         environ: Mapping[str, str] | None,
         max_pages: int,
+        max_bytes: int | None = None,
+        max_record: int = MAX_RECORD,
     ) -> None:
         self.client = client
         self.feed = feed
@@ -60,6 +63,9 @@ class FeedReader:
         self.rng = rng
         self.environ = environ
         self.max_pages = max_pages
+        self.max_bytes = max_bytes
+        """Most read of one answer (None: no limit); see Settings.max_feed_response_bytes."""
+        self.max_record = max_record
 
     async def read(
         self, intake: FeedIntake, keep_claim: Callable[[], Awaitable[None]]
@@ -91,6 +97,7 @@ class FeedReader:
                     headers={**headers, **(_validators(state) if first else {})},
                     policy=self.retry,
                     rng=self.rng,
+                    max_bytes=self.max_bytes,
                 )
             except FetchFailed as error:
                 outcome.error = _on_page(outcome.pages, str(error))
@@ -108,6 +115,7 @@ class FeedReader:
                 content_type=response.headers.get("content-type", ""),
                 link_next=response.links.get("next", {}).get("url"),
                 default_source=feed.source,
+                max_record=self.max_record,
             )
             if page.garbage:
                 outcome.error = _on_page(outcome.pages, page.problem or "unreadable")

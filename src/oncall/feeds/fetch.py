@@ -117,6 +117,30 @@ def _check_url(url: str) -> None:
         )
 
 
+async def _read_body(response: httpx.Response, max_bytes: int | None) -> None:
+    """Read a streamed answer's body into the response, refusing one over `max_bytes`."""
+    if max_bytes is None:
+        await response.aread()
+        return
+    announced = response.headers.get("content-length", "")
+    if announced.isdigit() and int(announced) > max_bytes:
+        raise FetchFailed(_too_large(announced, max_bytes))
+    body = bytearray()
+    async for chunk in response.aiter_bytes():
+        body += chunk
+        if len(body) > max_bytes:
+            raise FetchFailed(_too_large("", max_bytes))
+    response._content = bytes(body)  # what aread() would have set
+
+
+def _too_large(announced: str, max_bytes: int) -> str:
+    size = f"{int(announced):,} bytes" if announced else "more"
+    return (
+        f"the answer was {size}; the limit is {max_bytes:,} bytes "
+        "(max_feed_response_bytes): it was not read"
+    )
+
+
 async def send_with_retries(
     client: httpx.AsyncClient,
     method: str,
@@ -127,11 +151,13 @@ async def send_with_retries(
     rng: random.Random,
     content: bytes | None = None,
     sleep: Sleep = asyncio.sleep,
+    max_bytes: int | None = None,
 ) -> httpx.Response:
     """Send one request, retrying failed connections, timeouts and "try later" answers.
 
     Returns the first answer that is not worth retrying (2xx, 3xx, most 4xx); raises
-    FetchFailed with the last problem when every try failed.
+    FetchFailed with the last problem when every try failed. With `max_bytes`, the body
+    is streamed and a longer one is refused (FetchFailed) without being held.
     """
     _check_url(url)
     problem = "no attempt was made"
@@ -139,9 +165,14 @@ async def send_with_retries(
     for attempt in range(1, policy.attempts + 1):
         wait: float | None = None
         try:
-            response = await client.request(
+            request = client.build_request(
                 method, url, headers=dict(headers), content=content, timeout=policy.timeout_s
             )
+            response = await client.send(request, stream=True)
+            try:
+                await _read_body(response, max_bytes)
+            finally:
+                await response.aclose()
         except httpx.TransportError as error:
             problem, status = describe_transport_error(error, policy.timeout_s), None
         else:

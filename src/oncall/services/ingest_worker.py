@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import BinaryIO, NoReturn
 
-from oncall.domain.record_stream import read_alert_records
+from oncall.domain.record_stream import MAX_RECORD, read_alert_records
 from oncall.services.ingest import PreparedBatch, prepare_batches
 
 WORKER_MIN_BYTES = 256 * 1024
@@ -47,7 +47,7 @@ def worker_available() -> bool:
 
 @contextmanager
 def prepared_batches(
-    data: bytes, *, worker: bool | None = None
+    data: bytes, *, worker: bool | None = None, max_record: int = MAX_RECORD
 ) -> Iterator[Iterator[PreparedBatch]]:
     """The prepared batches of an alert file, from a worker process or from this one.
 
@@ -60,9 +60,9 @@ def prepared_batches(
     started = None
     if worker:
         with suppress(OSError):  # no fork (out of processes or memory): do it all here
-            started = _start(data)
+            started = _start(data, max_record)
     if started is None:
-        yield prepare_batches(read_alert_records(data))
+        yield prepare_batches(read_alert_records(data, max_record))
         return
     del data  # the worker has its copy; here only the batches are needed
     pid, source = started
@@ -94,7 +94,7 @@ def prepared_batches(
         os.waitpid(pid, 0)
 
 
-def _start(data: bytes) -> tuple[int, BinaryIO]:
+def _start(data: bytes, max_record: int) -> tuple[int, BinaryIO]:
     """Fork the worker; this process keeps the pipe's reading end."""
     read_end, write_end = os.pipe()
     if sys.platform == "linux":
@@ -105,12 +105,12 @@ def _start(data: bytes) -> tuple[int, BinaryIO]:
     pid = os.fork()
     if pid == 0:  # pragma: no cover - runs in the child (measured by the proofs)
         os.close(read_end)
-        _serve(data, write_end)
+        _serve(data, write_end, max_record)
     os.close(write_end)
     return pid, os.fdopen(read_end, "rb")
 
 
-def _serve(data: bytes, write_end: int) -> NoReturn:  # pragma: no cover - in the child
+def _serve(data: bytes, write_end: int, limit: int) -> NoReturn:  # pragma: no cover - in the child
     """The worker: prepare every batch and send it; then None. Never returns."""
     code = 0
     try:
@@ -118,7 +118,7 @@ def _serve(data: bytes, write_end: int) -> NoReturn:  # pragma: no cover - in th
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         with os.fdopen(write_end, "wb") as sink:
             try:
-                for batch in prepare_batches(read_alert_records(data)):
+                for batch in prepare_batches(read_alert_records(data, limit)):
                     pickle.dump(batch, sink, pickle.HIGHEST_PROTOCOL)
                     sink.flush()
                 pickle.dump(None, sink)
