@@ -117,7 +117,9 @@ async def test_an_answer_without_a_length_is_cut_off_at_the_limit() -> None:
 
     transport = httpx.MockTransport(lambda _: httpx.Response(200, content=endless()))
     async with httpx.AsyncClient(transport=transport) as client:
-        with pytest.raises(FetchFailed, match="the limit is 100,000 bytes"):
+        with pytest.raises(
+            FetchFailed, match=r"longer than 100,000 bytes \(max_feed_response_bytes\)"
+        ):
             await send_with_retries(
                 client,
                 "GET",

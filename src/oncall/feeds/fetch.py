@@ -134,11 +134,8 @@ async def _read_body(response: httpx.Response, max_bytes: int | None) -> None:
 
 
 def _too_large(announced: str, max_bytes: int) -> str:
-    size = f"{int(announced):,} bytes" if announced else "more"
-    return (
-        f"the answer was {size}; the limit is {max_bytes:,} bytes "
-        "(max_feed_response_bytes): it was not read"
-    )
+    size = f"was {int(announced):,} bytes; the limit is" if announced else "was longer than"
+    return f"the answer {size} {max_bytes:,} bytes (max_feed_response_bytes): it was not read"
 
 
 async def send_with_retries(
