@@ -87,7 +87,7 @@ class LiveRefresh:
             self.refresh_now()
         else:
             # Nothing changed: the status line redraws itself every second, which is as
-            # often as its text can change (a redraw per poll cost an idle console ~3% CPU).
+            # often as its text can change (a redraw per poll: ~1% of a core per idle console).
             self.app.freshness.succeeded(self.app.services.clock.now())
 
     def refresh_now(self) -> None:
