@@ -17,6 +17,8 @@ from pathlib import Path
 import httpx
 import pytest
 from local_http import json_reply, serving
+from test_directory_sync import FAST as SYNC_RETRY
+from test_directory_sync import HsdsApi, service
 from test_feed_poller import FAST, record
 
 from conftest import Clinic
@@ -24,6 +26,7 @@ from init_support import init_database
 from oncall.commands.common import system_actor
 from oncall.config import FeedSettings
 from oncall.feeds.alert_feed import FeedPoller
+from oncall.feeds.directory_sync import sync_directory
 from oncall.feeds.fetch import FetchFailed, send_with_retries
 from oncall.services.context import ServiceContext
 from oncall.store import feeds as feed_rows
@@ -130,3 +133,13 @@ async def test_an_answer_without_a_length_is_cut_off_at_the_limit() -> None:
                 max_bytes=100_000,
             )
     assert sent < 300_000  # it stopped reading, not read it all and then refused
+
+
+async def test_a_directory_page_over_the_limit_is_a_failed_page(clinic: Clinic) -> None:
+    settings = replace(clinic.settings, max_feed_response_bytes=20_000)
+    ctx = ServiceContext(clinic.store, system_actor("sync"), clinic.clock, settings)
+    api = HsdsApi([service(n, description="z" * 2000) for n in range(30)], per_page=30)
+    with serving(api) as server:
+        report = await sync_directory(ctx, server.url("/hsds"), retry=SYNC_RETRY)
+    assert "20,000 bytes (max_feed_response_bytes)" in " ".join(map(str, report.failed_pages))
+    assert clinic.store.query("SELECT COUNT(*) FROM resources WHERE national = 0")[0][0] == 0

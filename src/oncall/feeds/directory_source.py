@@ -67,6 +67,7 @@ class DirectorySource:
         rng: random.Random,
         per_page: int | None = None,
         max_pages: int = 10_000,
+        max_bytes: int | None = None,
     ) -> None:
         self.client = client
         self.url = url
@@ -75,6 +76,8 @@ class DirectorySource:
         self.rng = rng
         self.per_page = per_page
         self.max_pages = max_pages
+        self.max_bytes = max_bytes
+        """Most read of one answer (None: no limit); see Settings.max_feed_response_bytes."""
 
     async def pages(self) -> AsyncIterator[SourcePage]:
         """Every page in order (a data package comes as one page)."""
@@ -93,7 +96,13 @@ class DirectorySource:
 
     async def _get(self, url: str) -> bytes:
         response = await send_with_retries(
-            self.client, "GET", url, headers=self.headers, policy=self.retry, rng=self.rng
+            self.client,
+            "GET",
+            url,
+            headers=self.headers,
+            policy=self.retry,
+            rng=self.rng,
+            max_bytes=self.max_bytes,
         )
         if response.status_code != 200:
             raise FetchFailed(f"the server answered {describe_status(response)}")

@@ -98,6 +98,7 @@ async def sync_directory(
             retry=retry,
             rng=rng or random.Random(),
             per_page=per_page,
+            max_bytes=ctx.settings.max_feed_response_bytes,
         )
         await _read_all(ctx, source, report)
     finally:
