@@ -19,7 +19,7 @@ import pytest
 from local_http import json_reply, serving
 from test_directory_sync import FAST as SYNC_RETRY
 from test_directory_sync import HsdsApi, service
-from test_feed_poller import FAST, record
+from test_feed_poller import FAST, alert_ids, record
 
 from conftest import Clinic
 from init_support import init_database
@@ -143,3 +143,18 @@ async def test_a_directory_page_over_the_limit_is_a_failed_page(clinic: Clinic) 
         report = await sync_directory(ctx, server.url("/hsds"), retry=SYNC_RETRY)
     assert "20,000 bytes (max_feed_response_bytes)" in " ".join(map(str, report.failed_pages))
     assert clinic.store.query("SELECT COUNT(*) FROM resources WHERE national = 0")[0][0] == 0
+
+
+async def test_a_record_over_the_limit_in_a_feed_page_is_refused_and_the_rest_kept(
+    clinic: Clinic,
+) -> None:
+    settings = replace(clinic.settings, max_record_bytes=2_000)
+    ctx = ServiceContext(clinic.store, system_actor("feeds"), clinic.clock, settings)
+    page = {"alerts": [record(1), record(2, summary="w" * 3000, note="v" * 5000), record(3)]}
+    with serving(lambda _: json_reply(page)) as server:
+        feed = FeedSettings(name="paged", url=server.url("/alerts"), interval_s=30)
+        async with FeedPoller(ctx, [feed], retry=FAST) as poller:
+            await poller.poll_due(clinic.clock.now())
+    assert alert_ids(clinic) == ["f-1", "f-3"]
+    ((message,),) = clinic.store.query("SELECT message FROM quarantine")
+    assert "the limit is 2,000" in message

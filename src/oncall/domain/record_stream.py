@@ -33,6 +33,7 @@ CONTAINER_KEYS = ("alerts", "data", "items", "records", "results")
 
 _BOM = b"\xef\xbb\xbf"
 _NULS = re.compile(b"\x00*")
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _UNDECODED = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8 (surrogateescape)
 _CUT_TOKEN = re.compile(r"[-+.\w]*[ \t\n\r]*")  # what is left when a file ends mid-token
@@ -87,15 +88,24 @@ def read_alert_records(data: bytes, max_record: int = MAX_RECORD) -> Iterator[Ra
         yield from reader.lines()
 
 
-def records_from_json_value(value: object, strict: StrictJson | None = None) -> Iterator[RawRecord]:
+def records_from_json_value(
+    value: object, strict: StrictJson | None = None, max_record: int | None = None
+) -> Iterator[RawRecord]:
     """The records in a parsed JSON value: a list, a paged response object or one record.
 
     `strict`, the decoder that read the value, turns each record that held a duplicate
-    key or a non-finite number into the `RecordError` saying so.
+    key or a non-finite number into the `RecordError` saying so; `max_record` (given
+    when the whole text was longer) refuses a record whose JSON text is longer.
     """
-    if strict is not None and strict.take() is not None:
+    if (strict is not None and strict.take() is not None) or max_record is not None:
         for raw in records_from_json_value(value):
-            problem = strict.problem_in(raw.value) if raw.number else None
+            problem = strict.problem_in(raw.value) if strict and raw.number else None
+            if problem is None and max_record is not None and raw.number:
+                size = len(_COMPACT.encode(raw.value))
+                if size > max_record:
+                    problem = RecordError(
+                        "", f"the record is {size:,} characters long; the limit is {max_record:,}"
+                    )
             yield raw._replace(value=problem) if problem else raw
         return
     items: object = value
@@ -235,7 +245,10 @@ class _Reader:
             if problem is not None:
                 yield RawRecord(0, 0, RecordError("", f"{problem.message}; nothing was read"))
                 return
-            yield from records_from_json_value(value, self.json)
+            longer = end - start > self.max_record
+            yield from records_from_json_value(
+                value, self.json, self.max_record if longer else None
+            )
         elif text.find("\n", start, end) < 0:
             self.json.take()
             yield from self.lines()

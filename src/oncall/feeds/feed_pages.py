@@ -53,7 +53,10 @@ def read_feed_page(
         value: object = strict.loads(body)
     except (ValueError, RecursionError):
         return _damaged_or_lines(body, default_source, max_record)
-    records = [_with_source(r, default_source) for r in records_from_json_value(value, strict)]
+    limit = max_record if len(body) > max_record else None  # only then can a record be longer
+    records = [
+        _with_source(r, default_source) for r in records_from_json_value(value, strict, limit)
+    ]
     next_url = _absolute(url, link_next) if link_next else None
     if next_url is None and isinstance(value, Mapping) and "id" not in value:
         next_url = _next_from_body(value, url)
