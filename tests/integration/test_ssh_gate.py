@@ -33,7 +33,7 @@ class Gate:
     sshd: Sshd
     db: Path
     keys: dict[str, Path]
-    """Private key per name: ada, cara, cara2 (cara's second), sam, dee, fay, gus."""
+    """Private key per name: ada, cara, cara2 (cara's second), sam, dee, fay, gus, ivy, ivy2."""
 
     def ssh(self, who: str, *command: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
         """ssh to the service account with `who`'s key."""
@@ -66,7 +66,7 @@ def gate(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gate]:
     """sshd, the service account with `oncall init` and ada's key, then staff added by ada."""
     check_can_run()
     folder = tmp_path_factory.mktemp("sshd")
-    names = ("ada", "cara", "cara2", "sam", "dee", "fay", "gus")
+    names = ("ada", "cara", "cara2", "sam", "dee", "fay", "gus", "ivy", "ivy2")
     keys = {name: _keygen(folder, name) for name in names}
     account = ServiceAccount.create()
     sshd = Sshd(folder, account.name)
@@ -283,6 +283,35 @@ def test_a_console_closes_within_5_s_of_deactivation_or_key_revocation(
         for console in consoles.values():
             console.close()
     assert max(took.values()) < 5, took
+
+
+def test_revoking_the_key_in_use_closes_that_board_while_the_other_keys_console_goes_on(
+    gate: Gate, tmp_path: Path
+) -> None:
+    added = gate.ssh("ada", "staff", "add", "ivy", "--name", "Ivy", "--role", "supervisor")
+    assert added.returncode == 0, added.stderr
+    for name in ("ivy", "ivy2"):
+        public = Path(f"{gate.keys[name]}.pub").read_text()
+        assert gate.ssh("ada", "keys", "add", "ivy", "-", stdin=public).returncode == 0
+    printed = subprocess.run(
+        ["ssh-keygen", "-l", "-f", f"{gate.keys['ivy2']}.pub"], capture_output=True, text=True
+    )
+    board = Console(gate, "ivy2", tmp_path, "board")
+    console = Console(gate, "ivy", tmp_path)
+    try:
+        board.wait_for("Waiting for acknowledgement:")
+        console.wait_for("Ivy (supervisor)")
+        revoked = gate.ssh("ada", "keys", "revoke", printed.stdout.split()[1])
+        assert revoked.returncode == 0, revoked.stderr
+        took = board.wait_for("The SSH key of ivy was revoked", within_s=5)
+        assert "Waiting for acknowledgement" not in board.screen()  # the cover is opaque
+        time.sleep(1.5)  # the watch looks every second: the other session's had its turn
+        screen = console.screen()
+        assert "Ivy (supervisor)" in screen and "revoked" not in screen, screen
+    finally:
+        board.close()
+        console.close()
+    assert took < 5
 
 
 def test_a_clinicians_acknowledgement_shows_on_the_supervisors_board_within_1_s(

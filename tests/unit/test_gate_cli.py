@@ -123,3 +123,78 @@ def test_no_command_without_a_terminal_is_refused(
 ) -> None:
     assert _gate(db, "cara", None, monkeypatch) == 1
     assert "The console needs a terminal" in capsys.readouterr().err
+
+
+KEY = "SHA256:" + "Ab+/" * 10 + "xyz"  # the shape ssh-keygen -l prints: 43 characters
+
+
+def test_the_key_a_line_names_is_read_and_anything_else_in_its_place_is_refused(
+    db: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SSH_ORIGINAL_COMMAND", "rota")
+    assert main(["--db", str(db), "gate", "cara", "--key", KEY]) == 0
+    assert _gate_audit(db)[-1] == ("cara", "gate.session", {"command": "rota", "key": KEY})
+    for wrong in ("SHA256:short", "MD5:" + "ab" * 16, KEY + "; sh"):
+        with pytest.raises(SystemExit) as usage:
+            main(["--db", str(db), "gate", "cara", "--key", wrong])
+        assert usage.value.code == 2
+        assert "expected a SHA256 key fingerprint" in capsys.readouterr().err
+
+
+class _Terminal:
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(("command", "board"), [(None, False), ("board", True)])
+@pytest.mark.parametrize("key", [KEY, None], ids=["named", "older-line"])
+def test_the_console_and_the_board_are_watched_on_the_key_their_line_names(
+    db: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    command: str | None,
+    board: bool,
+    key: str | None,
+) -> None:
+    import sys
+    from types import SimpleNamespace
+
+    from oncall.commands import console, console_watch, keys
+
+    authorized = tmp_path / "authorized_keys"
+    blob = "AAAAC3NzaC1lZDI1NTE5AAAAIOwnVYcVpnTtUJxOuD4OKIvhmQZHhSA4oNxQ0E5hgIEs"
+    authorized.write_text(
+        f'command="/x/oncall --db {db} gate sam",restrict,pty ssh-ed25519 {blob}\n'
+    )
+    monkeypatch.setattr(keys, "keys_file", lambda args: authorized)
+    terminal = SimpleNamespace(stdin=_Terminal(), stdout=_Terminal(), stderr=sys.stderr)
+    monkeypatch.setattr("oncall.commands.gate.sys", terminal)
+    watched: list[tuple[bool, Path | None, str | None]] = []
+
+    def run_watched(app: object, *, keys_file: Path | None = None, key: str | None = None) -> int:
+        watched.append((app.start_on_board, keys_file, key))  # type: ignore[attr-defined]
+        app.services.store.close()  # type: ignore[attr-defined]
+        return 0
+
+    def unwatched(app: object) -> int:
+        app.services.store.close()  # type: ignore[attr-defined]
+        pytest.fail("the gate opened a console that nothing watches")
+
+    monkeypatch.setattr(console_watch, "run_watched", run_watched)
+    monkeypatch.setattr(console, "_run", unwatched)
+    if command is None:
+        monkeypatch.delenv("SSH_ORIGINAL_COMMAND", raising=False)
+    else:
+        monkeypatch.setenv("SSH_ORIGINAL_COMMAND", command)
+    words = ["--db", str(db), "gate", "sam", *(["--key", key] if key else [])]
+    assert main(words) == 0
+    assert watched == [(board, authorized, key)]
+
+
+def test_the_board_needs_a_terminal_and_a_supervisor(
+    db: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _gate(db, "cara", "board", monkeypatch) == 1
+    assert "'board' is not allowed for a clinician" in capsys.readouterr().err
+    assert _gate(db, "sam", "board", monkeypatch) == 1
+    assert "The board needs a terminal" in capsys.readouterr().err

@@ -41,6 +41,13 @@ def _sk_key(folder: Path) -> Path:
     return path
 
 
+def _fingerprint(public: Path) -> str:
+    printed = subprocess.run(
+        ["ssh-keygen", "-l", "-E", "sha256", "-f", str(public)], capture_output=True, text=True
+    )
+    return printed.stdout.split()[1]
+
+
 @pytest.fixture
 def team(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Path, Path]:
     """A database (this account is its admin) with clinician ann, and a keys file."""
@@ -74,9 +81,11 @@ def test_accepted_keys_get_the_forced_gate_command_and_foreign_lines_stay(
     lines = keys.read_text().splitlines()
     assert lines[:2] == ["# the host's own entries", FOREIGN]
     program = Path(sys.executable).parent / "oncall"
-    prefix = f'command="{program} --db {db} gate ann",restrict,pty '
-    assert [line.removeprefix(prefix) for line in lines[2:]] == [
-        p.read_text().strip() for p in made
+    # Each line's forced command names its own key, so a session knows which key it rests on.
+    assert lines[2:] == [
+        f'command="{program} --db {db} gate ann --key {_fingerprint(p)}",restrict,pty '
+        + p.read_text().strip()
+        for p in made
     ]
     assert stat.S_IMODE(keys.stat().st_mode) == 0o600
     capsys.readouterr()
@@ -179,3 +188,31 @@ def test_only_admins_manage_keys(
     finally:
         identity.act_as_gate_login(None)
     assert "Only admins may manage SSH keys; ann is a clinician" in capsys.readouterr().err
+
+
+def test_a_session_rests_on_the_key_its_line_names_and_older_lines_on_the_login(
+    team: tuple[Path, Path], tmp_path: Path
+) -> None:
+    from oncall.services.access_watch import has_enabled_key
+    from oncall.services.authorized_keys import GateKey, gate_command, read_lines
+
+    db, keys = team
+    first = _keygen(tmp_path, "one", "-t", "ed25519")
+    second = _keygen(tmp_path, "two", "-t", "ed25519")
+    assert _keys(db, keys, "add", "ann", str(first)) == 0
+    assert _keys(db, keys, "add", "ann", str(second)) == 0
+    one, two = _fingerprint(first), _fingerprint(second)
+    # A line written before keys named themselves: no --key, the login's keys as a whole.
+    older = f'command="/x/oncall --db {db} gate ann",restrict,pty ' + FOREIGN
+    keys.write_text(keys.read_text() + older + "\n")
+    parsed = [line for line in read_lines(keys) if isinstance(line, GateKey)]
+    assert [(k.login, k.named_key) for k in parsed] == [("ann", one), ("ann", two), ("ann", None)]
+    assert [k.named_key in (k.fingerprint, None) for k in parsed] == [True] * 3
+    assert has_enabled_key(keys, "ann", one) and has_enabled_key(keys, "ann", two)
+    assert _keys(db, keys, "revoke", one) == 0
+    assert not has_enabled_key(keys, "ann", one)  # the session on the first key ends ...
+    assert has_enabled_key(keys, "ann", two)  # ... one on the second goes on
+    assert has_enabled_key(keys, "ann")  # and an older line's session: ann still has keys
+    assert keys.read_text().endswith(older + "\n")  # the older line is kept as written
+    with pytest.raises(ValueError, match="not a SHA256 key fingerprint"):
+        gate_command(Path("/x/oncall"), db, "ann", "SHA256:x; rm -rf ~")

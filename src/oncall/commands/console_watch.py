@@ -11,8 +11,11 @@ if TYPE_CHECKING:
     from oncall.ui.app import OnCallApp
 
 
-def run_watched(app: OnCallApp, *, keys_file: Path | None = None) -> int:
-    """Run the console; a deactivated account (or, behind the gate, a revoked key) ends it."""
+def run_watched(app: OnCallApp, *, keys_file: Path | None = None, key: str | None = None) -> int:
+    """Run the console; a deactivated account (or, behind the gate, a revoked key) ends it.
+
+    `key` is the fingerprint of the key the session rests on (None: any key of the login).
+    """
     from oncall.commands.console import _run
     from oncall.ui.screens.access_ended import AccessEndedScreen
 
@@ -27,7 +30,9 @@ def run_watched(app: OnCallApp, *, keys_file: Path | None = None) -> int:
         return True
 
     services = app.services
-    watch = AccessWatch(services.store.path, services.actor.login, ended, keys_file=keys_file)
+    watch = AccessWatch(
+        services.store.path, services.actor.login, ended, keys_file=keys_file, key=key
+    )
     watch.start()
     try:
         return _run(app)

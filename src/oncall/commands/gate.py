@@ -3,6 +3,9 @@
 sshd runs it for every connection made with that key, whatever the client asked for;
 the client's words arrive in SSH_ORIGINAL_COMMAND. LOGIN, written into the key's line
 by `oncall keys add`, is the only identity: USER, LOGNAME and the rest are ignored.
+`--key FINGERPRINT`, written into the same line, names the key the session rests on: the
+console (or board) it opens closes when that key is revoked or disabled, whatever other
+keys the login has. A line without it (written before) rests on any key of the login.
 """
 
 from __future__ import annotations
@@ -24,7 +27,22 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "gate", help="the SSH forced command: run the console or an allowed command as LOGIN"
     )
     parser.add_argument("login", metavar="LOGIN")
+    parser.add_argument(
+        "--key",
+        metavar="FINGERPRINT",
+        type=_fingerprint,
+        default=None,
+        help="the SHA256 fingerprint of the key this line is for (written by keys add)",
+    )
     parser.set_defaults(handler=run)
+
+
+def _fingerprint(text: str) -> str:
+    from oncall.services.authorized_keys import FINGERPRINT
+
+    if FINGERPRINT.fullmatch(text) is None:
+        raise argparse.ArgumentTypeError("expected a SHA256 key fingerprint (SHA256:…)")
+    return text
 
 
 def _audit(store: Store, login: str, action: str, detail: dict[str, object]) -> None:
@@ -70,26 +88,37 @@ def run(args: argparse.Namespace) -> int:
             return _refuse(store, login, "The command could not be read (unbalanced quotes).", "?")
         if words and words[0] == "oncall":
             words = words[1:]  # `ssh oncall@host oncall report …` means the same
-        if not words and not (sys.stdin.isatty() and sys.stdout.isatty()):
-            sentence = "The console needs a terminal: connect with ssh -t, or name a command."
-            return _refuse(store, login, sentence, "console")
         reason = refusal(staff.role, words)
         if reason is not None:
             return _refuse(store, login, reason, original)
+        board = words == ["board"]
+        if (not words or board) and not (sys.stdin.isatty() and sys.stdout.isatty()):
+            what = "board" if board else "console"
+            sentence = f"The {what} needs a terminal: connect with ssh -t, or name a command."
+            return _refuse(store, login, sentence, what)
         what = command_name(words) if words else "console"
-        _audit(store, login, "gate.session", {"command": what})
+        detail: dict[str, object] = {"command": what}
+        if args.key is not None:
+            detail["key"] = args.key
+        _audit(store, login, "gate.session", detail)
     finally:
         store.close()
-    if not words:
+    if not words or board:
         from oncall.cli import make_app
         from oncall.commands.console_watch import run_watched
         from oncall.commands.keys import keys_file
         from oncall.services.access_watch import has_enabled_key
 
-        # sshd read this account's authorized_keys: the session rests on a key there.
+        # sshd read this account's authorized_keys: the session rests on a key there (the
+        # one the line names; on older lines, any key of the login). The file is the one
+        # to watch when it holds the login's keys; the watch then checks the named key.
         keys = keys_file(args)
         watched = keys if has_enabled_key(keys, login) else None
-        return run_watched(make_app(settings, actor=staff, scheduler=True), keys_file=watched)
+        if board:  # as `oncall board` opens it, but watched like the console
+            app = make_app(settings, actor=staff, board=True)
+        else:
+            app = make_app(settings, actor=staff, scheduler=True)
+        return run_watched(app, keys_file=watched, key=args.key)
     from oncall.cli import main
 
     try:

@@ -114,10 +114,16 @@ def run_add(args: argparse.Namespace) -> int:
         raise CommandError(f"Cannot read the key {args.keyfile}: {error}", EXIT_USAGE) from None
     path = keys_file(args)
     db = settings_for(args).db_path.absolute()
+    program = oncall_program()
     try:
-        command = gate_command(oncall_program(), db, args.login)
+        gate_command(program, db, args.login)  # the paths can be written into the line
     except ValueError as error:
         raise CommandError(str(error)) from None
+
+    def command(fingerprint: str) -> str:
+        # The line names its own key: the session it opens ends when that key goes.
+        return gate_command(program, db, args.login, fingerprint)
+
     key = as_key_manager(
         args, lambda ctx: add_key(ctx, args.login, text, keys_file=path, command=command)
     )

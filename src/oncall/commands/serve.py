@@ -60,9 +60,9 @@ def is_loopback(host: str) -> bool:
 def run_board(args: argparse.Namespace) -> int:
     """The console, opened on the supervisor board."""
     from oncall.cli import make_app
-    from oncall.commands.console import _run
+    from oncall.commands.console_watch import run_watched
 
-    return _run(make_app(settings_for(args), board=True))
+    return run_watched(make_app(settings_for(args), board=True))
 
 
 def _may_act_as(store: Store, login: str) -> Staff:

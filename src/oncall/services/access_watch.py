@@ -18,10 +18,16 @@ CHECK_EVERY_S = 1.0
 """How often access is checked: the console must close within 5 s of it ending."""
 
 
-def has_enabled_key(keys_file: Path, login: str) -> bool:
-    """Whether the file still holds an enabled gate key for the login."""
+def has_enabled_key(keys_file: Path, login: str, fingerprint: str | None = None) -> bool:
+    """Whether the file still holds an enabled gate key for the login (with that fingerprint).
+
+    With a fingerprint (a line's forced command names its key) only that key counts: a
+    login's other keys do not keep a session opened with a revoked one.
+    """
     return any(
-        key.login == login and not key.disabled
+        key.login == login
+        and not key.disabled
+        and (fingerprint is None or key.fingerprint == fingerprint)
         for key in keyfile.gate_keys(keyfile.read_lines(keys_file))
     )
 
@@ -40,6 +46,7 @@ class AccessWatch:
         on_end: Callable[[str], bool],
         *,
         keys_file: Path | None = None,
+        key: str | None = None,
         interval_s: float = CHECK_EVERY_S,
     ) -> None:
         self.db_path = db_path
@@ -47,6 +54,8 @@ class AccessWatch:
         self.on_end = on_end
         self.keys_file = keys_file
         """Watched only behind the gate, where the session rests on a key in this file."""
+        self.key = key
+        """The fingerprint of that key, when its forced command names it; else any key."""
         self.interval_s = interval_s
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="access-watch", daemon=True)
@@ -68,7 +77,7 @@ class AccessWatch:
                 f"An admin deactivated the account {self.login}, so this console has closed. "
                 "Nothing you saved is lost."
             )
-        if self.keys_file is not None and not has_enabled_key(self.keys_file, self.login):
+        if self.keys_file is not None and not has_enabled_key(self.keys_file, self.login, self.key):
             return (
                 f"The SSH key of {self.login} was revoked, so this console has closed. "
                 "Nothing you saved is lost."

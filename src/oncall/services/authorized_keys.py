@@ -1,7 +1,10 @@
 """The service account's `authorized_keys`: oncall's gate lines, read and rewritten safely.
 
-Each line oncall writes is `command="<oncall> --db <db> gate LOGIN",restrict,pty <key>`
-(the gitolite pattern: sshd runs the forced command whatever the client asked for).
+Each line oncall writes is
+`command="<oncall> --db <db> gate LOGIN --key SHA256:…",restrict,pty <key>`
+(the gitolite pattern: sshd runs the forced command whatever the client asked for). The
+fingerprint is the line's own key, so a session knows which key it rests on and ends when
+that key goes; lines written before it (`gate LOGIN` alone) rest on any key of the login.
 A disabled line (its staff member deactivated) is kept as a comment so reactivation
 can restore it. Every other line is someone else's and is written back untouched.
 """
@@ -25,7 +28,11 @@ _GATE_LINE = re.compile(
     r'^command="(?P<command>[^"\\]*)",restrict,pty '
     r"(?P<type>\S+) (?P<blob>[A-Za-z0-9+/=]+)(?: (?P<comment>.*))?$"
 )
-_GATE_COMMAND = re.compile(r" gate (?P<login>[a-z_][a-z0-9_.-]{0,31})$")
+FINGERPRINT = re.compile(r"SHA256:[A-Za-z0-9+/]{43}")
+"""An OpenSSH SHA256 fingerprint as `ssh-keygen -l` prints it (no padding)."""
+_GATE_COMMAND = re.compile(
+    r" gate (?P<login>[a-z_][a-z0-9_.-]{0,31})(?: --key (?P<key>SHA256:[A-Za-z0-9+/]{43}))?$"
+)
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,12 @@ class GateKey:
     """Commented out because the staff member is deactivated."""
 
     @property
+    def named_key(self) -> str | None:
+        """The fingerprint the forced command names (`--key`), None on an older line."""
+        found = _GATE_COMMAND.search(self.command)
+        return found["key"] if found else None
+
+    @property
     def fingerprint(self) -> str:
         """SHA256 fingerprint, as `ssh-keygen -l` prints it."""
         digest = hashlib.sha256(base64.b64decode(self.blob)).digest()
@@ -62,9 +75,13 @@ Line = GateKey | str
 """A parsed line: one of oncall's keys, or anyone else's text kept as it is."""
 
 
-def gate_command(program: Path, db_path: Path, login: str) -> str:
-    """The forced command for `login`, quoted for the account's shell (`$SHELL -c`)."""
+def gate_command(program: Path, db_path: Path, login: str, fingerprint: str | None = None) -> str:
+    """The forced command for `login` (and its key), quoted for the account's shell."""
     words = [str(program), "--db", str(db_path), "gate", login]
+    if fingerprint is not None:
+        if FINGERPRINT.fullmatch(fingerprint) is None:
+            raise ValueError(f"{fingerprint[:60]!r} is not a SHA256 key fingerprint.")
+        words += ["--key", fingerprint]
     if any('"' in word or "\\" in word for word in words):
         # Inside command="…" these would need escaping that sshd and the shell read
         # differently; refuse rather than write a line that runs something else.

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from oncall.domain.types import Role
@@ -91,9 +92,17 @@ def inspect_key(text: str) -> PublicKey:
 
 
 def add_key(
-    ctx: ServiceContext, login: str, key_text: str, *, keys_file: Path, command: str
+    ctx: ServiceContext,
+    login: str,
+    key_text: str,
+    *,
+    keys_file: Path,
+    command: Callable[[str], str],
 ) -> GateKey:
-    """Install a staff member's key with the gate as its forced command (admins; audited)."""
+    """Install a staff member's key with the gate as its forced command (admins; audited).
+
+    `command` gives the forced command for the key's SHA256 fingerprint, which it names.
+    """
     require_role(ctx, ADMINS, "manage SSH keys")
     key = inspect_key(key_text)
     with keyfile.locked(keys_file), ctx.store.write() as conn:
@@ -107,7 +116,8 @@ def add_key(
             if key.blob in (line.blob if isinstance(line, GateKey) else line.split()):
                 owner = line.login if isinstance(line, GateKey) else "another entry"
                 raise Refused(f"This key is already in {keys_file} (for {owner}).")
-        entry = GateKey(login, key.key_type, key.blob, key.comment, command)
+        entry = GateKey(login, key.key_type, key.blob, key.comment, "")
+        entry = replace(entry, command=command(entry.fingerprint))
         ctx.audit(conn, "ssh_key.added", "staff", login, detail=_detail(entry, key.bits))
         keyfile.write_lines(keys_file, [*lines, entry])
     return entry
