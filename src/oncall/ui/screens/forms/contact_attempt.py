@@ -11,8 +11,8 @@ from oncall.domain.models import TimelineEvent
 from oncall.domain.types import ContactChannel, ContactResult
 from oncall.services import episodes
 from oncall.services.context import ServiceContext
-from oncall.ui.format import words
 from oncall.ui.screens.forms.base import ServiceForm
+from oncall.ui.screens.forms.contact_fields import channel_select, result_select
 
 
 class ContactAttemptForm(ServiceForm[TimelineEvent]):
@@ -30,18 +30,9 @@ class ContactAttemptForm(ServiceForm[TimelineEvent]):
         yield Label("Who was contacted", classes="field-label")
         yield Input(self.client_name, id="who")
         yield Label("Channel", classes="field-label")
-        yield Select(
-            [(words(c.value).capitalize(), c) for c in ContactChannel],
-            id="channel",
-            value=ContactChannel.PHONE,
-            allow_blank=False,
-        )
+        yield channel_select(ContactChannel.PHONE)
         yield Label("Result", classes="field-label")
-        yield Select(
-            [(words(r.value).capitalize(), r) for r in ContactResult],
-            id="result",
-            prompt="What came of it?",
-        )
+        yield result_select()
         yield Label("Note (optional)", classes="field-label")
         yield TextArea(id="note")
 

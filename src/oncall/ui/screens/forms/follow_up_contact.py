@@ -13,8 +13,8 @@ from oncall.domain.types import ContactChannel, ContactResult
 from oncall.services import followups
 from oncall.services.context import ServiceContext
 from oncall.services.followup_workspace import FollowUpView
-from oncall.ui.format import words
 from oncall.ui.screens.forms.base import ServiceForm
+from oncall.ui.screens.forms.contact_fields import channel_select, result_select
 from oncall.ui.widgets.timeline_text import FOLLOW_UP_LABELS
 
 
@@ -36,15 +36,6 @@ class FollowUpForm(ServiceForm[FollowUp]):
         return f"{self.ACTION} — follow-up {self.view.ref}, {kind}"
 
 
-def _channels(default: ContactChannel) -> Select[ContactChannel]:
-    return Select(
-        [(words(c.value).capitalize(), c) for c in ContactChannel],
-        id="channel",
-        value=default,
-        allow_blank=False,
-    )
-
-
 class FollowUpAttemptForm(FollowUpForm):
     """One attempt: channel, result, note. Reached completes it; the fifth miss exhausts it."""
 
@@ -59,13 +50,9 @@ class FollowUpAttemptForm(FollowUpForm):
                 "This is the last attempt: a miss escalates to the supervisor.", classes="hint"
             )
         yield Label("Channel", classes="field-label")
-        yield _channels(ContactChannel.PHONE)
+        yield channel_select(ContactChannel.PHONE)
         yield Label("Result (reached completes the follow-up)", classes="field-label")
-        yield Select(
-            [(words(r.value).capitalize(), r) for r in ContactResult],
-            id="result",
-            prompt="What came of it?",
-        )
+        yield result_select()
         yield Label("Note (optional)", classes="field-label")
         yield TextArea(id="note")
 
@@ -99,7 +86,7 @@ class CaringContactForm(FollowUpForm):
     def compose_fields(self) -> ComposeResult:
         """Channel and what the message said."""
         yield Label("Channel", classes="field-label")
-        yield _channels(ContactChannel.TEXT)
+        yield channel_select(ContactChannel.TEXT)
         yield Label("What the message said", classes="field-label")
         yield TextArea(id="message")
 
