@@ -36,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     report.add_argument("--until", metavar="DATE", help="last day, inclusive (default: today)")
     report.add_argument("--format", choices=FORMATS, default="table")
     report.set_defaults(handler=run_report)
-    handoff = subparsers.add_parser("handoff", help="the shift handoff summary (W11)")
+    handoff = subparsers.add_parser("handoff", help="the end-of-shift handoff summary")
     add_db_option(handoff)
     handoff.add_argument("--hours", type=float, default=12.0, help="follow-ups due within")
     handoff.set_defaults(handler=run_handoff)
