@@ -221,12 +221,21 @@ def load_settings(
 ) -> Settings:
     """Read the settings file (if any) and then the ONCALL_* environment."""
     env = dict(os.environ if environ is None else environ)
-    path = config_path or paths.config_file()
+    named = env.get("ONCALL_CONFIG")
+    path = config_path or (Path(named) if named else paths.config_file())
     settings = Settings()
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        text = None  # no settings file: the defaults and the environment
+        # A file someone named and mistyped must not quietly mean "no feeds, no targets".
+        if config_path is not None:
+            raise SettingsError(f"The settings file {path} does not exist.") from None
+        if named:
+            raise SettingsError(
+                f"The settings file {path} named by ONCALL_CONFIG does not exist: "
+                "correct the path, or unset ONCALL_CONFIG to use the defaults."
+            ) from None
+        text = None  # no settings file in the usual place: the defaults and the environment
     except OSError as error:  # unreadable, a folder, a folder on the way not enterable
         why = error.strerror or type(error).__name__
         raise SettingsError(f"Cannot read the settings file {path}: {why}.") from None

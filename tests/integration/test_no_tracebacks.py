@@ -36,6 +36,18 @@ def test_an_unreadable_settings_file_is_one_sentence(tmp_path: Path) -> None:
     assert done.returncode == 2
 
 
+def test_a_settings_file_named_by_oncall_config_that_is_missing_is_a_usage_error(
+    tmp_path: Path,
+) -> None:
+    missing = tmp_path / "etc" / "oncall.toml"  # a typo in a unit file, say
+    for words in (("feeds",), ("worker",), ()):
+        done = oncall(*words, "--db", str(tmp_path / "o.db"), env={"ONCALL_CONFIG": str(missing)})
+        assert "Traceback" not in done.stderr
+        assert f"The settings file {missing} named by ONCALL_CONFIG does not exist" in done.stderr
+        assert "none configured" not in done.stdout
+        assert done.returncode == 2, (words, done.stdout, done.stderr)
+
+
 @pytest.mark.skipif(os.getuid() == 0, reason="root reads a mode-000 file anyway")
 def test_a_settings_file_without_read_permission_is_one_sentence(tmp_path: Path) -> None:
     config = tmp_path / "oncall.toml"
@@ -75,6 +87,7 @@ def test_a_full_log_disk_is_one_sentence_not_a_traceback_per_record(
     logs = tmp_path / "logs"
     logs.mkdir(mode=0o700)
     (logs / "oncall.log").symlink_to("/dev/full")  # every write fails with ENOSPC
+    (tmp_path / "none.toml").write_text("")  # no feeds, no targets
     env = {"ONCALL_LOG_DIR": str(logs), "ONCALL_CONFIG": str(tmp_path / "none.toml")}
     text = run_worker_until(clinic, env, "SELECT 1 FROM leases", tmp_path / "worker.out")
     assert "Traceback" not in text, text

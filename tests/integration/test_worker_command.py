@@ -33,6 +33,7 @@ def test_worker_escalates_and_exits_cleanly_on_sigterm(clinic: Clinic, tmp_path:
     # Received long ago (the worker runs on the real clock): due for both steps at once.
     create_alert(clinic.ctx(), alert_record(id="w-1", severity="imminent"))
     log = tmp_path / "worker.log"
+    (tmp_path / "none.toml").write_text("")  # no feeds, no targets
     with log.open("wb") as out:
         worker = subprocess.Popen(
             [sys.executable, "-m", "oncall.cli", "worker", "--db", str(clinic.store.path)],
