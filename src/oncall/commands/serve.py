@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import ipaddress
 import os
 import shlex
+import socket
 import sys
 
 from oncall.clock import SystemClock
@@ -23,6 +25,8 @@ from oncall.store.audit import append_audit
 from oncall.store.db import Store
 
 LOOPBACK_NAMES = {"localhost"}
+LISTEN_ERRORS = frozenset({errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL})
+"""Why a server cannot listen on a port (each said in words by `port_problem`)."""
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -55,6 +59,37 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def check_port(host: str, port: int) -> None:
+    """Refuse, naming the port, one that is out of range, taken, or not ours to listen on.
+
+    Without this a busy port surfaced from aiohttp as "an unexpected error" after the
+    board had been announced (and audited) as served.
+    """
+    if not 0 < port < 65536:
+        raise CommandError(f"--port {port} is not a port: give one from 1 to 65535.", EXIT_USAGE)
+    try:
+        places = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        for family, kind, proto, _name, address in places:
+            with socket.socket(family, kind, proto) as sock:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as aiohttp does
+                sock.bind(address)
+    except OSError as error:
+        raise CommandError(port_problem(host, port, error)) from None
+
+
+def port_problem(host: str, port: int, error: OSError) -> str:
+    """One sentence for a port the board cannot listen on."""
+    if error.errno == errno.EADDRINUSE:
+        return (
+            f"Port {port} on {host} is already in use by another program: stop it, "
+            "or serve on another port with --port."
+        )
+    if error.errno == errno.EACCES:
+        return f"Port {port} on {host} needs privileges to listen on: choose one above 1023."
+    why = error.strerror or type(error).__name__
+    return f"Cannot listen on port {port} on {host}: {why}."
 
 
 def run_board(args: argparse.Namespace) -> int:
@@ -99,6 +134,7 @@ def run_serve(args: argparse.Namespace) -> int:
     from oncall.services.identity import os_account
 
     settings = settings_for(args)
+    check_port(args.host, args.port)  # before it is announced and audited as served
     store = open_store(settings, create=False)  # fail now, not in every browser tab
     try:
         staff = _may_act_as(store, args.as_login)
@@ -126,5 +162,11 @@ def run_serve(args: argparse.Namespace) -> int:
     )
     # The one place the secret is shown: whoever can read this terminal may open the board.
     say(f"Serving the board as {staff.login} on {server.url()} (Ctrl+C to stop)")
-    server.serve()
+    try:
+        server.serve()
+    except OSError as error:
+        if error.errno not in LISTEN_ERRORS:
+            raise
+        # taken between the check and now
+        raise CommandError(port_problem(args.host, args.port, error)) from None
     return 0
