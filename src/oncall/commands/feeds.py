@@ -78,6 +78,11 @@ def _state_lines(state: FeedState, zone: ZoneInfo, now: datetime) -> list[str]:
             f"last poll: {state.last_accepted} accepted, {state.last_duplicates} duplicate, "
             f"{state.last_rejected} rejected"
         )
+    if state.kind != DIRECTORY and state.last_pages:
+        lines.append(
+            f"pages: {state.last_pages} checked at the last complete poll, "
+            f"{state.last_pages_unchanged} unchanged since the poll before"
+        )
     if state.last_error:
         streak = f" ({state.consecutive_failures} in a row)" if state.consecutive_failures else ""
         lines.append(

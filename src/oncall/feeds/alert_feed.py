@@ -4,7 +4,9 @@ The dispatcher (one elected process) calls `FeedPoller.poll_due(now)` on each ti
 Each poll reads the feed from its first page and follows `next` links (or page
 numbers) to the end; records go through the same validation and deduplication as
 `oncall ingest`, and each page is stored as it arrives, so the first alerts are in
-the queue while later pages are still on the way.
+the queue while later pages are still on the way. Every page is asked again on every
+poll with its own validators (store/feeds.py `feed_pages`): a 304 says that page is
+unchanged, never that the pages after it are.
 
 A feed that changes while it is being paged (offset pagination) can show a record
 twice or skip one: twice is harmless, because (source, id) deduplicates; a skipped
@@ -141,12 +143,13 @@ class FeedPoller:
         with self.ctx.store.read() as conn:
             return feed_rows.feed_states(conn)
 
-    def _claim(self, name: str, now: datetime, until: datetime) -> feed_rows.FeedState | None:
+    def _claim(self, name: str, now: datetime, until: datetime) -> _Claimed | None:
         with self.ctx.store.write() as conn:
             if not feed_rows.claim_feed(conn, name, now=now, until=until, holder=self.holder):
                 return None
             state = feed_rows.feed_state(conn, name)
-        return state
+            pages = feed_rows.page_memos(conn, name)
+        return None if state is None else _Claimed(state, pages)
 
     def _extend(self, name: str) -> None:
         until = self.ctx.clock.now() + timedelta(seconds=self._lease_s())
@@ -158,12 +161,12 @@ class FeedPoller:
             self._client = new_client(self.retry.timeout_s)
         return self._client
 
-    async def _read_feed(self, feed: FeedSettings, state: feed_rows.FeedState) -> ReadOutcome:
+    async def _read_feed(self, feed: FeedSettings, claimed: _Claimed) -> ReadOutcome:
         """Fetch every page of the feed and store its records, page by page."""
         reader = FeedReader(
             self._client_for_use(),
             feed,
-            state,
+            claimed.pages,
             retry=self.retry,
             rng=self.rng,
             environ=self.environ,
@@ -174,11 +177,10 @@ class FeedPoller:
         intake = self._intake.setdefault(feed.name, FeedIntake(self.ctx, feed.name))
         return await reader.read(intake, lambda: asyncio.to_thread(self._extend, feed.name))
 
-    def _record(
-        self, feed: FeedSettings, state: feed_rows.FeedState, outcome: ReadOutcome
-    ) -> PollResult:
+    def _record(self, feed: FeedSettings, claimed: _Claimed, outcome: ReadOutcome) -> PollResult:
         """Store how the poll went and when the next one is due."""
         finished = self.ctx.clock.now()
+        state = claimed.state
         counts = None if outcome.not_modified else outcome.counts.as_tuple()
         with self.ctx.store.write() as conn:
             if outcome.error is None:
@@ -191,6 +193,8 @@ class FeedPoller:
                     etag=outcome.etag,
                     last_modified=outcome.last_modified,
                     counts=counts,
+                    pages=outcome.seen,
+                    pages_unchanged=outcome.unchanged,
                 )
             else:
                 failures = state.consecutive_failures + 1
@@ -216,6 +220,14 @@ class FeedPoller:
             counts=outcome.counts,
             error=outcome.error,
         )
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    """A feed claimed for one poll: its state and its pages as the last complete poll left them."""
+
+    state: feed_rows.FeedState
+    pages: dict[str, feed_rows.PageMemo]
 
 
 def _due_at(state: feed_rows.FeedState | None, now: datetime) -> datetime:

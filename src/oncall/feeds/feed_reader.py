@@ -6,6 +6,7 @@ import asyncio
 import random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urljoin
 
 import httpx
 
@@ -23,7 +24,7 @@ from oncall.feeds.fetch import (
     redact_url,
     send_with_retries,
 )
-from oncall.store.feeds import FeedState
+from oncall.store.feeds import PageMemo
 
 ACCEPT = "application/json, application/x-ndjson;q=0.9, */*;q=0.1"
 
@@ -38,16 +39,24 @@ class ReadOutcome:
     error: str | None = None
     etag: str | None = None
     last_modified: str | None = None
+    seen: list[PageMemo] = field(default_factory=list)
+    """Every page read whole, in order, with its validators and next link."""
+    unchanged: int = 0
+    """Pages that answered 304 Not Modified."""
 
 
 class FeedReader:
-    """One read of one feed: conditional first request, then the next links to the end."""
+    """One read of one feed: every page asked again, each with its own validators.
+
+    A page that answers 304 is followed to the next page it named when it last changed,
+    so a record added to page 2 (or a new page 3) arrives while page 1 stays the same.
+    """
 
     def __init__(
         self,
         client: httpx.AsyncClient,
         feed: FeedSettings,
-        state: FeedState,
+        pages: Mapping[str, PageMemo],
         *,
         retry: RetryPolicy,
         rng: random.Random,
@@ -58,7 +67,8 @@ class FeedReader:
     ) -> None:
         self.client = client
         self.feed = feed
-        self.state = state
+        self.pages = dict(pages)
+        """The pages the last complete poll read, by URL (their validators and next links)."""
         self.retry = retry
         self.rng = rng
         self.environ = environ
@@ -71,7 +81,7 @@ class FeedReader:
         self, intake: FeedIntake, keep_claim: Callable[[], Awaitable[None]]
     ) -> ReadOutcome:
         """Fetch every page, hand each page's records to `intake` before the next request."""
-        feed, state = self.feed, self.state
+        feed = self.feed
         outcome = ReadOutcome()
         headers = {"Accept": ACCEPT, "User-Agent": USER_AGENT}
         try:
@@ -87,14 +97,21 @@ class FeedReader:
             if outcome.pages >= self.max_pages:
                 outcome.error = f"stopped after {self.max_pages} pages; the rest was not read"
                 break
+            if not same_origin(feed.url, url):
+                outcome.error = (
+                    f"the next page is on another server ({redact_url(url)}); it was not "
+                    "followed, so the feed's credentials stay with the feed"
+                )
+                break
             seen.add(url)
             first = outcome.pages == 0
+            memo = self.pages.get(url)
             try:
                 response = await send_with_retries(
                     self.client,
                     "GET",
                     url,
-                    headers={**headers, **(_validators(state) if first else {})},
+                    headers={**headers, **_validators(memo)},
                     policy=self.retry,
                     rng=self.rng,
                     max_bytes=self.max_bytes,
@@ -102,10 +119,17 @@ class FeedReader:
             except FetchFailed as error:
                 outcome.error = _on_page(outcome.pages, str(error))
                 break
-            if response.status_code == 304 and first:
-                outcome.not_modified = True
-                outcome.etag, outcome.last_modified = state.etag, state.last_modified
-                break
+            if response.status_code == 304 and memo is not None:
+                outcome.pages += 1
+                outcome.unchanged += 1
+                unchanged = _unchanged_page(memo, response, outcome.pages)
+                outcome.seen.append(unchanged)
+                if first:
+                    outcome.etag, outcome.last_modified = unchanged.etag, unchanged.last_modified
+                url = unchanged.next_url
+                if url is not None:
+                    await keep_claim()
+                continue
             if response.status_code != 200:
                 outcome.error = _on_page(outcome.pages, _refusal(response))
                 break
@@ -122,36 +146,47 @@ class FeedReader:
                 break
             outcome.counts += await asyncio.to_thread(intake.take, page.records)
             outcome.pages += 1
-            if first:
-                outcome.etag = response.headers.get("etag")
-                outcome.last_modified = response.headers.get("last-modified")
             if page.problem is not None:
                 outcome.error = _on_page(outcome.pages - 1, page.problem)
                 break
+            etag, modified = response.headers.get("etag"), response.headers.get("last-modified")
+            outcome.seen.append(PageMemo(url, outcome.pages, etag, modified, page.next_url))
+            if first:
+                outcome.etag, outcome.last_modified = etag, modified
             url = page.next_url
             if url is not None:
                 await keep_claim()
-            if url is not None and not same_origin(feed.url, url):
-                outcome.error = (
-                    f"the next page is on another server ({redact_url(url)}); it was not "
-                    "followed, so the feed's credentials stay with the feed"
-                )
-                break
+        else:
+            outcome.not_modified = outcome.pages > 0 and outcome.unchanged == outcome.pages
         return outcome
 
 
-def _validators(state: FeedState) -> dict[str, str]:
-    """Conditional-request headers from the last complete poll."""
+def _validators(memo: PageMemo | None) -> dict[str, str]:
+    """Conditional-request headers for one page, from the last complete poll that read it."""
     headers: dict[str, str] = {}
-    if state.etag:
-        headers["If-None-Match"] = state.etag
-    if state.last_modified:
-        headers["If-Modified-Since"] = state.last_modified
+    if memo is not None and memo.etag:
+        headers["If-None-Match"] = memo.etag
+    if memo is not None and memo.last_modified:
+        headers["If-Modified-Since"] = memo.last_modified
     return headers
+
+
+def _unchanged_page(memo: PageMemo, response: httpx.Response, position: int) -> PageMemo:
+    """A page that answered 304: as it was, with any validator or next link the answer updates."""
+    link = response.links.get("next", {}).get("url")
+    return PageMemo(
+        memo.url,
+        position,
+        response.headers.get("etag") or memo.etag,
+        response.headers.get("last-modified") or memo.last_modified,
+        urljoin(memo.url, link) if link else memo.next_url,
+    )
 
 
 def _refusal(response: httpx.Response) -> str:
     status = describe_status(response)
+    if response.status_code == 304:
+        return f"the feed answered {status} to a request that named no earlier version"
     if response.status_code in (401, 403):
         return f"the feed refused the request ({status}): check the feed's auth_header"
     if 300 <= response.status_code < 400:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -56,6 +57,26 @@ class FeedState:
     last_accepted: int = 0
     last_duplicates: int = 0
     last_rejected: int = 0
+    last_pages: int = 0
+    """Pages the last complete poll checked (each revalidated, changed or not)."""
+    last_pages_unchanged: int = 0
+    """Of those, the pages that answered 304 Not Modified."""
+
+
+@dataclass(frozen=True)
+class PageMemo:
+    """One page of a feed as the last complete poll left it: its validators and its next link.
+
+    Every page is asked again on every poll with its own validators; a page that answers
+    304 is followed to the next page it named when it last changed.
+    """
+
+    url: str
+    position: int
+    """1 for the feed's first page."""
+    etag: str | None = None
+    last_modified: str | None = None
+    next_url: str | None = None
 
 
 def _state(row: sqlite3.Row) -> FeedState:
@@ -73,6 +94,8 @@ def _state(row: sqlite3.Row) -> FeedState:
         last_accepted=row["last_accepted"],
         last_duplicates=row["last_duplicates"],
         last_rejected=row["last_rejected"],
+        last_pages=row["last_pages"],
+        last_pages_unchanged=row["last_pages_unchanged"],
     )
 
 
@@ -123,11 +146,15 @@ def record_success(
     last_modified: str | None,
     counts: tuple[int, int, int] | None,
     kind: str = ALERTS,
+    pages: Sequence[PageMemo] = (),
+    pages_unchanged: int = 0,
 ) -> None:
     """A poll that worked: clear the error, keep the validators, release the claim.
 
     `counts` is (accepted, duplicates, rejected); None for "not modified", which keeps
-    the figures of the last poll that brought something.
+    the figures of the last poll that brought something. `pages` replaces the feed's
+    page memos (a page no longer reached is forgotten); `etag` and `last_modified` are
+    the first page's, kept for reference.
     """
     accepted, duplicates, rejected = counts if counts is not None else (None, None, None)
     conn.execute(
@@ -136,6 +163,7 @@ def record_success(
         " last_accepted = COALESCE(?, last_accepted),"
         " last_duplicates = COALESCE(?, last_duplicates),"
         " last_rejected = COALESCE(?, last_rejected),"
+        " last_pages = ?, last_pages_unchanged = ?,"
         " polling_until = NULL, polling_by = NULL WHERE kind = ? AND name = ?",
         (
             to_iso(at),
@@ -145,10 +173,14 @@ def record_success(
             accepted,
             duplicates,
             rejected,
+            len(pages),
+            pages_unchanged,
             kind,
             name,
         ),
     )
+    if kind == ALERTS:
+        _replace_pages(conn, name, pages, at)
 
 
 def record_failure(
@@ -163,7 +195,8 @@ def record_failure(
 ) -> int:
     """A poll that failed: keep the reason, count it, schedule the next try; returns the count.
 
-    The validators (ETag, Last-Modified) are dropped so the next poll reads everything again.
+    The validators (ETag, Last-Modified) of every page are dropped so the next poll reads
+    everything again.
     """
     accepted, duplicates, rejected = counts if counts is not None else (None, None, None)
     conn.execute(
@@ -175,10 +208,33 @@ def record_failure(
         " polling_until = NULL, polling_by = NULL WHERE kind = ? AND name = ?",
         (error, to_iso(at), to_iso(next_attempt_at), accepted, duplicates, rejected, kind, name),
     )
+    if kind == ALERTS:
+        conn.execute("DELETE FROM feed_pages WHERE feed = ?", (name,))
     row = conn.execute(
         "SELECT consecutive_failures FROM feed_state WHERE kind = ? AND name = ?", (kind, name)
     ).fetchone()
     return int(row[0]) if row else 0
+
+
+def page_memos(conn: sqlite3.Connection, name: str) -> dict[str, PageMemo]:
+    """Each page of one alert feed the last complete poll read, by URL."""
+    rows = conn.execute(
+        "SELECT url, position, etag, last_modified, next_url FROM feed_pages WHERE feed = ?",
+        (name,),
+    ).fetchall()
+    return {row["url"]: PageMemo(*row) for row in rows}
+
+
+def _replace_pages(
+    conn: sqlite3.Connection, name: str, pages: Sequence[PageMemo], at: datetime
+) -> None:
+    conn.execute("DELETE FROM feed_pages WHERE feed = ?", (name,))
+    conn.executemany(
+        "INSERT OR REPLACE INTO feed_pages"
+        " (feed, url, position, etag, last_modified, next_url, checked_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(name, p.url, p.position, p.etag, p.last_modified, p.next_url, to_iso(at)) for p in pages],
+    )
 
 
 def extend_claim(

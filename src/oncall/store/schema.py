@@ -556,6 +556,29 @@ def _v17_client_aliases(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v18_feed_page_validators(conn: sqlite3.Connection) -> None:
+    """Each page of a paged alert feed revalidated on its own (ETag, Last-Modified, next link)."""
+    # One validator per feed stopped a poll at page 1's 304, so a record added to page 2
+    # was never read. No row after the upgrade: the first poll reads every page whole.
+    run_script(
+        conn,
+        """
+        CREATE TABLE feed_pages (
+            feed TEXT NOT NULL,
+            url TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            etag TEXT,
+            last_modified TEXT,
+            next_url TEXT,
+            checked_at TEXT NOT NULL,
+            PRIMARY KEY (feed, url)
+        );
+        ALTER TABLE feed_state ADD COLUMN last_pages INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE feed_state ADD COLUMN last_pages_unchanged INTEGER NOT NULL DEFAULT 0;
+        """,
+    )
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("core tables", _v1_core),
     ("resource full-text search", _v2_resource_search),
@@ -574,6 +597,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("client identifier system, gender, e-mail and language", _v15_client_identity),
     ("console locks and form drafts that outlive a console", _v16_console_carryover),
     ("client reference aliases learnt from matched alerts", _v17_client_aliases),
+    ("feed page validators, one per page", _v18_feed_page_validators),
 ]
 
 LATEST = len(MIGRATIONS)
