@@ -73,3 +73,24 @@ def test_board_shows_what_needs_attention(clinic: Clinic) -> None:
     load = {w.name: (w.open_episodes, w.pending_follow_ups) for w in board.workload}
     assert load["Alice Rivera"] == (1, 0)
     assert [(f.kind, f.last_error) for f in board.failing] == [("escalation", "HTTP 503")]
+
+
+def test_a_breached_alert_sorts_above_fresher_more_severe_ones(clinic: Clinic) -> None:
+    ctx = clinic.ctx("alice")
+    ingest_records(ctx, [alert_record(id="old", severity="moderate", client_ref="C-1")], origin="t")
+    clinic.clock.advance(timedelta(days=2))
+    ingest_records(
+        ctx,
+        [
+            alert_record(id="hi", severity="high", client_ref="C-2"),
+            alert_record(id="imm", severity="imminent", client_ref="C-3"),
+        ],
+        origin="t",
+    )
+    board = read_board(clinic.ctx("sue"))
+    # Past deadline first (the 2-day-old moderate one), then severity, then age.
+    assert [w.severity for w in board.waiting] == ["moderate", "imminent", "high"]
+    clinic.clock.advance(timedelta(minutes=3))  # the imminent one is past due too
+    now = clinic.clock.now()
+    later = sorted(board.waiting, key=lambda w: w.urgency(now))
+    assert [w.severity for w in later] == ["imminent", "moderate", "high"]

@@ -7,10 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from oncall.domain.timefmt import from_iso, maybe_from_iso, to_iso
-from oncall.domain.types import Role
+from oncall.domain.types import Role, ShiftRole
 from oncall.services.context import ServiceContext
 from oncall.services.errors import PermissionDenied
+from oncall.services.rota import on_call_now
 from oncall.store import board as board_rows
+
+ROTA_ORDER = (ShiftRole.PRIMARY, ShiftRole.BACKUP, ShiftRole.SUPERVISOR)
 
 
 @dataclass(frozen=True)
@@ -25,10 +28,20 @@ class WaitingAlert:
     received_at: datetime
     deadline: datetime
     escalation_level: int
+    severity_rank: int = 0
+    """0 for imminent, 3 for low."""
+    client_id: int | None = None
+    """None while the alert's client reference is unknown."""
+    assigned_to: str | None = None
+    """The colleague a supervisor last asked to take it, if any."""
 
     def breached(self, now: datetime) -> bool:
         """Past its acknowledgement deadline (an SLA breach)."""
         return now >= self.deadline
+
+    def urgency(self, now: datetime) -> tuple[bool, int, datetime, int]:
+        """The board's order: past deadline first, then by severity, then oldest first."""
+        return (not self.breached(now), self.severity_rank, self.received_at, self.alert_id)
 
 
 @dataclass(frozen=True)
@@ -64,6 +77,11 @@ class Workload:
     role: str
     open_episodes: int
     pending_follow_ups: int
+    staff_id: int = 0
+    last_action_at: datetime | None = None
+    """Their newest timeline event on an open episode they own (None: none yet)."""
+    on_call: tuple[ShiftRole, ...] = ()
+    """The rota roles they hold now."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +107,20 @@ class Board:
     overdue: list[OverdueFollowUp]
     workload: list[Workload]
     failing: list[FailingDelivery]
+    uncovered: tuple[ShiftRole, ...] = ()
+    """Rota roles nobody holds right now."""
+
+    @property
+    def responders(self) -> list[Workload]:
+        """Who is on call now (by rota role), then everyone else holding open work."""
+        on_call = sorted(
+            (w for w in self.workload if w.on_call),
+            key=lambda w: (min(ROTA_ORDER.index(r) for r in w.on_call), w.name),
+        )
+        busy = [
+            w for w in self.workload if not w.on_call and (w.open_episodes or w.pending_follow_ups)
+        ]
+        return [*on_call, *busy]
 
     @property
     def breaches(self) -> list[WaitingAlert]:
@@ -110,6 +142,11 @@ def read_board(ctx: ServiceContext) -> Board:
     if ctx.actor.role not in (Role.SUPERVISOR, Role.ADMIN):
         raise PermissionDenied("The supervisor board is for supervisors and admins.")
     now = ctx.clock.now()
+    rota = on_call_now(ctx, now)
+    roles: dict[int, list[ShiftRole]] = {}
+    for role in ROTA_ORDER:
+        for entry in rota.for_role(role):
+            roles.setdefault(entry.staff_id, []).append(role)
     with ctx.store.read() as conn:
         waiting = [
             WaitingAlert(
@@ -121,8 +158,11 @@ def read_board(ctx: ServiceContext) -> Board:
                 from_iso(r["received_at"]),
                 from_iso(r["ack_deadline_at"]),
                 r["escalation_level"],
+                r["severity_rank"],
+                r["client_id"],
+                r["assigned_to"],
             )
-            for r in board_rows.unacknowledged(conn)
+            for r in board_rows.unacknowledged(conn, to_iso(now))
         ]
         handoffs = []
         for r in board_rows.pending_handoffs(conn):
@@ -150,7 +190,15 @@ def read_board(ctx: ServiceContext) -> Board:
             for r in board_rows.overdue_follow_ups(conn, to_iso(now))
         ]
         load = [
-            Workload(r["display_name"], r["role"], r["open_episodes"], r["pending_follow_ups"])
+            Workload(
+                r["display_name"],
+                r["role"],
+                r["open_episodes"],
+                r["pending_follow_ups"],
+                r["id"],
+                maybe_from_iso(r["last_action_at"]),
+                tuple(roles.get(r["id"], ())),
+            )
             for r in board_rows.workload(conn)
         ]
         failing = [
@@ -165,7 +213,7 @@ def read_board(ctx: ServiceContext) -> Board:
             )
             for r in board_rows.failing_deliveries(conn)
         ]
-    return Board(now, waiting, handoffs, overdue, load, failing)
+    return Board(now, waiting, handoffs, overdue, load, failing, tuple(rota.uncovered))
 
 
 def audit_board_opened(ctx: ServiceContext) -> None:

@@ -9,7 +9,15 @@ from oncall.domain.timefmt import from_iso
 from oncall.services.context import ServiceContext
 from oncall.store import claims
 
-NOTICE_TYPES = (claims.ALERT, claims.FOLLOW_UP, claims.HANDOFF, claims.HANDOVER)
+NOTICE_TYPES = (
+    claims.ALERT,
+    claims.FOLLOW_UP,
+    claims.HANDOFF,
+    claims.HANDOVER,
+    claims.ALERT_ASSIGNMENT,
+    claims.EPISODE_REASSIGNMENT,
+    claims.MANUAL_PAGE,
+)
 
 
 @dataclass(frozen=True)
@@ -18,7 +26,7 @@ class EscalationNotice:
 
     claim_id: int
     subject_type: str
-    """claims.ALERT, claims.FOLLOW_UP, claims.HANDOFF or claims.HANDOVER."""
+    """One of NOTICE_TYPES (an escalation, a handover, or a supervisor's assignment or page)."""
     subject_id: int
     level: int
     target_role: str | None

@@ -1,18 +1,30 @@
-"""Read-only queries for the supervisor's live board (W10)."""
+"""Queries for the supervisor's live board (W10), and the owner changes made from it."""
 
 from __future__ import annotations
 
 import sqlite3
 
+from oncall.store.claims import ALERT_ASSIGNMENT
 
-def unacknowledged(conn: sqlite3.Connection, limit: int = 200) -> list[sqlite3.Row]:
-    """Alerts nobody has acknowledged, most urgent and oldest first, with client names."""
+
+def unacknowledged(conn: sqlite3.Connection, now: str, limit: int = 200) -> list[sqlite3.Row]:
+    """Alerts nobody has acknowledged: past deadline first, then by severity, oldest first.
+
+    A breached alert of any severity comes before a fresh one of a higher severity: a
+    2-day-old moderate alert nobody claimed is the board's most urgent problem. Each row
+    carries the colleague a supervisor last asked to take it (their latest assignment).
+    """
     return conn.execute(
-        "SELECT a.id, a.severity, a.kind, a.source, a.received_at, a.ack_deadline_at,"
-        " a.escalation_level, a.client_ref, c.name AS client_name"
+        "SELECT a.id, a.severity, a.severity_rank, a.kind, a.source, a.received_at,"
+        " a.ack_deadline_at, a.escalation_level, a.client_ref, a.client_id,"
+        " c.name AS client_name, ("
+        "   SELECT s.display_name FROM dispatch_claims d JOIN staff s ON s.id = d.target_staff_id"
+        "   WHERE d.subject_type = ? AND d.subject_id = a.id ORDER BY d.level DESC LIMIT 1"
+        " ) AS assigned_to"
         " FROM alerts a LEFT JOIN clients c ON c.id = a.client_id"
-        " WHERE a.status = 'new' ORDER BY a.severity_rank, a.received_at, a.id LIMIT ?",
-        (limit,),
+        " WHERE a.status = 'new'"
+        " ORDER BY a.ack_deadline_at <= ? DESC, a.severity_rank, a.received_at, a.id LIMIT ?",
+        (ALERT_ASSIGNMENT, now, limit),
     ).fetchall()
 
 
@@ -43,13 +55,20 @@ def overdue_follow_ups(conn: sqlite3.Connection, now: str, limit: int = 200) -> 
 
 
 def workload(conn: sqlite3.Connection) -> list[sqlite3.Row]:
-    """Open episodes and pending follow-ups per active staff member."""
+    """Per active staff member: open episodes, pending follow-ups, and their last action.
+
+    The last action is the newest timeline event they wrote on an episode they own that is
+    still open (read through the episodes' own index: no scan of the whole timeline).
+    """
     return conn.execute(
         "SELECT s.id, s.display_name, s.role,"
         " (SELECT COUNT(*) FROM episodes e WHERE e.opened_by = s.id AND e.status != 'closed')"
         "   AS open_episodes,"
         " (SELECT COUNT(*) FROM follow_ups f WHERE f.assignee_id = s.id"
-        "   AND f.status = 'pending') AS pending_follow_ups"
+        "   AND f.status = 'pending') AS pending_follow_ups,"
+        " (SELECT MAX(t.at) FROM episodes e JOIN timeline_events t ON t.episode_id = e.id"
+        "   WHERE e.opened_by = s.id AND e.status != 'closed' AND t.actor_id = s.id)"
+        "   AS last_action_at"
         " FROM staff s WHERE s.active = 1 ORDER BY open_episodes DESC, s.display_name"
     ).fetchall()
 
@@ -62,3 +81,20 @@ def failing_deliveries(conn: sqlite3.Connection, limit: int = 100) -> list[sqlit
         " ORDER BY created_at, id LIMIT ?",
         (limit,),
     ).fetchall()
+
+
+def set_episode_owner(conn: sqlite3.Connection, episode_id: int, staff_id: int) -> None:
+    """Give an open episode to another owner (escalations and access follow the owner)."""
+    # opened_by is the owner's column (as staff_work.hand_over uses it); the timeline and
+    # the audit log keep who opened it and who handed it on.
+    conn.execute("UPDATE episodes SET opened_by = ? WHERE id = ?", (staff_id, episode_id))
+
+
+def latest_assignee(conn: sqlite3.Connection, alert_id: int) -> int | None:
+    """The colleague a supervisor last asked to take a waiting alert."""
+    row = conn.execute(
+        "SELECT target_staff_id FROM dispatch_claims WHERE subject_type = ? AND subject_id = ?"
+        " ORDER BY level DESC LIMIT 1",
+        (ALERT_ASSIGNMENT, alert_id),
+    ).fetchone()
+    return None if row is None else row[0]

@@ -41,6 +41,12 @@ REMINDER = "follow_up_reminder"
 """A follow-up's due reminder in its assignee's console (level 0)."""
 HANDOVER = "follow_up_handover"
 """A follow-up handed to a colleague: a notice in their console (level n: the n-th handover)."""
+ALERT_ASSIGNMENT = "alert_assignment"
+"""A supervisor asked a colleague to take a waiting alert (level n: the n-th time)."""
+EPISODE_REASSIGNMENT = "episode_reassignment"
+"""A supervisor gave an open episode to a colleague (level n: the n-th time)."""
+MANUAL_PAGE = "manual_page"
+"""A supervisor paged a colleague by hand; id is the alert it is about, 0 for none."""
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from oncall.scheduler.engine import ConsoleScheduler
 from oncall.services.escalation_notices import EscalationNotice
 from oncall.services.reminders import Reminder, follow_ups_due
 from oncall.services.rota import OnCallNow, on_call_now
-from oncall.store.claims import HANDOVER
+from oncall.store.claims import ALERT_ASSIGNMENT, EPISODE_REASSIGNMENT, HANDOVER, MANUAL_PAGE
 from oncall.store.errors import StoreError
 from oncall.ui.screens.due_now import DueNowScreen
 from oncall.ui.widgets.due_now import notice_message, reminder_message
@@ -31,6 +31,12 @@ if TYPE_CHECKING:
 ON_CALL_EVERY_S = 30.0
 """How often the on-call line is re-read (shifts change on the hour, not by the second)."""
 DUE_NOW_KEY = "f6"
+NOTICE_TITLES = {
+    ALERT_ASSIGNMENT: "Alert assigned by a supervisor",
+    EPISODE_REASSIGNMENT: "Episode handed over",
+    MANUAL_PAGE: "Paged by a supervisor",
+}
+"""Titles of the notices a supervisor's board action sends (the rest are escalations)."""
 
 
 class ConsoleScheduling:
@@ -117,8 +123,10 @@ class ConsoleScheduling:
         if notice.subject_type == HANDOVER:
             self._handed_over(notice)
             return
-        message = "An escalation needs you." if self._locked() else notice_message(notice)
-        self.app.notify(message, title="Escalation", severity="error", timeout=30)
+        title = NOTICE_TITLES.get(notice.subject_type, "Escalation")
+        locked = "An escalation needs you." if title == "Escalation" else f"{title}."
+        message = locked if self._locked() else notice_message(notice)
+        self.app.notify(message, title=title, severity="error", timeout=30)
         self.app.bell()
 
     def _handed_over(self, notice: EscalationNotice) -> None:
