@@ -1,4 +1,4 @@
-"""The shift handoff (W11): open episodes, pending handoffs and follow-ups due, read aloud."""
+"""The shift handoff (W11): waiting alerts, handoffs, open episodes and follow-ups, read aloud."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from oncall.services.shift_handoff import HandoffItem, ShiftHandoff, build_shift_handoff
+from oncall.services.shift_handoff import ShiftHandoff, build_shift_handoff, sections
 from oncall.ui.base import OnCallScreen
 from oncall.ui.format import initials
 from oncall.ui.widgets.action_footer import ActionFooter
@@ -51,19 +51,20 @@ class ShiftHandoffScreen(OnCallScreen[None]):
             f"Shift handoff — {summary.generated_at.astimezone(zone):%a %d %b %H:%M %Z}\n",
             style="bold",
         )
-        sections: list[tuple[str, list[HandoffItem]]] = [
-            ("Open episodes", summary.open_episodes),
-            ("Hotline handoffs awaiting confirmation", summary.pending_handoffs),
-            ("Follow-ups due in the next 12 hours", summary.follow_ups_due),
-        ]
-        for title, items in sections:
-            text.append(f"\n{title} ({len(items)})\n", style="bold underline")
+        for title, items in sections(summary):
+            text.append(f"\n{title}\n", style="bold underline")
             if not items:
                 text.append("  none\n", style="dim")
             for item in items:
                 heading = initials(item.heading) if privacy else item.heading
-                text.append(f"  • {heading}\n", style="bold")
+                text.append(f"  • {heading}", style="bold")
+                if item.overdue:
+                    text.append("  OVERDUE", style="bold white on dark_red")
+                text.append("\n")
+                # The alert's own words may hold names: privacy mode leaves them out.
+                said = () if privacy or not item.said else (("Said", item.said),)
                 for label, value in (
+                    *said,
                     ("Situation", item.situation),
                     ("Actions", item.actions),
                     ("Needs", item.needs),
