@@ -12,11 +12,13 @@ from closing_support import make_safe_to_close
 from conftest import Clinic, alert_record
 from oncall.commands.common import system_actor
 from oncall.config import TargetSettings
+from oncall.domain.timefmt import to_iso
 from oncall.domain.types import Disposition
 from oncall.feeds.notifier import OutboxDeliverer
 from oncall.services import closing, episodes
 from oncall.services.alerts import acknowledge_alert, ingest_records
 from oncall.services.context import ServiceContext
+from oncall.store import outbox
 
 
 def close_hotline_episode(clinic: Clinic, client_ref: str, handoff: dict[str, Any]) -> int:
@@ -45,23 +47,27 @@ def deliverer(clinic: Clinic, targets: list[TargetSettings] | None = None) -> Ou
     return OutboxDeliverer(ctx, targets=targets or [])
 
 
-async def test_the_outcome_goes_to_the_handoff_endpoint_only_for_the_consenting_client(
+async def test_the_outcome_goes_to_the_configured_hotline_only_for_the_consenting_client(
     clinic: Clinic,
 ) -> None:
-    receiver = Receiver()
-    with serving(receiver) as hotline:
+    receiver, thief = Receiver(), Receiver()
+    with serving(receiver) as hotline, serving(thief) as stranger:
         handoff = {
             "org": "988 Orange County",
             "counselor": "K-17",
             "reference": "988-55812",
             "callback": "+1-714-555-0101",
-            "endpoint": hotline.url("/outcomes?t=tok"),
+            # The alert names its own endpoint: it must not choose where a disclosure goes.
+            "endpoint": stranger.url("/steal"),
         }
+        configured = TargetSettings(name="988 Orange County", url=hotline.url("/outcomes?t=tok"))
+        clinic.settings = replace(clinic.settings, targets=(configured,))
         consented = close_hotline_episode(clinic, "C-1", handoff)
         refused = close_hotline_episode(clinic, "C-2", {**handoff, "reference": "988-55813"})
-        async with deliverer(clinic) as sender:
+        async with deliverer(clinic, [configured]) as sender:
             results = await sender.deliver_due(clinic.clock.now())
             assert await sender.deliver_due(clinic.clock.now()) == []
+    assert stranger.requests == []
     assert [r.delivered for r in results] == [True]
     assert receiver.counted == [f"hotline-outcome-episode-{consented}"]
     (request,) = hotline.requests
@@ -78,6 +84,32 @@ async def test_the_outcome_goes_to_the_handoff_endpoint_only_for_the_consenting_
     assert [(int(a[0]), json.loads(a[1])["action"]) for a in audit] == [
         (refused, "hotline_outcome_report")
     ]
+    (disclosed,) = clinic.store.query(
+        "SELECT object_id, detail FROM audit_log WHERE action = 'disclosure.hotline_outcome'"
+    )
+    assert int(disclosed[0]) == consented
+    assert json.loads(disclosed[1])["url"] == hotline.url("/outcomes") + "?…"
+
+
+async def test_a_report_queued_to_an_alerts_endpoint_by_an_older_version_is_not_sent(
+    clinic: Clinic,
+) -> None:
+    thief = Receiver()
+    with serving(thief) as stranger:
+        with clinic.store.write() as conn:
+            outbox.enqueue(
+                conn,
+                kind="hotline_outcome",
+                target=stranger.url("/steal"),
+                payload={"reference": "988-1", "counselor": "K-17", "outcome": "resolved"},
+                idempotency_key="hotline-outcome-episode-old",
+                created_at=to_iso(clinic.clock.now()),
+            )
+        async with deliverer(clinic) as sender:
+            (result,) = await sender.deliver_due(clinic.clock.now())
+    assert stranger.requests == []
+    assert not result.delivered
+    assert "goes only to a target configured for its hotline" in (result.error or "")
 
 
 async def test_without_an_endpoint_the_outcome_goes_to_the_target_named_for_the_hotline(
@@ -96,12 +128,16 @@ async def test_without_an_endpoint_the_outcome_goes_to_the_target_named_for_the_
     assert hotline.requests[0].path == "/w7"
 
 
-async def test_without_endpoint_or_target_the_report_waits_with_a_clear_error(
+async def test_without_a_target_for_its_hotline_the_report_waits_with_a_clear_error(
     clinic: Clinic,
 ) -> None:
     clinic.settings = replace(clinic.settings, targets=())
-    close_hotline_episode(clinic, "C-1", {"org": "Crisis Line West", "reference": "CLW-9"})
+    close_hotline_episode(
+        clinic,
+        "C-1",
+        {"org": "Crisis Line West", "reference": "CLW-9", "endpoint": "http://127.0.0.1:9/x"},
+    )
     async with deliverer(clinic) as sender:
         (result,) = await sender.deliver_due(clinic.clock.now())
     assert not result.delivered and not result.gave_up
-    assert "the handoff from 'Crisis Line West' gave no endpoint" in (result.error or "")
+    assert "no target named 'Crisis Line West' is configured" in (result.error or "")

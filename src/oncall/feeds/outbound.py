@@ -92,8 +92,7 @@ def resolve_target(target: str, targets: Sequence[TargetSettings]) -> TargetSett
         if org in by_name:
             return by_name[org]
         raise TargetUnknown(
-            f"the handoff from {org!r} gave no endpoint and no target named {target!r} "
-            f"or {org!r} is configured"
+            f"no target named {org!r} is configured for the hotline's outcome reports"
         )
     if target.lower().startswith(("http://", "https://")):
         return TargetSettings(name=redact_url(target), url=target, kind="webhook")
@@ -115,6 +114,13 @@ def build_delivery(
     message: OutboxMessage, target: TargetSettings, environ: Mapping[str, str] | None = None
 ) -> Delivery:
     """The POST for one message to one target (raises SecretMissing, TargetUnknown)."""
+    if message.kind in DISCLOSING_KINDS and message.target != f"hotline:{target.name}":
+        # A report queued by an older version to a URL that came with the alert: a feed
+        # record must not choose where a disclosure goes (issue 16). Not sent.
+        raise TargetUnknown(
+            f"an outcome report goes only to a target configured for its hotline; "
+            f"{redact_url(message.target)} came with the alert and is not used"
+        )
     data = message.payload
     if message.kind not in DISCLOSING_KINDS:
         data = withhold_personal(data)

@@ -13,6 +13,7 @@ from oncall.domain.models import Episode, FollowUp
 from oncall.domain.risk import episode_risk
 from oncall.domain.timefmt import to_iso
 from oncall.domain.types import Disposition, EpisodeStatus, EventKind, FollowUpKind, RiskLevel
+from oncall.feeds.secrets import redact_url
 from oncall.services.access import require_client_access
 from oncall.services.close_safety import (
     SUPERVISOR_OVERRIDE,
@@ -231,7 +232,12 @@ def _queue_outcome_report(
         "contact_confirmed": episode.handoff_confirmed_at is not None,
         "closed_at": at,
     }
-    target = episode.handoff.endpoint or f"hotline:{episode.handoff.org}"
+    # Never the alert's own endpoint: a feed record must not choose where a Part 2
+    # disclosure goes (issue 16). The report goes to the target configured under the
+    # hotline's organization, and waits with a clear error until there is one.
+    org = episode.handoff.org
+    target = f"hotline:{org}"
+    configured = next((t for t in ctx.settings.targets if t.name == org), None)
     outbox.enqueue(
         conn,
         kind="hotline_outcome",
@@ -246,7 +252,11 @@ def _queue_outcome_report(
         "episode",
         episode.id,
         client_id=episode.client_id,
-        detail={"org": episode.handoff.org},
+        detail={
+            "org": org,
+            "target": configured.name if configured else None,
+            "url": redact_url(configured.url) if configured else None,
+        },
     )
     return True
 
