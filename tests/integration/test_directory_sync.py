@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -173,3 +174,40 @@ def test_oncall_resources_sync_prints_counts_and_exits_by_outcome(
     assert "not marked inactive" in third.out
     assert main(["resources", "sync", "--db", db]) == 2  # no URL given or configured
     assert "resource_directory_url" in capsys.readouterr().err
+
+
+def test_a_sync_inactivates_only_what_its_own_directory_added(
+    clinic: Clinic, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(clinic.store.path)
+    hand = tmp_path / "county-list.json"
+    hand.write_text(json.dumps([service(90, id="hand-1", name="Walk-in Clinic")]))
+    ours = HsdsApi([service(1), service(2), service(3, id="legacy-2"), service(90, id="hand-1")])
+    theirs = HsdsApi([service(n, id=f"oth-{n}") for n in range(1, 4)])
+    with serving(ours) as server, serving(theirs) as other:
+        assert main(["resources", "sync", other.url("/hsds"), "--db", db]) == 0
+        assert main(["resources", "import", str(hand), "--db", db]) == 0
+        with clinic.store.write() as conn:  # stored before sources were recorded
+            for rid in ("legacy-1", "legacy-2"):
+                conn.execute(
+                    "INSERT INTO resources (id, name, schedule, updated_at)"
+                    " VALUES (?, 'Old Entry', '{}', '2026-01-01T00:00:00+00:00')",
+                    (rid,),
+                )
+        assert main(["resources", "sync", server.url("/hsds/"), "--db", db]) == 0
+        capsys.readouterr()
+        ours.services = [service(1)]  # svc-2, legacy-2 and hand-1 are no longer listed
+        assert main(["resources", "sync", server.url("/hsds"), "--db", db]) == 0
+        said = capsys.readouterr().out
+    assert statuses(clinic) == {
+        "svc-1": "active",
+        "svc-2": "inactive",  # this directory added it
+        "legacy-2": "inactive",  # no source until this directory listed it
+        "hand-1": "active",  # imported by hand, only updated by the directory
+        "legacy-1": "active",  # no source, never listed: not this sync's to retire
+        "oth-1": "active",
+        "oth-2": "active",
+        "oth-3": "active",
+    }
+    assert "0 added, 1 updated, 2 inactivated" in said
+    assert "5 active service(s) from other sources" in said and "left as they are" in said

@@ -29,16 +29,17 @@ SANTA_ANA = (33.7455, -117.8677)
 WORDS = ("Harbor", "Cedar", "Mesa", "Crisis", "Clinic", "Recovery", "Pharmacy", "Shelter")
 CATEGORIES = ("crisis_line", "naloxone", "food", "shelter", "pharmacy", "harm_reduction")
 COUNTIES = ("Orange", "Riverside", "San Diego")
+SOURCE = "sync:https://directory.example.org/hsds"
 
 
 def _record(rid: str, name: str, categories: tuple[str, ...], **fields: Any) -> ResourceRecord:
     return replace(ResourceRecord(id=rid, name=name, categories=categories), **fields)
 
 
-def _upsert(store: Store, *records: ResourceRecord) -> None:
+def _upsert(store: Store, *records: ResourceRecord, source: str | None = SOURCE) -> None:
     with store.write() as conn:
         for record in records:
-            resource_rows.upsert_resource(conn, record, AT)
+            resource_rows.upsert_resource(conn, record, AT, source)
 
 
 def _derived(conn: sqlite3.Connection) -> set[tuple[Any, ...]]:
@@ -115,7 +116,7 @@ def test_inactive_resources_leave_the_category_filter_and_come_back(store: Store
         _record("n", "National Line", ("naloxone",), national=True),
     )
     with store.write() as conn:
-        assert resource_rows.mark_inactive_except(conn, {"a"}, AT) == 1
+        assert resource_rows.mark_inactive_except(conn, {"a"}, AT, source=SOURCE) == 1
     with store.read() as conn:
         assert _derived(conn) == _expected(conn)
         assert _ids(conn, category="naloxone") == ["n", "a"]
@@ -135,7 +136,7 @@ def _migrated_from(
     (`raw_insert`, given the time), then opened as the console opens it: migrated."""
     old = connect(db_path, migrate=False)
     schema.migrate(old, target=version)
-    _upsert(old, *records)
+    _upsert(old, *records, source=None)  # an older schema has no source column
     with old.write() as conn:
         conn.execute(raw_insert, (AT,))
     old.close()
@@ -368,9 +369,9 @@ def test_county_rows_follow_every_change_to_a_resource(store: Store) -> None:
             (AT,),
         )
         conn.execute(
-            "INSERT INTO resources (id, name, counties_served, schedule, updated_at)"
-            " VALUES ('e', 'Elm Room', '[\"a\\\"Orange\"]', '{}', ?)",
-            (AT,),
+            "INSERT INTO resources (id, name, counties_served, schedule, updated_at, source)"
+            " VALUES ('e', 'Elm Room', '[\"a\\\"Orange\"]', '{}', ?, ?)",
+            (AT, SOURCE),
         )
         conn.execute("UPDATE resources SET counties_served = '[\"Orange\", 7]' WHERE id = 'a'")
         conn.execute("UPDATE resources SET county = 'Kern' WHERE id = 'b'")
@@ -386,7 +387,7 @@ def test_county_rows_follow_every_change_to_a_resource(store: Store) -> None:
         assert _ids(conn, county="Kern", always_open=True) == ["d"]
         assert _ids(conn, county="Riverside") == ["n"]
     with store.write() as conn:
-        assert resource_rows.mark_inactive_except(conn, {"a", "d"}, AT) == 2
+        assert resource_rows.mark_inactive_except(conn, {"a", "d"}, AT, source=SOURCE) == 2
     with store.read() as conn:
         assert _county_derived(conn) == _county_expected(conn)
         assert _ids(conn, county="Orange", exclude_national=True) == ["a", "d"]

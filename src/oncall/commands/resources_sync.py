@@ -30,9 +30,11 @@ def register_sync(group: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "sync",
         help="update the directory from an HSDS 3.0 API or a datapackage.json URL",
         description=(
-            "Upsert every service by id; services no longer listed, or not active, are "
-            "marked inactive (never deleted). A page that fails is reported, the others "
-            "are kept, and then nothing is marked inactive for being missing."
+            "Upsert every service by id; services not active, and services this same "
+            "directory added that it no longer lists, are marked inactive (never deleted). "
+            "Entries from another source or imported from a file are never marked inactive "
+            "by a sync. A page that fails is reported, the others are kept, and then "
+            "nothing is marked inactive for being missing."
         ),
     )
     add_db_option(parser)
@@ -91,6 +93,11 @@ def _print(report: DirectorySyncReport) -> None:
     say_first(counts.rejected, lambda r: f"  rejected {r[0]} [{r[1]}]: {r[2]}", "rejected services")
     for label, reason in report.failed_pages:
         say(f"  failed {label}: {reason}")
+    if report.left_to_others:
+        say(
+            f"  {report.left_to_others} active service(s) from other sources (another "
+            "directory, a file imported by hand) were not listed and were left as they are"
+        )
     if report.missing_not_checked:
         say(
             f"  services missing from this sync were not marked inactive: "

@@ -5,6 +5,9 @@ hides it). A service that disappeared is marked inactive only after a sync that 
 the whole directory: if any page failed, or fewer services arrived than the first
 page announced (the directory changed while it was paged), nothing is inactivated
 for being missing, because a partial view cannot tell "gone" from "not seen".
+And only a service this same directory added can go for being missing: entries of
+another directory, imported from a file by hand, or stored before sources were
+recorded are not this sync's to retire.
 """
 
 from __future__ import annotations
@@ -46,6 +49,8 @@ class DirectorySyncReport:
     """(page, reason) for every page that did not arrive."""
     inactivated_by_status: int = 0
     inactivated_missing: int = 0
+    left_to_others: int = 0
+    """Active entries this sync did not list and did not add (another source's): untouched."""
     missing_not_checked: str | None = None
     """Why services missing from this sync were not marked inactive (None when they were)."""
 
@@ -133,7 +138,7 @@ async def _read_all(
 ) -> None:
     seen: set[str] = set()
     announced: int | None = None
-    origin = f"sync:{report.source}"
+    origin = sync_source(report.source)
     async for page in source.pages():
         if page.error is not None:
             report.failed_pages.append((page.label, page.error))
@@ -158,7 +163,13 @@ async def _read_all(
             "(it changed while it was read)"
         )
     else:
-        report.inactivated_missing = await asyncio.to_thread(_inactivate_missing, ctx, seen, origin)
+        gone, others = await asyncio.to_thread(_inactivate_missing, ctx, seen, origin)
+        report.inactivated_missing, report.left_to_others = gone, others
+
+
+def sync_source(shown_url: str) -> str:
+    """The source recorded on the entries a sync from this URL adds (one per directory)."""
+    return f"sync:{shown_url.rstrip('/')}"
 
 
 def _store_page(
@@ -180,9 +191,10 @@ def _label(page: SourcePage, number: int, item: ResourceRecord | ResourceError) 
     return f"{page.label}, service {named}" if named else f"{page.label}, item {number}"
 
 
-def _inactivate_missing(ctx: ServiceContext, seen: set[str], origin: str) -> int:
+def _inactivate_missing(ctx: ServiceContext, seen: set[str], origin: str) -> tuple[int, int]:
+    """Retire this source's entries it no longer lists; (retired, others' left alone)."""
     with ctx.store.write() as conn:
-        gone = resource_rows.mark_inactive_except(conn, seen, ctx.now_iso())
+        gone = resource_rows.mark_inactive_except(conn, seen, ctx.now_iso(), source=origin)
         if gone:
             ctx.audit(
                 conn,
@@ -191,7 +203,8 @@ def _inactivate_missing(ctx: ServiceContext, seen: set[str], origin: str) -> int
                 None,
                 detail={"origin": origin, "count": gone, "reason": "no longer listed"},
             )
-    return gone
+        others = resource_rows.active_from_elsewhere(conn, seen, origin)
+    return gone, others
 
 
 def _record_state(ctx: ServiceContext, report: DirectorySyncReport) -> None:

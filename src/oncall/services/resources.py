@@ -30,7 +30,10 @@ def import_resource_records(
     origin: str,
     report: ResourceImportReport | None = None,
 ) -> ResourceImportReport:
-    """Upsert every valid record by id, in batches; report each rejected one."""
+    """Upsert every valid record by id, in batches; report each rejected one.
+
+    `origin` is kept as the source of each entry it adds (a sync retires only its own).
+    """
     report = report or ResourceImportReport()
     batch: list[ResourceRecord] = []
     for label, item in items:
@@ -53,7 +56,7 @@ def _write(
     with ctx.store.write() as conn:
         added = 0
         for record in batch:
-            if resource_rows.upsert_resource(conn, record, at):
+            if resource_rows.upsert_resource(conn, record, at, origin):
                 added += 1
         report.added += added
         report.updated += len(batch) - added

@@ -44,6 +44,15 @@ _UPSERT = (
     " ON CONFLICT (id) DO UPDATE SET "
     + ", ".join(f"{c} = excluded.{c}" for c in RESOURCE_COLUMNS if c != "id")
 )
+_UPSERT_FROM = (  # the same, naming the entry's source
+    f"INSERT INTO resources ({', '.join(RESOURCE_COLUMNS)}, source)"
+    f" VALUES ({', '.join('?' for _ in RESOURCE_COLUMNS)}, ?)"
+    " ON CONFLICT (id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in RESOURCE_COLUMNS if c != "id")
+    # The source that added an entry keeps it; one stored before sources were recorded
+    # is taken on by the first import or sync that lists it.
+    + ", source = COALESCE(resources.source, excluded.source)"
+)
 
 
 def _values(record: ResourceRecord, updated_at: str) -> tuple[object, ...]:
@@ -74,18 +83,33 @@ def _values(record: ResourceRecord, updated_at: str) -> tuple[object, ...]:
     )
 
 
-def upsert_resource(conn: sqlite3.Connection, record: ResourceRecord, updated_at: str) -> bool:
-    """Insert or update a resource by id; True when it was new."""
+def upsert_resource(
+    conn: sqlite3.Connection, record: ResourceRecord, updated_at: str, source: str | None = None
+) -> bool:
+    """Insert or update a resource by id; True when it was new.
+
+    `source` names where it came from (a sync's `sync:URL`, an imported file's name).
+    """
     existed = conn.execute("SELECT 1 FROM resources WHERE id = ?", (record.id,)).fetchone()
-    conn.execute(_UPSERT, _values(record, updated_at))
+    if source is None:
+        conn.execute(_UPSERT, _values(record, updated_at))
+    else:
+        conn.execute(_UPSERT_FROM, (*_values(record, updated_at), source))
     replace_hours(conn, record.id, record.hours)
     return existed is None
 
 
-def mark_inactive_except(conn: sqlite3.Connection, keep_ids: set[str], updated_at: str) -> int:
-    """Mark every non-national resource not in `keep_ids` inactive (never deleted)."""
+def mark_inactive_except(
+    conn: sqlite3.Connection, keep_ids: set[str], updated_at: str, *, source: str
+) -> int:
+    """Mark every non-national resource `source` added and not in `keep_ids` inactive.
+
+    Only that source's own entries: another directory's, a file imported by hand, or one
+    stored before sources were recorded (no source) is never touched by this sync.
+    """
     rows = conn.execute(
-        "SELECT id FROM resources WHERE status = 'active' AND national = 0"
+        "SELECT id FROM resources WHERE source = ? AND status = 'active' AND national = 0",
+        (source,),
     ).fetchall()
     gone = [r[0] for r in rows if r[0] not in keep_ids]
     for start in range(0, len(gone), 500):
@@ -96,6 +120,15 @@ def mark_inactive_except(conn: sqlite3.Connection, keep_ids: set[str], updated_a
             (updated_at, *chunk),
         )
     return len(gone)
+
+
+def active_from_elsewhere(conn: sqlite3.Connection, keep_ids: set[str], source: str) -> int:
+    """Active non-national entries not in `keep_ids` that `source` did not add (left alone)."""
+    rows = conn.execute(
+        "SELECT id FROM resources WHERE source IS NOT ? AND status = 'active' AND national = 0",
+        (source,),
+    ).fetchall()
+    return sum(1 for r in rows if r[0] not in keep_ids)
 
 
 def resource_statuses(conn: sqlite3.Connection, ids: list[str]) -> dict[str, str]:

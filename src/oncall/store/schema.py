@@ -579,6 +579,20 @@ def _v18_feed_page_validators(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v19_resource_sources(conn: sqlite3.Connection) -> None:
+    """Where each directory entry came from, so a sync retires only what its source added."""
+    # A sync once marked every entry it did not list inactive, another directory's and
+    # hand-imported ones too. Entries stored before this keep no source: no sync retires
+    # them until one lists them (and so takes them on).
+    run_script(
+        conn,
+        """
+        ALTER TABLE resources ADD COLUMN source TEXT;
+        CREATE INDEX resources_source ON resources(source, status);
+        """,
+    )
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("core tables", _v1_core),
     ("resource full-text search", _v2_resource_search),
@@ -598,6 +612,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("console locks and form drafts that outlive a console", _v16_console_carryover),
     ("client reference aliases learnt from matched alerts", _v17_client_aliases),
     ("feed page validators, one per page", _v18_feed_page_validators),
+    ("the source of each directory entry", _v19_resource_sources),
 ]
 
 LATEST = len(MIGRATIONS)
