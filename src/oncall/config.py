@@ -78,6 +78,9 @@ class Settings:
     """Base URL of an HSDS 3.0 API for `oncall resources sync`."""
     client_mrn_system: str | None = None
     """The identifier system of the program's MRN in FHIR imports (else the first identifier)."""
+    deidentified_geography: str = "none"
+    """What place a de-identified export keeps: `none` (HIPAA Safe Harbor allows nothing
+    smaller than a state) or `county` (only under an expert determination that allows it)."""
     max_record_bytes: int = 262_144
     """Longest alert record (its JSON text, or one JSON line) from a file or feed; a longer
     one is refused with its size and the rest are kept (a 9.3 MB alert was stored whole)."""

@@ -21,7 +21,7 @@ from oncall.commands.common import (
     settings_for,
 )
 from oncall.domain.figures import Rate, format_duration
-from oncall.services.export import export_episodes
+from oncall.services.export import export_episodes, safe_harbor_statement
 from oncall.services.metrics import Figures, compute_figures
 from oncall.services.shift_handoff import build_shift_handoff, render_text
 
@@ -51,7 +51,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     episodes.add_argument(
         "--deidentify",
         action="store_true",
-        help="drop names, contacts, dates of birth, free text and client references",
+        help="HIPAA Safe Harbor: years instead of dates, no place, program or free text,"
+        " pseudonyms instead of ids (supervisors, admins)",
     )
     episodes.set_defaults(handler=run_export)
 
@@ -184,5 +185,7 @@ def run_export(args: argparse.Namespace) -> int:
         writer = csv.DictWriter(sys.stdout, fieldnames=fields)
         writer.writeheader()
         writer.writerows(rows)
+    if args.deidentify:
+        print(safe_harbor_statement(settings.deidentified_geography), file=sys.stderr)
     print(f"{len(rows)} episodes exported", file=sys.stderr)
     return EXIT_OK

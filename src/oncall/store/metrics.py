@@ -57,7 +57,8 @@ def dispositions(conn: sqlite3.Connection, start: str, end: str) -> list[sqlite3
 def episodes_export(conn: sqlite3.Connection, start: str, end: str) -> list[sqlite3.Row]:
     """Episodes opened in [start, end) with their client, for `oncall export episodes`."""
     return conn.execute(
-        "SELECT e.id, e.opened_at, e.closed_at, e.status, e.risk_level, e.risk_set_at,"
+        "SELECT e.id, e.client_id, e.opened_at, e.closed_at, e.status, e.risk_level,"
+        " e.risk_set_at,"
         " e.disposition, e.summary, e.no_follow_up_reason, e.handoff_confirmed_at,"
         " e.handoff IS NOT NULL AS had_handoff,"
         " c.external_ref, c.name, c.date_of_birth, c.phone, c.address, c.county, c.program,"
