@@ -180,3 +180,22 @@ async def test_a_page_after_an_unchanged_first_page_that_fails_makes_the_feed_fa
     code, out = oncall_feeds()
     assert code == 0 and "hl  [ok]" in out
     assert "pages: 2 checked at the last complete poll, 2 unchanged since the poll before" in out
+
+
+async def test_a_validator_kept_before_the_upgrade_does_not_stop_the_first_poll_at_page_1(
+    clinic: Clinic,
+) -> None:
+    feed_pages = PagedFeed([record(1)], [record(2, "imminent")])
+    etag, stamp = feed_pages.validators(1)
+    with clinic.store.write() as conn:  # as an older oncall left it: one validator per feed
+        conn.execute(
+            "INSERT INTO feed_state (kind, name, etag, last_modified)"
+            " VALUES ('alerts', 'hl', ?, ?)",
+            (etag, stamp),
+        )
+    with serving(feed_pages) as server:
+        async with poller(clinic, server.url("/alerts")) as feed:
+            (result,) = await feed.poll_due(clinic.clock.now())
+    assert asked(server.requests) == [("1", None, None), ("2", None, None)]
+    assert result.ok and result.counts.accepted == 2
+    assert alert_ids(clinic) == {"p-1", "p-2"}
