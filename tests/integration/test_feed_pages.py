@@ -199,3 +199,11 @@ async def test_a_validator_kept_before_the_upgrade_does_not_stop_the_first_poll_
     assert asked(server.requests) == [("1", None, None), ("2", None, None)]
     assert result.ok and result.counts.accepted == 2
     assert alert_ids(clinic) == {"p-1", "p-2"}
+
+
+async def test_a_feed_url_with_an_invalid_port_is_named_as_such(clinic: Clinic) -> None:
+    async with poller(clinic, "http://127.0.0.1:99999/alerts") as feed:
+        (result,) = await feed.poll_due(clinic.clock.now())
+    assert not result.ok
+    assert "port 99999 is not between 1 and 65535" in (result.error or "")
+    assert "another server" not in (result.error or "")

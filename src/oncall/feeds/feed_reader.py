@@ -97,7 +97,7 @@ class FeedReader:
             if outcome.pages >= self.max_pages:
                 outcome.error = f"stopped after {self.max_pages} pages; the rest was not read"
                 break
-            if not same_origin(feed.url, url):
+            if url != feed.url and not same_origin(feed.url, url):
                 outcome.error = (
                     f"the next page is on another server ({redact_url(url)}); it was not "
                     "followed, so the feed's credentials stay with the feed"
