@@ -43,9 +43,11 @@ def redacted_report(error: BaseException, incident: str) -> str:
 
 def write_report(error: BaseException, incident: str, folder: Path | None = None) -> Path:
     """Write the redacted report, readable by its owner only; returns its path."""
-    folder = paths.ensure_private_dir(folder or paths.log_dir())
-    path = folder / f"incident-{incident}.txt"
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    from oncall.logs import open_private
+
+    path = (folder or paths.log_dir()) / f"incident-{incident}.txt"
+    # Never through a link, and only in a folder this account owns (issue 16).
+    fd = open_private(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(redacted_report(error, incident))
     return path
