@@ -315,48 +315,281 @@ def _v2_resource_search(conn: sqlite3.Connection) -> None:
     )
 
 
+_V3_SQL = """
+CREATE TABLE feed_state (
+    kind TEXT NOT NULL CHECK (kind IN ('alerts','directory')),
+    name TEXT NOT NULL,
+    last_attempt_at TEXT,
+    last_success_at TEXT,
+    last_error TEXT,
+    last_error_at TEXT,
+    next_attempt_at TEXT,
+    etag TEXT,
+    last_modified TEXT,
+    consecutive_failures INTEGER NOT NULL DEFAULT 0,
+    last_accepted INTEGER NOT NULL DEFAULT 0,
+    last_duplicates INTEGER NOT NULL DEFAULT 0,
+    last_rejected INTEGER NOT NULL DEFAULT 0,
+    polling_until TEXT,
+    polling_by TEXT,
+    PRIMARY KEY (kind, name)
+);
+-- A claim on a message while it is being sent, so two dispatchers never send it at once.
+ALTER TABLE outbox ADD COLUMN sending_until TEXT;
+ALTER TABLE outbox ADD COLUMN sending_by TEXT;
+"""
+"""Version 3 as shipped (frozen: never edit; a change is a new migration)."""
+
+
+_V4_SQL = """
+CREATE TABLE access_grants (
+    id INTEGER PRIMARY KEY,
+    staff_id INTEGER NOT NULL REFERENCES staff(id),
+    client_id INTEGER NOT NULL REFERENCES clients(id),
+    reason TEXT NOT NULL,
+    granted_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    CHECK (expires_at > granted_at)
+);
+CREATE INDEX access_grants_lookup ON access_grants(staff_id, client_id, expires_at);
+CREATE INDEX follow_ups_client ON follow_ups(client_id, assignee_id);
+"""
+"""Version 4 as shipped (frozen: never edit; a change is a new migration)."""
+
+
+_V5_SQL = """
+CREATE TABLE dispatch_claims (
+    id INTEGER PRIMARY KEY,
+    subject_type TEXT NOT NULL,
+    subject_id INTEGER NOT NULL,
+    level INTEGER NOT NULL,
+    fired_at TEXT NOT NULL,
+    fired_by TEXT NOT NULL,
+    target_role TEXT,
+    target_staff_id INTEGER REFERENCES staff(id),
+    detail TEXT NOT NULL DEFAULT '{}',
+    UNIQUE (subject_type, subject_id, level)
+);
+CREATE INDEX dispatch_claims_target ON dispatch_claims(target_staff_id, id);
+"""
+"""Version 5 as shipped (frozen: never edit; a change is a new migration)."""
+
+
+_V6_SQL = """
+CREATE TABLE resource_open_hours (
+    resource_id TEXT NOT NULL REFERENCES resources(id) ON DELETE CASCADE,
+    opens INTEGER NOT NULL,
+    closes INTEGER NOT NULL,
+    CHECK (0 <= opens AND opens < closes AND closes <= 10080)
+);
+CREATE INDEX resource_open_hours_resource ON resource_open_hours(resource_id, opens, closes);
+"""
+"""Version 6 as shipped (frozen: never edit; a change is a new migration)."""
+
+
+_V7_SQL = """
+DROP TRIGGER resources_fts_ai;
+DROP TRIGGER resources_fts_ad;
+DROP TRIGGER resources_fts_au;
+DROP TABLE resources_fts;
+CREATE VIRTUAL TABLE resources_fts USING fts5(
+    name, organization, description, categories,
+    content='resources', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2',
+    prefix='1 2'
+);
+CREATE TRIGGER resources_fts_ai AFTER INSERT ON resources BEGIN
+    INSERT INTO resources_fts(rowid, name, organization, description, categories)
+    VALUES (new.rowid, new.name, new.organization, new.description, new.categories);
+END;
+CREATE TRIGGER resources_fts_ad AFTER DELETE ON resources BEGIN
+    INSERT INTO resources_fts(resources_fts, rowid, name, organization, description, categories)
+    VALUES ('delete', old.rowid, old.name, old.organization, old.description, old.categories);
+END;
+CREATE TRIGGER resources_fts_au AFTER UPDATE ON resources BEGIN
+    INSERT INTO resources_fts(resources_fts, rowid, name, organization, description, categories)
+    VALUES ('delete', old.rowid, old.name, old.organization, old.description, old.categories);
+    INSERT INTO resources_fts(rowid, name, organization, description, categories)
+    VALUES (new.rowid, new.name, new.organization, new.description, new.categories);
+END;
+INSERT INTO resources_fts(resources_fts) VALUES ('rebuild');
+"""
+"""Version 7 as shipped (frozen: never edit; a change is a new migration)."""
+
+
+_V8_SQL = """
+CREATE TABLE resource_categories (
+    resource_id TEXT NOT NULL REFERENCES resources(id) ON DELETE CASCADE,
+    category TEXT NOT NULL,
+    national INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    PRIMARY KEY (resource_id, category)
+) WITHOUT ROWID;
+CREATE INDEX resource_categories_by_name
+    ON resource_categories(category, national DESC, name, resource_id);
+CREATE TRIGGER resource_categories_ai AFTER INSERT ON resources BEGIN
+    DELETE FROM resource_categories WHERE resource_id = new.id;
+    INSERT INTO resource_categories (resource_id, category, national, name) SELECT DISTINCT new.id, j.value, new.national, new.name FROM json_each(CASE WHEN json_valid(new.categories) THEN new.categories ELSE '[]' END) AS j WHERE j.type = 'text';
+END;
+CREATE TRIGGER resource_categories_au AFTER UPDATE OF id, name, national, categories
+ON resources WHEN old.id IS NOT new.id OR old.name IS NOT new.name
+    OR old.national IS NOT new.national OR old.categories IS NOT new.categories
+BEGIN
+    DELETE FROM resource_categories WHERE resource_id IN (old.id, new.id);
+    INSERT INTO resource_categories (resource_id, category, national, name) SELECT DISTINCT new.id, j.value, new.national, new.name FROM json_each(CASE WHEN json_valid(new.categories) THEN new.categories ELSE '[]' END) AS j WHERE j.type = 'text';
+END;
+CREATE TRIGGER resource_categories_ad AFTER DELETE ON resources BEGIN
+    DELETE FROM resource_categories WHERE resource_id = old.id;
+END;
+INSERT INTO resource_categories (resource_id, category, national, name) SELECT DISTINCT r.id, j.value, r.national, r.name FROM resources AS r, json_each(CASE WHEN json_valid(r.categories) THEN r.categories ELSE '[]' END) AS j WHERE j.type = 'text';
+"""
+"""Version 8 as shipped (frozen: never edit; a change is a new migration)."""
+
+
+_V10_SQL = r"""
+CREATE TABLE resource_counties (
+    resource_id TEXT NOT NULL REFERENCES resources(id) ON DELETE CASCADE,
+    county TEXT NOT NULL,
+    national INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    lat REAL,
+    lon REAL,
+    status TEXT,
+    always_open INTEGER,
+    PRIMARY KEY (county, resource_id)
+) WITHOUT ROWID;
+CREATE INDEX resource_counties_by_name
+    ON resource_counties(county, national DESC, name, resource_id);
+CREATE INDEX resource_counties_by_resource ON resource_counties(resource_id);
+CREATE TRIGGER resource_counties_ai AFTER INSERT ON resources BEGIN
+    DELETE FROM resource_counties WHERE resource_id = new.id;
+    INSERT INTO resource_counties (resource_id, county, national, name, lat, lon, status, always_open) SELECT new.id, '', new.national, new.name, new.lat, new.lon, new.status, new.always_open WHERE (new.national = 1 OR (new.counties_served IS NOT NULL AND NOT (CASE WHEN typeof(new.counties_served) = 'text' AND json_valid(new.counties_served) THEN instr(new.counties_served, '\') = 0 AND json_type(new.counties_served) = 'array' AND NOT EXISTS (SELECT 1 FROM json_each(new.counties_served) AS t WHERE t.type IS NOT 'text') ELSE 0 END))) UNION SELECT new.id, new.county, new.national, new.name, new.lat, new.lon, new.status, new.always_open WHERE new.county IS NOT NULL AND new.county IS NOT '' AND NOT (new.national = 1 OR (new.counties_served IS NOT NULL AND NOT (CASE WHEN typeof(new.counties_served) = 'text' AND json_valid(new.counties_served) THEN instr(new.counties_served, '\') = 0 AND json_type(new.counties_served) = 'array' AND NOT EXISTS (SELECT 1 FROM json_each(new.counties_served) AS t WHERE t.type IS NOT 'text') ELSE 0 END))) UNION SELECT new.id, e.value, new.national, new.name, new.lat, new.lon, new.status, new.always_open FROM json_each(CASE WHEN (CASE WHEN typeof(new.counties_served) = 'text' AND json_valid(new.counties_served) THEN instr(new.counties_served, '\') = 0 AND json_type(new.counties_served) = 'array' AND NOT EXISTS (SELECT 1 FROM json_each(new.counties_served) AS t WHERE t.type IS NOT 'text') ELSE 0 END) THEN new.counties_served ELSE '[]' END) AS e WHERE e.value IS NOT '' AND NOT (new.national = 1 OR (new.counties_served IS NOT NULL AND NOT (CASE WHEN typeof(new.counties_served) = 'text' AND json_valid(new.counties_served) THEN instr(new.counties_served, '\') = 0 AND json_type(new.counties_served) = 'array' AND NOT EXISTS (SELECT 1 FROM json_each(new.counties_served) AS t WHERE t.type IS NOT 'text') ELSE 0 END)));
+END;
+CREATE TRIGGER resource_counties_au
+AFTER UPDATE OF id, county, counties_served, national, name, lat, lon, status, always_open ON resources
+WHEN old.id IS NOT new.id OR old.county IS NOT new.county
+    OR old.counties_served IS NOT new.counties_served
+    OR old.national IS NOT new.national OR old.name IS NOT new.name OR old.lat IS NOT new.lat OR old.lon IS NOT new.lon OR old.status IS NOT new.status OR old.always_open IS NOT new.always_open
+BEGIN
+    DELETE FROM resource_counties WHERE resource_id IN (old.id, new.id);
+    INSERT INTO resource_counties (resource_id, county, national, name, lat, lon, status, always_open) SELECT new.id, '', new.national, new.name, new.lat, new.lon, new.status, new.always_open WHERE (new.national = 1 OR (new.counties_served IS NOT NULL AND NOT (CASE WHEN typeof(new.counties_served) = 'text' AND json_valid(new.counties_served) THEN instr(new.counties_served, '\') = 0 AND json_type(new.counties_served) = 'array' AND NOT EXISTS (SELECT 1 FROM json_each(new.counties_served) AS t WHERE t.type IS NOT 'text') ELSE 0 END))) UNION SELECT new.id, new.county, new.national, new.name, new.lat, new.lon, new.status, new.always_open WHERE new.county IS NOT NULL AND new.county IS NOT '' AND NOT (new.national = 1 OR (new.counties_served IS NOT NULL AND NOT (CASE WHEN typeof(new.counties_served) = 'text' AND json_valid(new.counties_served) THEN instr(new.counties_served, '\') = 0 AND json_type(new.counties_served) = 'array' AND NOT EXISTS (SELECT 1 FROM json_each(new.counties_served) AS t WHERE t.type IS NOT 'text') ELSE 0 END))) UNION SELECT new.id, e.value, new.national, new.name, new.lat, new.lon, new.status, new.always_open FROM json_each(CASE WHEN (CASE WHEN typeof(new.counties_served) = 'text' AND json_valid(new.counties_served) THEN instr(new.counties_served, '\') = 0 AND json_type(new.counties_served) = 'array' AND NOT EXISTS (SELECT 1 FROM json_each(new.counties_served) AS t WHERE t.type IS NOT 'text') ELSE 0 END) THEN new.counties_served ELSE '[]' END) AS e WHERE e.value IS NOT '' AND NOT (new.national = 1 OR (new.counties_served IS NOT NULL AND NOT (CASE WHEN typeof(new.counties_served) = 'text' AND json_valid(new.counties_served) THEN instr(new.counties_served, '\') = 0 AND json_type(new.counties_served) = 'array' AND NOT EXISTS (SELECT 1 FROM json_each(new.counties_served) AS t WHERE t.type IS NOT 'text') ELSE 0 END)));
+END;
+CREATE TRIGGER resource_counties_ad AFTER DELETE ON resources BEGIN
+    DELETE FROM resource_counties WHERE resource_id = old.id;
+END;
+INSERT INTO resource_counties (resource_id, county, national, name, lat, lon, status, always_open) SELECT r.id, '', r.national, r.name, r.lat, r.lon, r.status, r.always_open FROM resources AS r WHERE (r.national = 1 OR (r.counties_served IS NOT NULL AND NOT (CASE WHEN typeof(r.counties_served) = 'text' AND json_valid(r.counties_served) THEN instr(r.counties_served, '\') = 0 AND json_type(r.counties_served) = 'array' AND NOT EXISTS (SELECT 1 FROM json_each(r.counties_served) AS t WHERE t.type IS NOT 'text') ELSE 0 END))) UNION SELECT r.id, r.county, r.national, r.name, r.lat, r.lon, r.status, r.always_open FROM resources AS r WHERE r.county IS NOT NULL AND r.county IS NOT '' AND NOT (r.national = 1 OR (r.counties_served IS NOT NULL AND NOT (CASE WHEN typeof(r.counties_served) = 'text' AND json_valid(r.counties_served) THEN instr(r.counties_served, '\') = 0 AND json_type(r.counties_served) = 'array' AND NOT EXISTS (SELECT 1 FROM json_each(r.counties_served) AS t WHERE t.type IS NOT 'text') ELSE 0 END))) UNION SELECT r.id, e.value, r.national, r.name, r.lat, r.lon, r.status, r.always_open FROM resources AS r, json_each(CASE WHEN (CASE WHEN typeof(r.counties_served) = 'text' AND json_valid(r.counties_served) THEN instr(r.counties_served, '\') = 0 AND json_type(r.counties_served) = 'array' AND NOT EXISTS (SELECT 1 FROM json_each(r.counties_served) AS t WHERE t.type IS NOT 'text') ELSE 0 END) THEN r.counties_served ELSE '[]' END) AS e WHERE e.value IS NOT '' AND NOT (r.national = 1 OR (r.counties_served IS NOT NULL AND NOT (CASE WHEN typeof(r.counties_served) = 'text' AND json_valid(r.counties_served) THEN instr(r.counties_served, '\') = 0 AND json_type(r.counties_served) = 'array' AND NOT EXISTS (SELECT 1 FROM json_each(r.counties_served) AS t WHERE t.type IS NOT 'text') ELSE 0 END)));
+"""
+"""Version 10 as shipped (frozen: never edit; a change is a new migration)."""
+
+
+_V11_SQL = """
+ALTER TABLE follow_ups ADD COLUMN replaces_id INTEGER REFERENCES follow_ups(id);
+"""
+"""Version 11 as shipped (frozen: never edit; a change is a new migration)."""
+
+
+_V12_SQL = """
+ALTER TABLE alerts ADD COLUMN queue_group TEXT
+    GENERATED ALWAYS AS (COALESCE('c' || client_id, 'r' || client_ref)) VIRTUAL;
+CREATE INDEX alerts_unknown_ref ON alerts(client_ref) WHERE client_id IS NULL;
+-- Counting alerts past their deadline every second reads this range, not every waiting row.
+CREATE INDEX alerts_waiting_deadline ON alerts(ack_deadline_at) WHERE status = 'new';
+
+CREATE TABLE queue_groups (
+    group_key TEXT PRIMARY KEY,
+    client_id INTEGER,
+    client_ref TEXT,
+    alert_id INTEGER NOT NULL,
+    alert_waiting INTEGER NOT NULL,
+    severity_rank INTEGER NOT NULL,
+    received_at TEXT NOT NULL,
+    open_alerts INTEGER NOT NULL,
+    waiting INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX queue_groups_order ON queue_groups(severity_rank, received_at, alert_id);
+
+-- A claim, a close or a newly linked client: take the alert out of its old group, put it
+-- in its new one, and choose again what each shows.
+CREATE TRIGGER queue_groups_update AFTER UPDATE OF status, client_id, client_ref ON alerts
+WHEN (old.status IS NOT new.status OR old.queue_group IS NOT new.queue_group)
+ AND (old.status IN ('new', 'acknowledged') OR new.status IN ('new', 'acknowledged')) BEGIN
+    UPDATE queue_groups SET open_alerts = open_alerts - 1, waiting = waiting - (old.status = 'new')
+    WHERE group_key = old.queue_group AND old.status IN ('new', 'acknowledged');
+    INSERT INTO queue_groups (group_key, client_id, client_ref, alert_id, alert_waiting,
+                              severity_rank, received_at, open_alerts, waiting)
+    SELECT new.queue_group, new.client_id, iif(new.client_id IS NULL, new.client_ref, NULL),
+           new.id, new.status = 'new', new.severity_rank, new.received_at, 1, new.status = 'new'
+    WHERE new.status IN ('new', 'acknowledged')
+    ON CONFLICT (group_key) DO UPDATE SET
+        open_alerts = open_alerts + 1, waiting = waiting + excluded.waiting;
+    
+    DELETE FROM queue_groups WHERE (group_key IN (old.queue_group, new.queue_group)) AND open_alerts <= 0;
+    UPDATE queue_groups SET alert_id = COALESCE(COALESCE((SELECT id FROM alerts INDEXED BY alerts_client WHERE client_id = queue_groups.client_id AND status = 'new' ORDER BY severity_rank, received_at, id LIMIT 1), (SELECT id FROM alerts INDEXED BY alerts_unknown_ref WHERE queue_groups.client_id IS NULL AND client_id IS NULL AND client_ref = queue_groups.client_ref AND status = 'new' ORDER BY severity_rank, received_at, id LIMIT 1)), COALESCE((SELECT id FROM alerts INDEXED BY alerts_client WHERE client_id = queue_groups.client_id AND status = 'acknowledged' ORDER BY severity_rank, received_at, id LIMIT 1), (SELECT id FROM alerts INDEXED BY alerts_unknown_ref WHERE queue_groups.client_id IS NULL AND client_id IS NULL AND client_ref = queue_groups.client_ref AND status = 'acknowledged' ORDER BY severity_rank, received_at, id LIMIT 1)), alert_id) WHERE group_key IN (old.queue_group, new.queue_group);
+    UPDATE queue_groups SET (alert_waiting, severity_rank, received_at) = (
+        SELECT status = 'new', severity_rank, received_at FROM alerts
+        WHERE id = queue_groups.alert_id) WHERE group_key IN (old.queue_group, new.queue_group);
+    
+END;
+CREATE TRIGGER queue_groups_delete AFTER DELETE ON alerts WHEN old.status IN ('new', 'acknowledged') BEGIN
+    UPDATE queue_groups SET open_alerts = open_alerts - 1, waiting = waiting - (old.status = 'new')
+    WHERE group_key = old.queue_group;
+    
+    DELETE FROM queue_groups WHERE (group_key = old.queue_group) AND open_alerts <= 0;
+    UPDATE queue_groups SET alert_id = COALESCE(COALESCE((SELECT id FROM alerts INDEXED BY alerts_client WHERE client_id = queue_groups.client_id AND status = 'new' ORDER BY severity_rank, received_at, id LIMIT 1), (SELECT id FROM alerts INDEXED BY alerts_unknown_ref WHERE queue_groups.client_id IS NULL AND client_id IS NULL AND client_ref = queue_groups.client_ref AND status = 'new' ORDER BY severity_rank, received_at, id LIMIT 1)), COALESCE((SELECT id FROM alerts INDEXED BY alerts_client WHERE client_id = queue_groups.client_id AND status = 'acknowledged' ORDER BY severity_rank, received_at, id LIMIT 1), (SELECT id FROM alerts INDEXED BY alerts_unknown_ref WHERE queue_groups.client_id IS NULL AND client_id IS NULL AND client_ref = queue_groups.client_ref AND status = 'acknowledged' ORDER BY severity_rank, received_at, id LIMIT 1)), alert_id) WHERE group_key = old.queue_group;
+    UPDATE queue_groups SET (alert_waiting, severity_rank, received_at) = (
+        SELECT status = 'new', severity_rank, received_at FROM alerts
+        WHERE id = queue_groups.alert_id) WHERE group_key = old.queue_group;
+    
+END;
+
+DELETE FROM queue_groups;
+INSERT INTO queue_groups (group_key, client_id, client_ref, alert_id, alert_waiting,
+                          severity_rank, received_at, open_alerts, waiting)
+SELECT queue_group, client_id, iif(client_id IS NULL, client_ref, NULL), 0, 0, 0, '',
+       COUNT(*), SUM(status = 'new')
+FROM alerts WHERE status IN ('new', 'acknowledged') GROUP BY queue_group;
+
+    DELETE FROM queue_groups WHERE (1) AND open_alerts <= 0;
+    UPDATE queue_groups SET alert_id = COALESCE(COALESCE((SELECT id FROM alerts INDEXED BY alerts_client WHERE client_id = queue_groups.client_id AND status = 'new' ORDER BY severity_rank, received_at, id LIMIT 1), (SELECT id FROM alerts INDEXED BY alerts_unknown_ref WHERE queue_groups.client_id IS NULL AND client_id IS NULL AND client_ref = queue_groups.client_ref AND status = 'new' ORDER BY severity_rank, received_at, id LIMIT 1)), COALESCE((SELECT id FROM alerts INDEXED BY alerts_client WHERE client_id = queue_groups.client_id AND status = 'acknowledged' ORDER BY severity_rank, received_at, id LIMIT 1), (SELECT id FROM alerts INDEXED BY alerts_unknown_ref WHERE queue_groups.client_id IS NULL AND client_id IS NULL AND client_ref = queue_groups.client_ref AND status = 'acknowledged' ORDER BY severity_rank, received_at, id LIMIT 1)), alert_id) WHERE 1;
+    UPDATE queue_groups SET (alert_waiting, severity_rank, received_at) = (
+        SELECT status = 'new', severity_rank, received_at FROM alerts
+        WHERE id = queue_groups.alert_id) WHERE 1;
+    
+"""
+"""Version 12 as shipped (frozen: never edit; a change is a new migration)."""
+
+
 def _v3_feed_state(conn: sqlite3.Connection) -> None:
     """Each feed's polling state, and the claim that keeps an outbox message sent once."""
-    from oncall.store.feeds import MIGRATION_SQL
-
-    run_script(conn, MIGRATION_SQL)
+    run_script(conn, _V3_SQL)
 
 
 def _v4_access_grants(conn: sqlite3.Connection) -> None:
     """Break-the-glass grants (append-only) for opening a record outside one's care."""
-    from oncall.store.access import MIGRATION_SQL
-
-    run_script(conn, MIGRATION_SQL)
+    run_script(conn, _V4_SQL)
     _append_only(conn, "access_grants")
 
 
 def _v5_dispatch_claims(conn: sqlite3.Connection) -> None:
     """Claims that make each escalation step and reminder happen exactly once."""
-    from oncall.store.claims import MIGRATION_SQL
-
-    run_script(conn, MIGRATION_SQL)
+    run_script(conn, _V5_SQL)
 
 
 def _v6_resource_open_hours(conn: sqlite3.Connection) -> None:
     """Opening hours as minute-of-week intervals, so the directory filters "open now" in SQL."""
-    from oncall.store.resource_hours import MIGRATION_SQL, backfill_hours
+    from oncall.store.resource_hours import backfill_hours
 
-    run_script(conn, MIGRATION_SQL)
+    run_script(conn, _V6_SQL)
     backfill_hours(conn)
 
 
 def _v7_resource_prefix_index(conn: sqlite3.Connection) -> None:
     """Rebuild the directory's full-text index with prefix indexes (search as you type)."""
-    from oncall.store.resource_fts import MIGRATION_SQL
-
-    run_script(conn, MIGRATION_SQL)
+    run_script(conn, _V7_SQL)
 
 
 def _v8_resource_categories(conn: sqlite3.Connection) -> None:
     """Each resource's categories in an indexed table kept by triggers (the category filter)."""
-    from oncall.store.resource_categories import MIGRATION_SQL
-
-    run_script(conn, MIGRATION_SQL)
+    run_script(conn, _V8_SQL)
 
 
 def _v9_resource_position_index(conn: sqlite3.Connection) -> None:
@@ -372,23 +605,17 @@ def _v9_resource_position_index(conn: sqlite3.Connection) -> None:
 
 def _v10_resource_counties(conn: sqlite3.Connection) -> None:
     """Each resource's counties in an indexed table kept by triggers (the county filter)."""
-    from oncall.store.resource_counties import MIGRATION_SQL
-
-    run_script(conn, MIGRATION_SQL)
+    run_script(conn, _V10_SQL)
 
 
 def _v11_follow_up_replaces(conn: sqlite3.Connection) -> None:
     """A rescheduled follow-up points at the one it replaces (its attempts count on)."""
-    from oncall.store.followups import MIGRATION_SQL
-
-    run_script(conn, MIGRATION_SQL)
+    run_script(conn, _V11_SQL)
 
 
 def _v12_queue_groups(conn: sqlite3.Connection) -> None:
     """The queue one client to a row: groups of open alerts kept as alerts change (backfilled)."""
-    from oncall.store.queue_groups import MIGRATION_SQL
-
-    run_script(conn, MIGRATION_SQL)
+    run_script(conn, _V12_SQL)
 
 
 def _v13_review_withdrawal(conn: sqlite3.Connection) -> None:
