@@ -47,3 +47,16 @@ def test_shift_handoff_screen(snap_compare: Any, tmp_path: Path) -> None:
 
     assert snap_compare(app, terminal_size=(120, 36), run_before=open_handoff)
     app.services.store.close()
+
+
+def test_supervisor_board_reassign_chooser(snap_compare: Any, tmp_path: Path) -> None:
+    """r on a waiting alert: the colleagues, those on call first, each with their rota role."""
+    app = board_app(tmp_path / "scene.db")
+
+    async def reassign(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=(120, 36), run_before=reassign)
+    app.services.store.close()

@@ -9,32 +9,39 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical
-from textual.widgets import DataTable, Label, Sparkline, Static
+from textual.widgets import Label, Sparkline, Static
 
 from oncall.domain.figures import Rate, format_duration
-from oncall.domain.types import Severity
-from oncall.services.board import Board, audit_board_opened, read_board
+from oncall.domain.types import Severity, ShiftRole
+from oncall.services.board import (
+    Board,
+    WaitingAlert,
+    Workload,
+    audit_board_opened,
+    read_board,
+)
 from oncall.services.feed_status import retry_delivery
 from oncall.services.metrics import Figures, compute_figures, today_range
-from oncall.ui.base import OnCallScreen
 from oncall.ui.format import initials, severity_label, short_duration, words
 from oncall.ui.screens.figures_range import FiguresRangeScreen
+from oncall.ui.screens.supervisor_actions import BoardActions
 from oncall.ui.widgets.action_footer import ActionFooter
+from oncall.ui.widgets.board_table import OPEN_TOOLTIP, BoardTable
 
 FIGURES_EVERY = timedelta(seconds=30)
 # Column widths fit a pane of half a 120-column terminal (cells add one space each side).
-WAITING_COLUMNS = [("Severity", 10), ("Client", 12), ("Kind", 10), ("Age", 6), ("Due", 8)]
+WAITING_COLUMNS = [("Severity", 10), ("Client", 14), ("Kind", 8), ("Age", 6), ("Due", 8)]
 HANDOFF_COLUMNS = [("Client", 11), ("Hotline", 12), ("Ref", 9), ("Owner", 9), ("Due", 6)]
 OVERDUE_COLUMNS = [("Client", 12), ("Follow-up", 11), ("Late", 10), ("Assignee", 9), ("Tries", 5)]
-WORKLOAD_COLUMNS = [("Staff", 16), ("Role", 12), ("Episodes", 8), ("Follow-ups", 10)]
+RESPONDER_COLUMNS = [("Staff", 15), ("On call", 9), ("Episodes", 8), ("F-ups", 5), ("Last act", 8)]
+ROTA_SHORT = {ShiftRole.PRIMARY: "primary", ShiftRole.BACKUP: "backup", ShiftRole.SUPERVISOR: "sup"}
+QUIET_AFTER = timedelta(hours=1)
+"""Open episodes and nothing written on them for this long: the last action shows in yellow."""
 FAILING_COLUMNS = [("Message", 12), ("Target", 14), ("Tries", 5), ("Last error", 16)]
 
 
-def _table(table_id: str, columns: list[tuple[str, int]]) -> DataTable[Text]:
-    table: DataTable[Text] = DataTable(id=table_id, cursor_type="row", zebra_stripes=True)
-    for label, width in columns:
-        table.add_column(label, width=width)
-    return table
+def _table(table_id: str, columns: list[tuple[str, int]]) -> BoardTable:
+    return BoardTable(columns, id=table_id)
 
 
 def _due(deadline: datetime, now: datetime) -> Text:
@@ -44,7 +51,7 @@ def _due(deadline: datetime, now: datetime) -> Text:
     return Text(f"-{short_duration(now - deadline)}", style="bold white on dark_red")
 
 
-class SupervisorScreen(OnCallScreen[None]):
+class SupervisorScreen(BoardActions):
     """Everything a supervisor watches, live for everyone on shift."""
 
     HELP_TITLE = "supervisor board"
@@ -63,6 +70,23 @@ class SupervisorScreen(OnCallScreen[None]):
     # Below 100 columns the four panes stack in one scrolling column.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012 (Textual declares it)
     BINDINGS: ClassVar[list[BindingType]] = [
+        # Shown by the focused pane (BoardTable); listed here for when none has focus.
+        Binding("enter", "open", "Open", show=False, tooltip=OPEN_TOOLTIP),
+        Binding(
+            "a", "acknowledge", "Ack", tooltip="Acknowledge (claim) the selected waiting alert"
+        ),
+        Binding(
+            "r",
+            "reassign",
+            "Reassign",
+            tooltip="Reassign the selected alert, episode or follow-up to a named colleague",
+        ),
+        Binding(
+            "p",
+            "page",
+            "Page",
+            tooltip="Page a colleague by hand (a backup), about the selected alert",
+        ),
         Binding("f", "choose_range", "Figures for a range"),
         Binding("t", "today", "Today"),
         Binding("y", "retry_delivery", "Retry delivery"),
@@ -96,7 +120,7 @@ class SupervisorScreen(OnCallScreen[None]):
                 yield _table("overdue", OVERDUE_COLUMNS)
             with Vertical(classes="pane", id="workload-pane"):
                 yield Label("", id="workload-title")
-                yield _table("workload", WORKLOAD_COLUMNS)
+                yield _table("workload", RESPONDER_COLUMNS)
                 yield Label("", id="failing-title")
                 yield _table("failing", FAILING_COLUMNS)
         yield ActionFooter()
@@ -125,35 +149,18 @@ class SupervisorScreen(OnCallScreen[None]):
     def _who(self, name: str) -> str:
         return initials(name) if self.services.settings.privacy_mode else name
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        """Enter on an overdue follow-up opens it: the supervisor it escalated to can act."""
-        board = self._board
-        if event.data_table.id != "overdue" or board is None:
-            return
-        if 0 <= event.cursor_row < len(board.overdue):
-            from oncall.ui.screens.follow_up import FollowUpScreen
-
-            self.app.push_screen(FollowUpScreen(board.overdue[event.cursor_row].follow_up_id))
-
     def _redraw(self) -> None:
         board = self._board
         if board is None:
             return
         now = self.services.clock.now()
         self._show_figures()
-        waiting = self.query_one("#waiting", DataTable)
-        waiting.clear()
-        for w in board.waiting:
-            severity = severity_label(Severity(w.severity))
-            if w.escalation_level:
-                severity.append(f"↑{w.escalation_level}", style="bold yellow")
-            waiting.add_row(
-                severity,
-                Text(self._who(w.client)),
-                Text(words(w.kind)),
-                Text(short_duration(now - w.received_at)),
-                _due(w.deadline, now),
-            )
+        self._table("waiting").fill(
+            [
+                (f"alert-{w.alert_id}", self._waiting_cells(w, now))
+                for w in sorted(board.waiting, key=lambda w: w.urgency(now))
+            ]
+        )
         breaches = sum(1 for w in board.waiting if w.breached(now))
         title = Text(f"Waiting for acknowledgement: {len(board.waiting)}")
         if breaches:
@@ -161,58 +168,115 @@ class SupervisorScreen(OnCallScreen[None]):
         if board.escalations:
             title.append(f"  {len(board.escalations)} escalating", style="bold yellow")
         self.query_one("#waiting-title", Label).update(title)
-        handoffs = self.query_one("#handoffs", DataTable)
-        handoffs.clear()
-        for h in board.handoffs:
-            handoffs.add_row(
-                Text(self._who(h.client)),
-                Text(h.org),
-                Text(h.reference),
-                Text(self._who(h.owner)),
-                _due(h.deadline, now) if h.deadline else Text("—"),
-            )
+        self._table("handoffs").fill(
+            [
+                (
+                    f"episode-{h.episode_id}",
+                    [
+                        Text(self._who(h.client)),
+                        Text(h.org),
+                        Text(h.reference),
+                        Text(self._who(h.owner)),
+                        _due(h.deadline, now) if h.deadline else Text("—"),
+                    ],
+                )
+                for h in board.handoffs
+            ]
+        )
         self.query_one("#handoffs-title", Label).update(
             f"Hotline handoffs awaiting confirmation: {len(board.handoffs)}"
         )
-        overdue = self.query_one("#overdue", DataTable)
-        overdue.clear()
-        for o in board.overdue:
-            late = (
-                Text("out of tries", style="bold red")
-                if o.exhausted
-                else Text(short_duration(now - o.due_at), style="red")
-            )
-            overdue.add_row(
-                Text(self._who(o.client)),
-                Text(words(o.kind)),
-                late,
-                Text(self._who(o.assignee)),
-                Text(str(o.attempts)),
-            )
+        self._table("overdue").fill(
+            [
+                (
+                    f"follow-up-{o.follow_up_id}",
+                    [
+                        Text(self._who(o.client)),
+                        Text(words(o.kind)),
+                        Text("out of tries", style="bold red")
+                        if o.exhausted
+                        else Text(short_duration(now - o.due_at), style="red"),
+                        Text(self._who(o.assignee)),
+                        Text(str(o.attempts)),
+                    ],
+                )
+                for o in board.overdue
+            ]
+        )
         self.query_one("#overdue-title", Label).update(f"Overdue follow-ups: {len(board.overdue)}")
-        workload = self.query_one("#workload", DataTable)
-        workload.clear()
-        for person in board.workload:
-            workload.add_row(
-                Text(self._who(person.name)),
-                Text(words(person.role)),
-                Text(str(person.open_episodes)),
-                Text(str(person.pending_follow_ups)),
+        responders = [
+            (f"staff-{person.staff_id}", self._responder_cells(person, now))
+            for person in board.responders
+        ]
+        gaps = [
+            (
+                f"gap-{role.value}",
+                [
+                    Text("nobody", style="bold red"),
+                    Text(ROTA_SHORT[role], style="bold red"),
+                    Text(""),
+                    Text(""),
+                    Text(""),
+                ],
             )
-        self.query_one("#workload-title", Label).update("Workload (open episodes, follow-ups)")
-        failing = self.query_one("#failing", DataTable)
-        failing.clear()
-        for f in board.failing:
-            failing.add_row(
-                Text(words(f.kind)),
-                Text(f.target),
-                Text(str(f.attempts)),
-                Text(f.last_error or f.status, style="red"),
-            )
+            for role in board.uncovered
+        ]
+        self._table("workload").fill([*responders, *gaps])
+        self.query_one("#workload-title", Label).update("On call now, and who is responding")
+        self._table("failing").fill(
+            [
+                (
+                    f"message-{f.message_id}",
+                    [
+                        Text(words(f.kind)),
+                        Text(f.target),
+                        Text(str(f.attempts)),
+                        Text(f.last_error or f.status, style="red"),
+                    ],
+                )
+                for f in board.failing
+            ]
+        )
         failing_title = Text(f"Outbound deliveries failing: {len(board.failing)}")
         if board.failing:
             failing_title.stylize("bold red")
         self.query_one("#failing-title", Label).update(failing_title)
+
+    def _waiting_cells(self, w: WaitingAlert, now: datetime) -> list[Text]:
+        severity = severity_label(Severity(w.severity))
+        if w.escalation_level:
+            severity.append(f"↑{w.escalation_level}", style="bold yellow")
+        client = Text(self._who(w.client))
+        if w.assigned_to:
+            # Staff names only (the rota's kind of data); privacy mode masks clients.
+            client.append(f" →{initials(w.assigned_to)}", style="bold cyan")
+        return [
+            severity,
+            client,
+            Text(words(w.kind)),
+            Text(short_duration(now - w.received_at)),
+            _due(w.deadline, now),
+        ]
+
+    def _responder_cells(self, person: Workload, now: datetime) -> list[Text]:
+        on_call = ", ".join(ROTA_SHORT[role] for role in person.on_call)
+        if person.last_action_at is None:
+            last = Text(
+                "none" if person.open_episodes else "—",
+                style="yellow" if person.open_episodes else "dim",
+            )
+        else:
+            quiet = person.open_episodes and now - person.last_action_at >= QUIET_AFTER
+            last = Text(
+                short_duration(now - person.last_action_at), style="yellow" if quiet else ""
+            )
+        return [
+            Text(self._who(person.name)),
+            Text(on_call or "—", style="bold green" if on_call else "dim"),
+            Text(str(person.open_episodes)),
+            Text(str(person.pending_follow_ups)),
+            last,
+        ]
 
     def _show_figures(self) -> None:
         figures = self._figures
@@ -273,17 +337,15 @@ class SupervisorScreen(OnCallScreen[None]):
 
     def action_retry_delivery(self) -> None:
         """Send the selected failing message again (its idempotency key stays the same)."""
-        board = self._board
-        table = self.query_one("#failing", DataTable)
-        if board is None or not board.failing:
+        key = self._table("failing").selected_key
+        if key is None:
             self.notify("No outbound delivery is failing.")
             return
-        row = min(max(table.cursor_row, 0), len(board.failing) - 1)
-        message = board.failing[row]
+        message_id = int(key.removeprefix("message-"))
         services = self.services
         self.run_service(
-            lambda: retry_delivery(services, message.message_id),
-            on_success=lambda _: self.notify(f"Message {message.message_id} will be retried."),
+            lambda: retry_delivery(services, message_id),
+            on_success=lambda _: self.notify(f"Message {message_id} will be retried."),
         )
 
     def action_outbox(self) -> None:
