@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING
 
 from oncall.commands import COMMAND_MODULES, COMMANDS, CONSOLE_MODULE
 from oncall.commands.common import EXIT_USAGE, CommandError, add_db_option, say
-from oncall.services.errors import ServiceError
-from oncall.store.errors import StoreError
+from oncall.services.errors import ServiceError, StoreError
 
 if TYPE_CHECKING:
     from oncall.clock import Clock

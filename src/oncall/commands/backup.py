@@ -20,9 +20,9 @@ from oncall.commands.common import (
     system_actor,
 )
 from oncall.services.context import ServiceContext
+from oncall.services.errors import StoreError
 from oncall.store.backup import backup_database
 from oncall.store.db import connect
-from oncall.store.errors import StoreError
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

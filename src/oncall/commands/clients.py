@@ -19,8 +19,7 @@ from oncall.commands.common import (
     settings_for,
 )
 from oncall.services.client_import import ClientImportReport, Item, import_clients
-from oncall.services.errors import ServiceError
-from oncall.store.errors import StoreError
+from oncall.services.errors import ServiceError, StoreError
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -14,8 +14,8 @@ from oncall.domain.models import Staff
 from oncall.domain.terminal_text import safe_text
 from oncall.domain.types import Role
 from oncall.services.context import ServiceContext
+from oncall.services.errors import StoreError
 from oncall.store.db import Store, connect
-from oncall.store.errors import StoreError
 
 EXIT_OK = 0
 EXIT_REJECTED = 1

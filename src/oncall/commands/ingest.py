@@ -22,9 +22,9 @@ from oncall.commands.common import (
     system_actor,
 )
 from oncall.services.context import ServiceContext
+from oncall.services.errors import StoreError
 from oncall.services.ingest import IngestReport, write_batches
 from oncall.services.ingest_worker import PreparationStopped, prepared_batches
-from oncall.store.errors import StoreError
 
 WAITING_NOTICE_S = 3.0
 """Seconds of silence from the input before the command says it is waiting for it."""

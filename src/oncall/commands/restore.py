@@ -16,9 +16,9 @@ from oncall.commands.common import (
     system_actor,
 )
 from oncall.services.context import ServiceContext
+from oncall.services.errors import StoreError
 from oncall.services.identity import os_account
 from oncall.store.db import connect
-from oncall.store.errors import StoreError
 from oncall.store.restore import check_backup, processes_using, replace_database, role_in
 
 

@@ -5,6 +5,30 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+# The database's own errors, for the console and commands, which never import the store.
+from oncall.store.errors import (
+    DatabaseLocked,
+    DatabaseUnavailable,
+    DiskFull,
+    SchemaTooNew,
+    StoreError,
+)
+
+__all__ = [
+    "AlreadyAcknowledged",
+    "ConsentMissing",
+    "DatabaseLocked",
+    "DatabaseUnavailable",
+    "DiskFull",
+    "NotFound",
+    "PermissionDenied",
+    "Refused",
+    "SchemaTooNew",
+    "ServiceError",
+    "StoreError",
+    "ValidationFailed",
+]
+
 
 class ServiceError(Exception):
     """A use case refused or failed; str(error) says why in plain words."""

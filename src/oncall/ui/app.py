@@ -20,7 +20,7 @@ from oncall.domain.types import Role
 from oncall.services import views
 from oncall.services.client_intake import INTAKE_ROLES
 from oncall.services.context import ServiceContext
-from oncall.store.errors import StoreError
+from oncall.services.errors import StoreError
 from oncall.ui import crash
 from oncall.ui.base import OnCallScreen
 from oncall.ui.freshness import Freshness

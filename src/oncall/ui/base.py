@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING, TypeVar, cast
 from textual.screen import Screen
 
 from oncall.services.context import ServiceContext
-from oncall.services.errors import ServiceError
-from oncall.store.errors import StoreError
+from oncall.services.errors import ServiceError, StoreError
 from oncall.ui import crash
 from oncall.ui.messages import DataChanged
 from oncall.ui.widgets.status_line import StatusLine

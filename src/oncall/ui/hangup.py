@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from oncall.domain.timefmt import from_iso
 from oncall.services.drafts import UnsavedForm, keep_drafts, my_drafts
-from oncall.store.errors import StoreError
+from oncall.services.errors import StoreError
 from oncall.ui.screens.forms.base import ServiceForm
 
 if TYPE_CHECKING:

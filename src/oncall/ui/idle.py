@@ -34,9 +34,8 @@ from textual.timer import Timer
 
 from oncall.services.context import ServiceContext
 from oncall.services.drafts import remember_lock, starts_locked
-from oncall.services.errors import ServiceError
+from oncall.services.errors import ServiceError, StoreError
 from oncall.services.pin import PinOutcome, pin_status
-from oncall.store.errors import StoreError
 from oncall.ui.screens.lock import LockScreen
 from oncall.ui.typeahead import TypeaheadSafeApp
 

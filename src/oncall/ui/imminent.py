@@ -14,8 +14,8 @@ import contextlib
 from typing import TYPE_CHECKING
 
 from oncall.domain.models import Alert
+from oncall.services.errors import StoreError
 from oncall.store import console_reads
-from oncall.store.errors import StoreError
 from oncall.ui.format import initials, words
 
 if TYPE_CHECKING:

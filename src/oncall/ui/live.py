@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from textual.timer import Timer
 
-from oncall.store.errors import DatabaseLocked, DiskFull, StoreError
+from oncall.services.errors import DatabaseLocked, DiskFull, StoreError
 from oncall.ui import crash
 from oncall.ui.base import OnCallScreen
 from oncall.ui.imminent import ImminentWatch

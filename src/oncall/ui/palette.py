@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, cast
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from oncall.domain.timefmt import from_iso
+from oncall.services.errors import StoreError
 from oncall.store import console_reads
-from oncall.store.errors import StoreError
 from oncall.ui.format import clinic_datetime, initials, words
 from oncall.ui.navigation import open_client, open_episode, open_resources
 

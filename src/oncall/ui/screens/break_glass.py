@@ -15,8 +15,7 @@ from textual.widgets import Input, Static
 
 from oncall.services.access import BREAK_GLASS_HOURS, MAX_REASON, OutsideCare, break_glass
 from oncall.services.context import ServiceContext
-from oncall.services.errors import ServiceError
-from oncall.store.errors import StoreError
+from oncall.services.errors import ServiceError, StoreError
 from oncall.ui import crash
 from oncall.ui.widgets.action_footer import ActionFooter
 

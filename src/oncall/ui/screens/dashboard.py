@@ -11,10 +11,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Label
 
-from oncall.services.errors import AlreadyAcknowledged, ServiceError
+from oncall.services.errors import AlreadyAcknowledged, ServiceError, StoreError
 from oncall.store import console_reads
 from oncall.store.episodes import open_episode_for_client
-from oncall.store.errors import StoreError
 from oncall.ui.base import OnCallScreen
 from oncall.ui.navigation import find_alert_client, open_client, open_episode, open_resources
 from oncall.ui.widgets.action_footer import ActionFooter

@@ -10,9 +10,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Label, OptionList
 
+from oncall.services.errors import StoreError
 from oncall.services.reminders import DueNow, due_now
 from oncall.services.rota import OnCallNow, on_call_now
-from oncall.store.errors import StoreError
 from oncall.ui.base import OnCallScreen
 from oncall.ui.widgets.action_footer import ActionFooter
 from oncall.ui.widgets.due_now import DueNowList

@@ -12,10 +12,9 @@ from oncall.domain.types import EpisodeStatus, EventKind
 from oncall.services import closing, episodes
 from oncall.services.close_safety import OVERRIDERS
 from oncall.services.context import ServiceContext
-from oncall.services.errors import ServiceError
+from oncall.services.errors import ServiceError, StoreError
 from oncall.services.views import EpisodeWorkspace
 from oncall.store import people
-from oncall.store.errors import StoreError
 from oncall.ui.screens.forms.amend import AmendForm
 from oncall.ui.screens.forms.close import CloseEpisodeForm
 from oncall.ui.screens.forms.close_safety import SafetyState

@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from oncall.services.errors import ServiceError
+from oncall.services.errors import ServiceError, StoreError
 from oncall.services.pin import (
     DEMO_PIN,
     MAX_LENGTH,
@@ -20,7 +20,6 @@ from oncall.services.pin import (
     pin_status,
     verify_pin,
 )
-from oncall.store.errors import StoreError
 from oncall.ui import crash
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ from textual.widgets import Button, Static, TextArea
 from oncall.domain.models import SafetyPlan
 from oncall.domain.safety_plan import REASONS_FOR_LIVING_LABEL, SafetyPlanSection
 from oncall.services.context import ServiceContext
-from oncall.services.errors import ServiceError
+from oncall.services.errors import ServiceError, StoreError
 from oncall.services.safety_plans import (
     PlanChangedMeanwhile,
     PlanDraft,
@@ -25,7 +25,6 @@ from oncall.services.safety_plans import (
     save_safety_plan,
 )
 from oncall.store import people
-from oncall.store.errors import StoreError
 from oncall.ui import crash
 from oncall.ui.messages import DataChanged
 from oncall.ui.screens.confirm import confirm_discard

@@ -21,8 +21,8 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 
 from oncall.domain.models import Alert
+from oncall.services.errors import StoreError
 from oncall.store.alerts import QueueCursor
-from oncall.store.errors import StoreError
 from oncall.ui.widgets.line_table import Column, LineTable
 from oncall.ui.widgets.queue_cells import QueueLayout, layout_for, row_cells
 from oncall.ui.widgets.queue_source import QueueRow, QueueSource
