@@ -63,7 +63,8 @@ def test_report_json_counts_the_alerts(
     assert code == 0
     by_measure = {(r["scope"], r["measure"]): r["value"] for r in rows}
     assert by_measure[("all", "alerts")] == 2
-    assert by_measure[("all", "unacknowledged")] == 0
+    assert by_measure[("all", "never acknowledged, deadline passed")] == 0
+    assert by_measure[("all", "acknowledged within deadline")] == 100
 
 
 def test_report_refuses_a_bad_date(busy_clinic: Clinic, capsys: pytest.CaptureFixture[str]) -> None:

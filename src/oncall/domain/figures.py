@@ -1,10 +1,11 @@
-"""Pure arithmetic for the supervisor's figures: medians, percentiles, on-time rates."""
+"""Pure arithmetic for the figures: medians, percentiles, deadlines met, on-time rates."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 
 
 def percentile(values: Sequence[float], fraction: float) -> float | None:
@@ -75,3 +76,99 @@ def format_duration(seconds: float | None) -> str:
         return f"{hours}h {minutes:02d}m"
     days, hours = divmod(hours, 24)
     return f"{days}d {hours}h"
+
+
+@dataclass(frozen=True)
+class AckOutcomes:
+    """How a set of alerts were acknowledged against each one's own deadline.
+
+    An alert never acknowledged is a breach once its deadline has passed; one still
+    within its deadline has no outcome yet and is counted apart, not as met or missed.
+    """
+
+    in_time: int = 0
+    late: int = 0
+    never: int = 0
+    """Not acknowledged, deadline passed: a breach."""
+    waiting: int = 0
+    """Not acknowledged yet, deadline still ahead."""
+
+    @property
+    def total(self) -> int:
+        """Every alert counted."""
+        return self.in_time + self.late + self.never + self.waiting
+
+    @property
+    def within_deadline(self) -> Rate:
+        """Acknowledged in time, of the alerts whose deadline passed or that were acknowledged."""
+        return Rate(self.in_time, self.in_time + self.late + self.never)
+
+    def counting(
+        self, acknowledged_at: datetime | None, deadline: datetime, now: datetime
+    ) -> AckOutcomes:
+        """These outcomes with one more alert counted."""
+        if acknowledged_at is not None:
+            if acknowledged_at <= deadline:
+                return replace(self, in_time=self.in_time + 1)
+            return replace(self, late=self.late + 1)
+        if deadline <= now:
+            return replace(self, never=self.never + 1)
+        return replace(self, waiting=self.waiting + 1)
+
+
+@dataclass(frozen=True)
+class FollowUpOutcomes:
+    """How a set of follow-ups ended against their due times; cancelled ones are left out.
+
+    Overdue (still pending past due) and exhausted (attempts ran out) count as not done on
+    time; one not yet due has no outcome yet and is counted apart.
+    """
+
+    on_time: int = 0
+    late: int = 0
+    overdue: int = 0
+    exhausted: int = 0
+    not_yet_due: int = 0
+
+    @property
+    def done_on_time(self) -> Rate:
+        """Done by the due time, of the follow-ups whose due time passed or that are done."""
+        return Rate(self.on_time, self.on_time + self.late + self.overdue + self.exhausted)
+
+    def counting(
+        self, status: str, due: datetime, completed_at: datetime | None, now: datetime
+    ) -> FollowUpOutcomes:
+        """These outcomes with one more follow-up counted (a cancelled one changes nothing)."""
+        if status == "done":
+            if completed_at is not None and completed_at <= due:
+                return replace(self, on_time=self.on_time + 1)
+            return replace(self, late=self.late + 1)
+        if status == "exhausted":
+            return replace(self, exhausted=self.exhausted + 1)
+        if status == "pending":
+            if due <= now:
+                return replace(self, overdue=self.overdue + 1)
+            return replace(self, not_yet_due=self.not_yet_due + 1)
+        return self
+
+
+@dataclass(frozen=True)
+class Trend:
+    """One day's or one week's acknowledgements and follow-ups."""
+
+    first_day: date
+    """The clinic day the period starts (a Monday for a week)."""
+    acknowledgement: AckOutcomes
+    follow_ups: FollowUpOutcomes
+
+
+def week_of(day: date) -> date:
+    """The Monday of `day`'s week."""
+    return day - timedelta(days=day.weekday())
+
+
+def rate_text(rate: Rate) -> str:
+    """'24 of 85 (28%)', or an em dash when there is nothing to count."""
+    if rate.percent is None:
+        return "—"
+    return f"{rate.met} of {rate.total} ({rate.percent:.0f}%)"

@@ -6,9 +6,10 @@ import sqlite3
 
 
 def alerts_received(conn: sqlite3.Connection, start: str, end: str) -> list[sqlite3.Row]:
-    """Alerts received in [start, end): when received, severity, and who acknowledged when."""
+    """Alerts received in [start, end): when received, severity, deadline, who acknowledged when."""
     return conn.execute(
-        "SELECT a.id, a.received_at, a.severity, a.acknowledged_at, a.acknowledged_by,"
+        "SELECT a.id, a.received_at, a.severity, a.ack_deadline_at, a.acknowledged_at,"
+        " a.acknowledged_by,"
         " a.escalation_level, s.display_name AS acknowledged_by_name"
         " FROM alerts a LEFT JOIN staff s ON s.id = a.acknowledged_by"
         " WHERE a.received_at >= ? AND a.received_at < ? ORDER BY a.received_at",
@@ -44,13 +45,27 @@ def follow_ups_due(conn: sqlite3.Connection, start: str, end: str) -> list[sqlit
     ).fetchall()
 
 
-def dispositions(conn: sqlite3.Connection, start: str, end: str) -> list[sqlite3.Row]:
-    """How many episodes closed in [start, end) with each disposition."""
+def dispositions(
+    conn: sqlite3.Connection, start: str, end: str, closed_by: int | None = None
+) -> list[sqlite3.Row]:
+    """How many episodes closed in [start, end) with each disposition (by one person, or all)."""
     return conn.execute(
         "SELECT disposition, COUNT(*) AS n FROM episodes"
         " WHERE status = 'closed' AND closed_at >= ? AND closed_at < ?"
+        " AND (? IS NULL OR closed_by = ?)"
         " GROUP BY disposition ORDER BY n DESC, disposition",
-        (start, end),
+        (start, end, closed_by, closed_by),
+    ).fetchall()
+
+
+def primary_shifts(conn: sqlite3.Connection, start: str, end: str) -> list[sqlite3.Row]:
+    """Primary on-call shifts overlapping [start, end), with the person's name."""
+    return conn.execute(
+        "SELECT o.staff_id, o.starts_at, o.ends_at, s.display_name"
+        " FROM on_call_shifts o JOIN staff s ON s.id = o.staff_id"
+        " WHERE o.role = 'primary' AND o.starts_at < ? AND o.ends_at > ?"
+        " ORDER BY o.starts_at, o.id",
+        (end, start),
     ).fetchall()
 
 
