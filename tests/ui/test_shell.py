@@ -247,7 +247,7 @@ def test_oncall_demo_seeds_and_opens_the_console_as_demo(
     (app,) = opened
     assert app.services.actor.login == "demo" and app.demo_mode and app.demo_feed is None
     out = capsys.readouterr().out
-    assert "alerts accepted" in out and str(tmp_path / "demo.db") in out
+    assert "alerts over the past 28 days" in out and str(tmp_path / "demo.db") in out
 
 
 def test_oncall_refuses_an_account_that_is_not_staff(

@@ -6,6 +6,7 @@ import argparse
 import os
 import pwd
 import tempfile
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -48,6 +49,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--force",
         action="store_true",
         help="with --db: seed even a database with real (non-demo) staff (admins; audited)",
+    )
+    parser.add_argument(
+        "--as",
+        dest="as_",
+        default=DEMO_LOGIN,
+        metavar="ROLE|LOGIN",
+        help="whom the console acts for: a role (supervisor, clinician, peer, case_manager, "
+        "admin) or a demo staff login such as hcho (default: demo, a clinician)",
     )
     parser.set_defaults(handler=run_demo)
 
@@ -113,12 +122,15 @@ def run_console(args: argparse.Namespace) -> int:
     return run_watched(make_app(settings_for(args), scheduler=True))
 
 
-def give_demo_a_pin(store: Store, settings: Settings) -> str | None:
-    """Set the demo clinician's idle-lock PIN if none is set; returns it (None: left alone)."""
+def give_demo_a_pin(store: Store, settings: Settings, person: Staff | None = None) -> str | None:
+    """Set the demo user's idle-lock PIN if none is set; returns it (None: left alone)."""
+    from oncall.services.context import ServiceContext
     from oncall.services.pin import DEMO_PIN, PinOutcome, pin_status, set_pin
     from oncall.services.seed import demo_context
 
     ctx = demo_context(store, settings=settings)
+    if person is not None:
+        ctx = ServiceContext(store, person, ctx.clock, settings)
     if not ctx.actor.id or pin_status(ctx).outcome is not PinOutcome.NO_PIN:
         return None
     set_pin(ctx, DEMO_PIN)
@@ -126,14 +138,19 @@ def give_demo_a_pin(store: Store, settings: Settings) -> str | None:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    """Seed a fresh demo database and open the console on it as the demo clinician."""
-    from oncall.services.demo import seed_everything
+    """Seed a fresh demo database and open the console on it as the demo clinician (or --as)."""
+    from oncall.commands.common import EXIT_USAGE
+    from oncall.services.demo import check_demo_identity, demo_identity, seed_everything
 
+    try:
+        check_demo_identity(args.as_)
+    except ServiceError as error:
+        raise CommandError(str(error), EXIT_USAGE) from None
     settings = settings_for(args)
     if not args.db:
         folder = Path(tempfile.mkdtemp(prefix="oncall-demo-"))
         settings = replace(settings, db_path=folder / "demo.db")
-    from oncall.services.demo_guard import allow_demo_data
+    from oncall.services.demo_guard import allow_demo_data, real_staff
 
     store = open_store(settings, create=True)
     try:
@@ -141,11 +158,18 @@ def run_demo(args: argparse.Namespace) -> int:
             allow_demo_data(store, force=args.force)
         except ServiceError as error:
             raise CommandError(str(error)) from None
-        lines = seed_everything(store, settings=settings)
-        demo_pin = give_demo_a_pin(store, settings)
+        started = time.perf_counter()
+        # A made-up past would skew a real clinic's figures: only a demo database gets one.
+        lines = seed_everything(store, settings=settings, history=not real_staff(store))
+        took = time.perf_counter() - started
+        try:
+            person = demo_identity(store, args.as_)
+        except ServiceError as error:
+            raise CommandError(str(error)) from None
+        demo_pin = give_demo_a_pin(store, settings, person)
     finally:
         store.close()
-    say(f"Demo database: {settings.db_path}")
+    say(f"Demo database: {settings.db_path} (made in {took:.1f} s)")
     for line in lines:
         say(f"  {line}")
     if demo_pin:
@@ -153,9 +177,10 @@ def run_demo(args: argparse.Namespace) -> int:
         say(f"  F12 (or {idle}) locks the console; the demo PIN is {demo_pin}")
     from oncall.cli import make_app
 
+    say(f"  The console acts for {person.display_name} ({person.login}, {person.role.value})")
     app = make_app(
         settings,
-        actor=DEMO_LOGIN,
+        actor=person,
         demo=True,
         feed=not args.no_feed,
         feed_interval_s=args.feed_interval,

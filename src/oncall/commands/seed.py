@@ -11,10 +11,14 @@ from oncall.services.seed import SeedError, seed_people
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the `seed` command."""
     parser = subparsers.add_parser(
-        "seed", help="load the synthetic demo data (staff, rota, clients, resources, alerts)"
+        "seed",
+        help="load the synthetic demo data (staff, rota, clients, resources, and four weeks "
+        "of alerts, episodes, follow-ups and pages)",
     )
     add_db_option(parser)
-    parser.add_argument("--no-alerts", action="store_true", help="leave the alert queue empty")
+    parser.add_argument(
+        "--no-alerts", action="store_true", help="leave the alert queue and its history empty"
+    )
     parser.add_argument(
         "--force",
         action="store_true",
@@ -27,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     """Seed the database and say what was loaded."""
     from oncall.commands.common import CommandError
     from oncall.services import demo
-    from oncall.services.demo_guard import allow_demo_data
+    from oncall.services.demo_guard import allow_demo_data, real_staff
     from oncall.services.errors import ServiceError
 
     settings = settings_for(args)
@@ -35,7 +39,11 @@ def run(args: argparse.Namespace) -> int:
     store = open_store(settings, create=True)
     try:
         allow_demo_data(store, force=args.force)
-        report = demo.seed_everything(store, settings=settings, alerts=not args.no_alerts)
+        # A made-up past would skew a real clinic's figures: only a demo database gets one.
+        history = not real_staff(store)
+        report = demo.seed_everything(
+            store, settings=settings, alerts=not args.no_alerts, history=history
+        )
     except (SeedError, ServiceError) as error:
         raise CommandError(str(error)) from None
     finally:

@@ -15,10 +15,10 @@ from oncall.store.audit import append_audit
 from oncall.store.db import Store
 
 
-def demo_logins() -> frozenset[str]:
-    """The logins of the synthetic staff in fixtures/staff.json."""
+def demo_logins(*, active: bool = False) -> frozenset[str]:
+    """The logins of the synthetic staff in fixtures/staff.json (`active`: only those active)."""
     rows = json.loads((paths.fixtures_dir() / "staff.json").read_text(encoding="utf-8"))
-    return frozenset(str(row["login"]) for row in rows)
+    return frozenset(str(row["login"]) for row in rows if not active or row.get("active", True))
 
 
 def real_staff(store: Store) -> list[str]:

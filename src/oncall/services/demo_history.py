@@ -1,0 +1,334 @@
+"""Four weeks of past on-call work for the demo, made by the real services on a moving clock.
+
+Alerts arrive spread over days and hours; the on-call clinician of the hour claims
+them (some late, after the escalation chain paged the backup or the supervisor);
+episodes get their timelines and close with follow-ups (services/demo_episodes.py);
+hotline handoffs are confirmed or still pending; pages go out through the outbox
+deliverer to a simulated paging service that once went down for a few hours.
+Nothing is written to a table directly: every row, and so every figure the board
+and the reports compute, comes from the service a clinician's key press would call.
+The random choices are seeded: the same end time gives the same history.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import random
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import datetime, time, timedelta
+
+import httpx
+
+from oncall.clock import FrozenClock
+from oncall.config import Settings, TargetSettings
+from oncall.domain.rota_records import ShiftRecord
+from oncall.domain.types import Role, ShiftRole
+from oncall.feeds.notifier import DeliveryPolicy, OutboxDeliverer
+from oncall.fixtures.gen_alerts import HOTLINES
+from oncall.services import demo_story as story
+from oncall.services.context import ServiceContext
+from oncall.services.demo_episodes import EpisodePlayer
+from oncall.services.demo_feed import DemoFeed
+from oncall.services.errors import ServiceError
+from oncall.services.escalation import dispatcher_actor, run_due_escalations
+from oncall.services.ingest import ingest_records
+from oncall.services.rota import on_call_now
+from oncall.services.rota_import import import_rota
+from oncall.store import alerts as alert_rows
+from oncall.store import people
+from oncall.store.db import Store
+
+HISTORY_DAYS = 28
+SEED = 20261120
+STILL_WAITING = timedelta(hours=6)
+"""Alerts younger than this at the end may still be waiting for someone to claim them."""
+RECENT_ALERTS = 16
+"""However quiet the last hours were, the last few alerts may still be waiting or open."""
+OUTAGE = timedelta(hours=3)
+"""How long the simulated paging service was down, from the first page it got nine days
+or less before the end (so the outage always meets a page, whatever the end time)."""
+OUTAGE_FROM = timedelta(days=9)
+PAGER_URL = "https://pager.demo.invalid/v1/events"
+HOTLINE_URL = "https://hotline.demo.invalid/outcomes"
+# Evenings and nights bring most crisis alerts; weights for each hour of the clinic's day.
+HOUR_WEIGHTS = (6, 5, 4, 3, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 5, 6, 7, 8, 8, 8, 7)
+GENERATED_PER_DAY = (3, 7)
+"""Fewest and most made-up alerts a day, besides the sixty fixture alerts."""
+
+
+@dataclass
+class HistoryReport:
+    """What the history holds, counted as the services reported it."""
+
+    alerts: int = 0
+    acknowledged: int = 0
+    escalation_steps: int = 0
+    episodes_opened: int = 0
+    episodes_closed: int = 0
+    handoffs_confirmed: int = 0
+    follow_ups_scheduled: int = 0
+    follow_ups_done: int = 0
+    pages_delivered: int = 0
+    pages_failed: int = 0
+    refused: list[str] = field(default_factory=list)
+    """Service refusals met while playing the history (none expected)."""
+
+    def lines(self) -> list[str]:
+        """The summary `oncall demo` prints."""
+        return [
+            f"{self.alerts} alerts over the past {HISTORY_DAYS} days, {self.acknowledged} "
+            f"acknowledged, {self.escalation_steps} escalation steps and reminders",
+            f"{self.episodes_opened} episodes ({self.episodes_closed} closed), "
+            f"{self.handoffs_confirmed} hotline handoffs confirmed, "
+            f"{self.follow_ups_done} of {self.follow_ups_scheduled} follow-ups done",
+            f"{self.pages_delivered} pages delivered, {self.pages_failed} failed",
+        ]
+
+
+class Simulation:
+    """A moving clock, a queue of what happens next, and a context per person."""
+
+    def __init__(self, store: Store, settings: Settings, start: datetime, end: datetime) -> None:
+        self.store = store
+        self.settings = settings
+        self.end = end
+        self.clock = FrozenClock(start)
+        self.rng = random.Random(SEED)
+        self.report = HistoryReport()
+        self._queue: list[tuple[datetime, int, Callable[[], None]]] = []
+        self._order = itertools.count()
+        self._people: dict[int, ServiceContext] = {}
+        self._tick: datetime | None = None
+        self.outages: list[story.PagerOutage] = []
+        """When the simulated paging service was down."""
+        self.dispatcher = ServiceContext(
+            store, dispatcher_actor("demo-history"), self.clock, settings
+        )
+
+    def at(self, when: datetime, action: Callable[[], None]) -> None:
+        """Do `action` at `when`, if that is still in the past."""
+        if when < self.end:
+            heapq.heappush(self._queue, (when, next(self._order), action))
+
+    def as_staff(self, staff_id: int) -> ServiceContext:
+        """The context of one staff member, on the simulation's clock."""
+        if staff_id not in self._people:
+            with self.store.read() as conn:
+                staff = people.staff_by_id(conn, staff_id)
+            assert staff is not None
+            self._people[staff_id] = ServiceContext(self.store, staff, self.clock, self.settings)
+        return self._people[staff_id]
+
+    def attempt(self, what: str, action: Callable[[], object]) -> None:
+        """Run one service call; a refusal is noted, never fatal to the demo."""
+        try:
+            action()
+        except ServiceError as error:
+            self.report.refused.append(f"{what}: {error}")
+
+    def check(self, when: datetime) -> None:
+        """Let the dispatcher take whatever escalation step is due at `when`."""
+        self.at(when, self._escalate)
+
+    def _escalate(self) -> None:
+        run = run_due_escalations(self.dispatcher, fired_by="demo-history")
+        self.report.escalation_steps += len(run.steps)
+        now = self.clock.now()
+        if run.steps and not self.outages and now >= self.end - OUTAGE_FROM:
+            host = httpx.URL(PAGER_URL).host
+            self.outages.append(story.PagerOutage(host, now, now + OUTAGE))
+        if run.steps:
+            self.send_pages_soon()
+
+    def send_pages_soon(self) -> None:
+        """The dispatcher's next outbox tick, half a minute from now (one tick for many)."""
+        if self._tick is not None and self._tick >= self.clock.now():
+            return
+        self._tick = self.clock.now() + timedelta(seconds=30)
+        self.at(self._tick, self._deliver)
+
+    def _deliver(self) -> None:
+        self._tick = None
+        for result in self._loop.run_until_complete(self._deliverer.deliver_due(self.clock.now())):
+            if result.delivered:
+                self.report.pages_delivered += 1
+            elif result.gave_up:
+                self.report.pages_failed += 1
+            elif result.next_attempt_at is not None:
+                self.at(result.next_attempt_at + timedelta(seconds=1), self._deliver)
+
+    def run(self, deliverer: OutboxDeliverer, loop: asyncio.AbstractEventLoop) -> None:
+        """Play every queued action in time order, then settle what is due at the end."""
+        self._deliverer, self._loop = deliverer, loop
+        while self._queue:
+            when, _, action = heapq.heappop(self._queue)
+            self.clock.set(when)
+            action()
+        self.clock.set(self.end)
+        self._escalate()
+        self._deliver()
+
+
+def _history_settings(settings: Settings, fixture_alerts: list[dict[str, object]]) -> Settings:
+    """The settings the past ran with: a paging service and the hotlines' outcome intake."""
+    handoffs = [a.get("handoff") for a in fixture_alerts]
+    told = {str(h.get("org")) for h in handoffs if isinstance(h, dict)}
+    orgs = sorted({*HOTLINES.values(), "988 Suicide & Crisis Lifeline", *told})
+    targets = (
+        TargetSettings(name="escalations", url=PAGER_URL),
+        *(TargetSettings(name=org, url=HOTLINE_URL) for org in orgs),
+    )
+    return replace(settings, targets=targets)
+
+
+def _past_rota(sim: Simulation, start: datetime) -> None:
+    """Day and night shifts for every past day the fixtures' rota does not cover."""
+    with sim.store.read() as conn:
+        staff = [s for s in people.list_staff(conn) if s.active]
+    clinicians = [s.login for s in staff if s.role is Role.CLINICIAN]
+    supervisors = [s.login for s in staff if s.role is Role.SUPERVISOR]
+    planner = next(s for s in staff if s.role in (Role.SUPERVISOR, Role.ADMIN))
+    zone = sim.settings.zone
+    first = start.astimezone(zone).date()
+    last = sim.end.astimezone(zone).date() - timedelta(days=1)  # the fixtures start there
+    records: list[ShiftRecord] = []
+    day = first
+    while day < last:
+        for half, hour in enumerate((8, 20)):
+            begin = datetime.combine(day, time(hour), tzinfo=zone)
+            turn = 2 * day.toordinal() + half
+            roles = (
+                (ShiftRole.PRIMARY, clinicians[turn % len(clinicians)]),
+                (ShiftRole.BACKUP, clinicians[(turn + 3) % len(clinicians)]),
+                (ShiftRole.SUPERVISOR, supervisors[half % len(supervisors)]),
+            )
+            for role, login in roles:
+                n = len(records) + 1
+                records.append(ShiftRecord(n, n, login, role, begin, begin + timedelta(hours=12)))
+        day += timedelta(days=1)
+    import_rota(sim.as_staff(planner.id), records, origin="demo-history")
+
+
+def _arrivals(sim: Simulation, start: datetime, fixture_alerts: list[dict[str, object]]) -> None:
+    """Queue every alert of the past: the fixtures' spread over the weeks, and made-up ones."""
+    zone = sim.settings.zone
+    rng = sim.rng
+    first_day = start.astimezone(zone).date() + timedelta(days=1)
+    moments: list[tuple[datetime, dict[str, object] | None]] = []
+    ordered = sorted(fixture_alerts, key=lambda a: str(a.get("occurred_at", "")))
+    for number, record in enumerate(ordered):
+        day = first_day + timedelta(days=number * (HISTORY_DAYS - 1) // max(len(ordered), 1))
+        told = datetime.fromisoformat(str(record["occurred_at"])).astimezone(zone)
+        occurred = datetime.combine(day, told.time(), tzinfo=zone)
+        while occurred > sim.end - timedelta(minutes=5):
+            occurred -= timedelta(days=1)
+        moments.append((occurred, {**record, "occurred_at": occurred.isoformat()}))
+    day = first_day
+    while day <= sim.end.astimezone(zone).date():
+        for _ in range(rng.randint(*GENERATED_PER_DAY)):
+            hour = rng.choices(range(24), weights=HOUR_WEIGHTS)[0]
+            when = datetime.combine(day, time(hour, rng.randrange(60)), tzinfo=zone)
+            if when < sim.end - timedelta(minutes=5):
+                moments.append((when, None))  # made up by the demo feed at that moment
+        day += timedelta(days=1)
+    moments.sort(key=lambda m: m[0])
+    feed = DemoFeed(sim.store, clock=sim.clock, settings=sim.settings, seed=SEED % 0xFFFF)
+    for number, (when, given) in enumerate(moments):
+        recent = number >= len(moments) - RECENT_ALERTS or when > sim.end - STILL_WAITING
+
+        def occur(given: dict[str, object] | None = given, recent: bool = recent) -> None:
+            record = given if given is not None else feed.next_record()
+            delay = timedelta(seconds=sim.rng.randint(20, 180))  # the feed's own latency
+            sim.at(sim.clock.now() + delay, lambda: _arrive(sim, record, recent))
+
+        sim.at(when, occur)
+
+
+def _arrive(sim: Simulation, record: dict[str, object], recent: bool) -> None:
+    """The alert reaches the database; its claim (or none yet) and its deadline checks queue."""
+    report = ingest_records(sim.dispatcher, [(1, record)], origin="demo-history")
+    if not report.accepted_ids:
+        sim.report.refused.append(f"alert {record.get('id')}: not accepted")
+        return
+    sim.report.alerts += 1
+    with sim.store.read() as conn:
+        alert = alert_rows.alert_by_id(conn, report.accepted_ids[0])
+    assert alert is not None
+    now = sim.clock.now()
+    interval = alert.ack_deadline_at - alert.received_at
+    for level in (1, 2):
+        sim.check(alert.received_at + interval * level + timedelta(seconds=1))
+    fate = story.ack_fate(sim.rng, interval, recent=recent)
+    if fate.delay is not None:
+        sim.at(now + fate.delay, lambda: _acknowledge(sim, alert.id, fate.by_backup, recent))
+
+
+def _acknowledge(sim: Simulation, alert_id: int, by_backup: bool, recent: bool) -> None:
+    rota = on_call_now(sim.dispatcher)
+    holders = (rota.backup if by_backup else []) or rota.primary or rota.backup
+    if not holders:
+        sim.report.refused.append(f"alert {alert_id}: nobody on call to acknowledge it")
+        return
+    ctx = sim.as_staff(holders[0].staff_id)
+
+    def claim() -> None:
+        from oncall.services.alerts import acknowledge_alert
+
+        ack = acknowledge_alert(ctx, alert_id)
+        sim.report.acknowledged += 1
+        if ack.episode is not None and not ack.attached_to_existing:
+            sim.report.episodes_opened += 1
+            EpisodePlayer(sim, ctx, ack.episode, ack.alert, recent).play()
+
+    sim.attempt(f"acknowledge alert {alert_id}", claim)
+
+
+def make_history(
+    store: Store,
+    *,
+    settings: Settings,
+    end: datetime,
+    fixture_alerts: list[dict[str, object]],
+) -> HistoryReport:
+    """Play four weeks of on-call work ending at `end` into a seeded demo database."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _play(store, settings, end, fixture_alerts)
+    # Called from inside an event loop (a test, a console): play it on a thread of its own.
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(_play, store, settings, end, fixture_alerts).result()
+
+
+def _play(
+    store: Store, settings: Settings, end: datetime, fixture_alerts: list[dict[str, object]]
+) -> HistoryReport:
+    start = end - timedelta(days=HISTORY_DAYS)
+    sim = Simulation(store, _history_settings(settings, fixture_alerts), start, end)
+    loop = asyncio.new_event_loop()
+    client = httpx.AsyncClient(transport=story.pager_transport(sim.clock, sim.outages))
+    deliverer = OutboxDeliverer(
+        sim.dispatcher,
+        client=client,
+        policy=DeliveryPolicy(max_attempts=4, base_delay_s=120.0, max_delay_s=900.0),
+        rng=random.Random(SEED),
+        holder="demo-history",
+    )
+    # A demo file being made holds nothing to lose in a power cut: skip the per-commit
+    # sync while it is made (FULL again before anyone uses it).
+    with store.read() as conn:
+        conn.execute("PRAGMA synchronous = OFF")
+    try:
+        _past_rota(sim, start)
+        _arrivals(sim, start, fixture_alerts)
+        sim.run(deliverer, loop)
+        loop.run_until_complete(client.aclose())
+    finally:
+        loop.close()
+        with store.read() as conn:
+            conn.execute("PRAGMA synchronous = FULL")
+    return sim.report
