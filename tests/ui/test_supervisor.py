@@ -37,8 +37,9 @@ async def test_board_lists_waiting_alerts_and_updates_live(clinic: Clinic) -> No
         screen = app.screen
         waiting = screen.query_one("#waiting", DataTable)
         assert _cells(waiting, 1) == ["Jordan Test"]
-        handoffs = screen.query_one("#handoffs", DataTable)
-        assert _cells(handoffs, 0) == ["Casey Sample"] and _cells(handoffs, 2) == ["988-31"]
+        episodes = screen.query_one("#episodes", DataTable)
+        assert _cells(episodes, 0) == ["Casey Sample"] and _cells(episodes, 1) == ["Alice Rivera"]
+        assert _cells(episodes, 2) == ["ref 988-31"]
         figures = str(screen.query_one("#figures", Static).render())
         assert "2 alerts" in figures
         # Another process acknowledges: the board drops the alert without a key press.

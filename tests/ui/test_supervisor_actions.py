@@ -133,6 +133,14 @@ async def test_enter_opens_the_alerts_episode_the_handoff_and_the_follow_up(
         while not isinstance(app.screen, SupervisorScreen):
             await app.pop_screen()
         await pilot.pause()
+        _table(app, "episodes").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        [opened] = [s for s in app.screen_stack if isinstance(s, EpisodeScreen)]
+        assert opened.episode_id == episode_id
+        while not isinstance(app.screen, SupervisorScreen):
+            await app.pop_screen()
+        await pilot.pause()
         overdue = _table(app, "overdue")
         overdue.focus()
         await pilot.press("enter")
@@ -185,12 +193,12 @@ async def test_r_reassigns_an_alert_an_episode_and_a_follow_up_to_a_chosen_colle
         await _choose(app, pilot, bob.id)
         await app.workers.wait_for_complete()
         await wait_until(pilot, lambda: "→B.O." in str(_table(app, "waiting").get_row_at(0)[1]))
-        _table(app, "handoffs").focus()
+        _table(app, "episodes").focus()
         await pilot.press("r")
         await _choose(app, pilot, bob.id)
         await app.workers.wait_for_complete()
         await wait_until(
-            pilot, lambda: str(_table(app, "handoffs").get_row_at(0)[3]) == "Bob Okafor"
+            pilot, lambda: str(_table(app, "episodes").get_row_at(0)[1]) == "Bob Okafor"
         )
         _table(app, "overdue").focus()
         await pilot.press("r", "escape")  # changed their mind: nothing happens

@@ -94,3 +94,30 @@ def test_a_breached_alert_sorts_above_fresher_more_severe_ones(clinic: Clinic) -
     now = clinic.clock.now()
     later = sorted(board.waiting, key=lambda w: w.urgency(now))
     assert [w.severity for w in later] == ["imminent", "moderate", "high"]
+
+
+def test_open_episodes_list_unconfirmed_handoffs_first_then_the_quietest(clinic: Clinic) -> None:
+    from oncall.services import episodes
+
+    ctx = clinic.ctx("alice")
+    ids = ingest_records(
+        ctx,
+        [
+            alert_record(id="e1", client_ref="C-1"),
+            alert_record(id="e3", client_ref="C-3"),
+            alert_record(id="h2", client_ref="C-2", source="hotline", handoff=HANDOFF),
+        ],
+        origin="t",
+    ).accepted_ids
+    first = acknowledge_alert(ctx, ids[0]).episode
+    acknowledge_alert(clinic.ctx("bob"), ids[1])
+    acknowledge_alert(ctx, ids[2])
+    assert first is not None
+    clinic.clock.advance(timedelta(minutes=30))
+    episodes.add_note(ctx, first.id, "Called, no answer; trying again in 10 minutes")
+    board = read_board(clinic.ctx("sue"))
+    assert [(e.client, e.owner, e.handoff_reference) for e in board.episodes] == [
+        ("Casey Sample", "Alice Rivera", "988-9"),
+        ("Riley Example", "Bob Okafor", None),  # nothing written for 30 minutes
+        ("Jordan Test", "Alice Rivera", None),
+    ]

@@ -57,6 +57,21 @@ class PendingHandoff:
 
 
 @dataclass(frozen=True)
+class OpenEpisode:
+    """An episode not closed, as the board lists it."""
+
+    episode_id: int
+    client: str
+    owner: str
+    status: str
+    risk_level: str | None
+    handoff_reference: str | None
+    """The hotline's reference while its handoff awaits confirmation."""
+    handoff_deadline: datetime | None
+    last_event_at: datetime | None
+
+
+@dataclass(frozen=True)
 class OverdueFollowUp:
     """A follow-up past due or out of attempts."""
 
@@ -109,6 +124,8 @@ class Board:
     failing: list[FailingDelivery]
     uncovered: tuple[ShiftRole, ...] = ()
     """Rota roles nobody holds right now."""
+    episodes: tuple[OpenEpisode, ...] = ()
+    """Every episode not closed: handoffs awaiting confirmation first, then quietest first."""
 
     @property
     def responders(self) -> list[Workload]:
@@ -177,6 +194,22 @@ def read_board(ctx: ServiceContext) -> Board:
                     maybe_from_iso(r["handoff_deadline_at"]),
                 )
             )
+        episodes = []
+        for r in board_rows.open_episodes(conn):
+            pending = r["status"] == "handoff_pending"
+            handoff = json.loads(r["handoff"] or "{}") if pending else {}
+            episodes.append(
+                OpenEpisode(
+                    r["id"],
+                    r["client_name"],
+                    r["owner"] or "unknown",
+                    r["status"],
+                    r["risk_level"],
+                    str(handoff.get("reference") or "no ref") if pending else None,
+                    maybe_from_iso(r["handoff_deadline_at"]) if pending else None,
+                    maybe_from_iso(r["last_event_at"]),
+                )
+            )
         overdue = [
             OverdueFollowUp(
                 r["id"],
@@ -213,7 +246,9 @@ def read_board(ctx: ServiceContext) -> Board:
             )
             for r in board_rows.failing_deliveries(conn)
         ]
-    return Board(now, waiting, handoffs, overdue, load, failing, tuple(rota.uncovered))
+    return Board(
+        now, waiting, handoffs, overdue, load, failing, tuple(rota.uncovered), tuple(episodes)
+    )
 
 
 def audit_board_opened(ctx: ServiceContext) -> None:

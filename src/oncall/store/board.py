@@ -40,6 +40,22 @@ def pending_handoffs(conn: sqlite3.Connection, limit: int = 200) -> list[sqlite3
     ).fetchall()
 
 
+def open_episodes(conn: sqlite3.Connection, limit: int = 200) -> list[sqlite3.Row]:
+    """Episodes not closed: handoffs awaiting confirmation first (earliest deadline), then
+    the ones whose timeline has been quiet longest (what may have been left behind)."""
+    return conn.execute(
+        "SELECT e.id, e.status, e.risk_level, e.handoff, e.handoff_deadline_at, e.opened_at,"
+        " s.display_name AS owner, c.name AS client_name,"
+        " (SELECT MAX(t.at) FROM timeline_events t WHERE t.episode_id = e.id) AS last_event_at"
+        " FROM episodes e JOIN clients c ON c.id = e.client_id"
+        " LEFT JOIN staff s ON s.id = e.opened_by"
+        " WHERE e.status != 'closed'"
+        " ORDER BY e.status != 'handoff_pending', e.handoff_deadline_at,"
+        " last_event_at, e.id LIMIT ?",
+        (limit,),
+    ).fetchall()
+
+
 def overdue_follow_ups(conn: sqlite3.Connection, now: str, limit: int = 200) -> list[sqlite3.Row]:
     """Pending follow-ups past due, and follow-ups whose attempts ran out, until resolved."""
     return conn.execute(

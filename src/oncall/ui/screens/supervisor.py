@@ -12,43 +12,33 @@ from textual.containers import Grid, Horizontal, Vertical
 from textual.widgets import Label, Sparkline, Static
 
 from oncall.domain.figures import Rate, format_duration
-from oncall.domain.types import Severity, ShiftRole
-from oncall.services.board import (
-    Board,
-    WaitingAlert,
-    Workload,
-    audit_board_opened,
-    read_board,
-)
+from oncall.services.board import Board, audit_board_opened, read_board
 from oncall.services.feed_status import retry_delivery
 from oncall.services.metrics import Figures, compute_figures, today_range
-from oncall.ui.format import initials, severity_label, short_duration, words
+from oncall.ui.format import initials
 from oncall.ui.screens.figures_range import FiguresRangeScreen
 from oncall.ui.screens.supervisor_actions import BoardActions
 from oncall.ui.widgets.action_footer import ActionFooter
+from oncall.ui.widgets.board_cells import (
+    EPISODE_COLUMNS,
+    FAILING_COLUMNS,
+    OVERDUE_COLUMNS,
+    RESPONDER_COLUMNS,
+    WAITING_COLUMNS,
+    episode_row,
+    failing_row,
+    gap_row,
+    overdue_row,
+    responder_row,
+    waiting_row,
+)
 from oncall.ui.widgets.board_table import OPEN_TOOLTIP, BoardTable
 
 FIGURES_EVERY = timedelta(seconds=30)
-# Column widths fit a pane of half a 120-column terminal (cells add one space each side).
-WAITING_COLUMNS = [("Severity", 10), ("Client", 14), ("Kind", 8), ("Age", 6), ("Due", 8)]
-HANDOFF_COLUMNS = [("Client", 11), ("Hotline", 12), ("Ref", 9), ("Owner", 9), ("Due", 6)]
-OVERDUE_COLUMNS = [("Client", 12), ("Follow-up", 11), ("Late", 10), ("Assignee", 9), ("Tries", 5)]
-RESPONDER_COLUMNS = [("Staff", 15), ("On call", 9), ("Episodes", 8), ("F-ups", 5), ("Last act", 8)]
-ROTA_SHORT = {ShiftRole.PRIMARY: "primary", ShiftRole.BACKUP: "backup", ShiftRole.SUPERVISOR: "sup"}
-QUIET_AFTER = timedelta(hours=1)
-"""Open episodes and nothing written on them for this long: the last action shows in yellow."""
-FAILING_COLUMNS = [("Message", 12), ("Target", 14), ("Tries", 5), ("Last error", 16)]
 
 
 def _table(table_id: str, columns: list[tuple[str, int]]) -> BoardTable:
     return BoardTable(columns, id=table_id)
-
-
-def _due(deadline: datetime, now: datetime) -> Text:
-    """Time left to a deadline in a narrow column: a minus sign and red once it passed."""
-    if deadline > now:
-        return Text(short_duration(deadline - now))
-    return Text(f"-{short_duration(now - deadline)}", style="bold white on dark_red")
 
 
 class SupervisorScreen(BoardActions):
@@ -112,9 +102,9 @@ class SupervisorScreen(BoardActions):
             with Vertical(classes="pane", id="waiting-pane"):
                 yield Label("", id="waiting-title")
                 yield _table("waiting", WAITING_COLUMNS)
-            with Vertical(classes="pane", id="handoff-pane"):
-                yield Label("", id="handoffs-title")
-                yield _table("handoffs", HANDOFF_COLUMNS)
+            with Vertical(classes="pane", id="episodes-pane"):
+                yield Label("", id="episodes-title")
+                yield _table("episodes", EPISODE_COLUMNS)
             with Vertical(classes="pane", id="overdue-pane"):
                 yield Label("", id="overdue-title")
                 yield _table("overdue", OVERDUE_COLUMNS)
@@ -153,14 +143,10 @@ class SupervisorScreen(BoardActions):
         board = self._board
         if board is None:
             return
-        now = self.services.clock.now()
+        now, who = self.services.clock.now(), self._who
         self._show_figures()
-        self._table("waiting").fill(
-            [
-                (f"alert-{w.alert_id}", self._waiting_cells(w, now))
-                for w in sorted(board.waiting, key=lambda w: w.urgency(now))
-            ]
-        )
+        waiting = sorted(board.waiting, key=lambda w: w.urgency(now))
+        self._table("waiting").fill([waiting_row(w, now, who) for w in waiting])
         breaches = sum(1 for w in board.waiting if w.breached(now))
         title = Text(f"Waiting for acknowledgement: {len(board.waiting)}")
         if breaches:
@@ -168,115 +154,23 @@ class SupervisorScreen(BoardActions):
         if board.escalations:
             title.append(f"  {len(board.escalations)} escalating", style="bold yellow")
         self.query_one("#waiting-title", Label).update(title)
-        self._table("handoffs").fill(
-            [
-                (
-                    f"episode-{h.episode_id}",
-                    [
-                        Text(self._who(h.client)),
-                        Text(h.org),
-                        Text(h.reference),
-                        Text(self._who(h.owner)),
-                        _due(h.deadline, now) if h.deadline else Text("—"),
-                    ],
-                )
-                for h in board.handoffs
-            ]
-        )
-        self.query_one("#handoffs-title", Label).update(
-            f"Hotline handoffs awaiting confirmation: {len(board.handoffs)}"
-        )
-        self._table("overdue").fill(
-            [
-                (
-                    f"follow-up-{o.follow_up_id}",
-                    [
-                        Text(self._who(o.client)),
-                        Text(words(o.kind)),
-                        Text("out of tries", style="bold red")
-                        if o.exhausted
-                        else Text(short_duration(now - o.due_at), style="red"),
-                        Text(self._who(o.assignee)),
-                        Text(str(o.attempts)),
-                    ],
-                )
-                for o in board.overdue
-            ]
-        )
+        self._table("episodes").fill([episode_row(e, now, who) for e in board.episodes])
+        handoffs = sum(1 for e in board.episodes if e.handoff_reference is not None)
+        episodes_title = Text(f"Open episodes: {len(board.episodes)}")
+        if handoffs:
+            plural = "s" if handoffs != 1 else ""
+            episodes_title.append(f"  {handoffs} hotline handoff{plural} unconfirmed", style="bold")
+        self.query_one("#episodes-title", Label).update(episodes_title)
+        self._table("overdue").fill([overdue_row(o, now, who) for o in board.overdue])
         self.query_one("#overdue-title", Label).update(f"Overdue follow-ups: {len(board.overdue)}")
-        responders = [
-            (f"staff-{person.staff_id}", self._responder_cells(person, now))
-            for person in board.responders
-        ]
-        gaps = [
-            (
-                f"gap-{role.value}",
-                [
-                    Text("nobody", style="bold red"),
-                    Text(ROTA_SHORT[role], style="bold red"),
-                    Text(""),
-                    Text(""),
-                    Text(""),
-                ],
-            )
-            for role in board.uncovered
-        ]
-        self._table("workload").fill([*responders, *gaps])
+        people = [responder_row(person, now, who) for person in board.responders]
+        self._table("workload").fill([*people, *(gap_row(role) for role in board.uncovered)])
         self.query_one("#workload-title", Label).update("On call now, and who is responding")
-        self._table("failing").fill(
-            [
-                (
-                    f"message-{f.message_id}",
-                    [
-                        Text(words(f.kind)),
-                        Text(f.target),
-                        Text(str(f.attempts)),
-                        Text(f.last_error or f.status, style="red"),
-                    ],
-                )
-                for f in board.failing
-            ]
-        )
+        self._table("failing").fill([failing_row(f) for f in board.failing])
         failing_title = Text(f"Outbound deliveries failing: {len(board.failing)}")
         if board.failing:
             failing_title.stylize("bold red")
         self.query_one("#failing-title", Label).update(failing_title)
-
-    def _waiting_cells(self, w: WaitingAlert, now: datetime) -> list[Text]:
-        severity = severity_label(Severity(w.severity))
-        if w.escalation_level:
-            severity.append(f"↑{w.escalation_level}", style="bold yellow")
-        client = Text(self._who(w.client))
-        if w.assigned_to:
-            # Staff names only (the rota's kind of data); privacy mode masks clients.
-            client.append(f" →{initials(w.assigned_to)}", style="bold cyan")
-        return [
-            severity,
-            client,
-            Text(words(w.kind)),
-            Text(short_duration(now - w.received_at)),
-            _due(w.deadline, now),
-        ]
-
-    def _responder_cells(self, person: Workload, now: datetime) -> list[Text]:
-        on_call = ", ".join(ROTA_SHORT[role] for role in person.on_call)
-        if person.last_action_at is None:
-            last = Text(
-                "none" if person.open_episodes else "—",
-                style="yellow" if person.open_episodes else "dim",
-            )
-        else:
-            quiet = person.open_episodes and now - person.last_action_at >= QUIET_AFTER
-            last = Text(
-                short_duration(now - person.last_action_at), style="yellow" if quiet else ""
-            )
-        return [
-            Text(self._who(person.name)),
-            Text(on_call or "—", style="bold green" if on_call else "dim"),
-            Text(str(person.open_episodes)),
-            Text(str(person.pending_follow_ups)),
-            last,
-        ]
 
     def _show_figures(self) -> None:
         figures = self._figures

@@ -22,7 +22,7 @@ from oncall.ui.navigation import find_alert_client, open_episode
 from oncall.ui.screens.colleague_chooser import ColleagueChooser
 from oncall.ui.widgets.board_table import BoardTable
 
-ACTIONABLE = ("waiting", "handoffs", "overdue")
+ACTIONABLE = ("waiting", "episodes", "overdue")
 """The panes whose rows can be opened and reassigned."""
 
 
@@ -66,7 +66,9 @@ class BoardActions(OnCallScreen[None]):
 
     def _open(self, item: tuple[str, int] | None) -> None:
         if item is None:
-            self.notify("Choose an alert, a handoff or a follow-up first (tab moves).")
+            self.notify(
+                "Choose an alert, an episode or a follow-up first (tab moves between panes)."
+            )
             return
         kind, number = item
         if kind == "episode":
@@ -150,11 +152,11 @@ class BoardActions(OnCallScreen[None]):
         self.notify(handed.message, title="Done", markup=False)
 
     def action_reassign(self) -> None:
-        """Reassign the selected alert, episode (a handoff's) or follow-up to a colleague."""
+        """Reassign the selected alert, episode or follow-up to a colleague."""
         item = self._selected()
         if item is None:
             self.notify(
-                "Choose a waiting alert, a handoff's episode or an overdue follow-up first"
+                "Choose a waiting alert, an open episode or an overdue follow-up first"
                 " (tab moves between panes).",
                 severity="warning",
             )
