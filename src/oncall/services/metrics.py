@@ -96,14 +96,20 @@ class _PrimaryRota:
 
     def __init__(self, shifts: list[sqlite3.Row]) -> None:
         self._shifts = [
-            (r["starts_at"], r["ends_at"], int(r["staff_id"]), str(r["display_name"]))
+            (
+                from_iso(r["starts_at"]),
+                from_iso(r["ends_at"]),
+                int(r["staff_id"]),
+                r["display_name"],
+            )
             for r in shifts
         ]
 
-    def at(self, moment: str) -> tuple[int, str] | None:
+    def at(self, moment: datetime) -> tuple[int, str] | None:
+        """The primary on call at `moment` (the earliest shift's, if two overlap)."""
         for starts, ends, staff_id, name in self._shifts:
-            if from_iso(starts) <= from_iso(moment) < from_iso(ends):
-                return staff_id, name
+            if starts <= moment < ends:
+                return staff_id, str(name)
         return None
 
 
@@ -141,7 +147,7 @@ def compute_figures(ctx: ServiceContext, start: datetime, end: datetime) -> Figu
         """Who an alert's outcome is put down to: who acknowledged it, else the primary."""
         if row["acknowledged_at"] is not None:
             return int(row["acknowledged_by"]), row["acknowledged_by_name"] or "unknown"
-        return rota.at(row["received_at"])
+        return rota.at(from_iso(row["received_at"]))
 
     if me is not None:
         alerts = [r for r in alerts if (answerable(r) or (None,))[0] == me]
