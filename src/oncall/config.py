@@ -90,6 +90,12 @@ class Settings:
     max_feed_response_bytes: int = 16_777_216
     """Most read of one feed answer (16 MiB); a longer one is cut off unread, the poll fails
     with that reason, and the worker's memory stays bounded whatever a feed sends."""
+    audit_anchor_minutes: float = 5.0
+    """How often the worker anchors the audit log's head (`oncall audit anchor`)."""
+    audit_anchor_syslog: bool = False
+    """Also send each anchor to the system log (authpriv), beyond this account's reach."""
+    audit_anchor_url: str | None = None
+    """Also POST each anchor (JSON) here; ${VAR} is read from the environment."""
 
     @property
     def zone(self) -> ZoneInfo:

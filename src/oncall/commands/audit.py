@@ -1,9 +1,11 @@
-"""`oncall audit`: who looked at whom (`--client REF --since DATE`), and `--verify` the chain."""
+"""`oncall audit`: who looked at whom (`--client REF --since DATE`), `--verify` the log,
+`audit anchor` its head, and `audit key` to key an older database's chain."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from datetime import date, datetime, time
 
 from oncall.commands.common import (
@@ -16,9 +18,11 @@ from oncall.commands.common import (
     open_store,
     say,
     settings_for,
+    system_actor,
 )
 from oncall.config import Settings
 from oncall.services.audit_report import AccessReport, access_report, verify_audit_log
+from oncall.services.context import ServiceContext
 from oncall.services.errors import ServiceError
 from oncall.store.access import AccessLogRow
 
@@ -32,6 +36,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="who looked at or changed a client's record (supervisors, admins); --verify the log",
     )
     add_db_option(parser)
+    parser.add_argument(
+        "task",
+        nargs="?",
+        choices=("anchor", "key"),
+        help="anchor: append the log's head to DB.auditanchors (the worker does it every few "
+        "minutes); key: create the key of an older database's chain (DB.auditkey)",
+    )
     parser.add_argument("--client", metavar="REF", help="the client's reference, e.g. C-1042")
     parser.add_argument(
         "--since", metavar="DATE", help="from this day (YYYY-MM-DD, clinic time) or ISO time"
@@ -40,7 +51,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--verify",
         action="store_true",
-        help="recompute the audit log's hash chain; exit 1 naming any altered row",
+        help="check the keyed hash chain, the row ids, the append-only triggers and the "
+        "anchors; exit 1 naming any altered, missing or deleted row",
     )
     parser.set_defaults(handler=run)
 
@@ -89,8 +101,55 @@ def _print_table(report: AccessReport, settings: Settings) -> None:
         say("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip())
 
 
+def _anchor(args: argparse.Namespace) -> int:
+    """Append the head to the anchor file (and the system log or webhook, if configured)."""
+    from oncall.clock import SystemClock
+    from oncall.services.audit_anchors import AnchorFileError, anchor_audit_head
+
+    settings = settings_for(args)
+    store = open_store(settings, create=False)
+    try:
+        ctx = ServiceContext(store, system_actor("audit anchor"), SystemClock(), settings)
+        result = anchor_audit_head(ctx)
+    except (AnchorFileError, ServiceError) as error:
+        raise CommandError(str(error)) from None
+    finally:
+        store.close()
+    if result.anchor is None:
+        say("The audit log is empty: nothing to anchor.")
+    elif result.written:
+        say(f"Anchored audit row {result.anchor.row} in {result.path}.")
+    else:
+        say(f"Audit row {result.anchor.row} is already the last anchor in {result.path}.")
+    for problem in result.problems:
+        say(f"Not done: {problem}.", sys.stderr)
+    return EXIT_REJECTED if result.problems else EXIT_OK
+
+
+def _key(args: argparse.Namespace) -> int:
+    """Create the key of an older database's chain; later rows are keyed."""
+    from oncall.services.audit_report import create_audit_key
+
+    settings = settings_for(args)
+    store = open_store(settings, create=False)
+    try:
+        path = create_audit_key(acting_context(store, settings))
+    except ServiceError as error:
+        raise CommandError(str(error)) from None
+    finally:
+        store.close()
+    say(f"Created the audit key {path} (readable by this account only).")
+    say("  Rows from now on are keyed; earlier rows keep the plain hash, checked as before.")
+    say("  Back it up apart from the database: without it, keyed rows cannot be checked.")
+    return EXIT_OK
+
+
 def run(args: argparse.Namespace) -> int:
-    """Print the matching audit entries as a table, or verify the chain."""
+    """Print the matching audit entries as a table, verify the log, anchor it or key it."""
+    if args.task == "anchor":
+        return _anchor(args)
+    if args.task == "key":
+        return _key(args)
     if not args.verify and not args.since:
         raise CommandError("Give --since DATE (with --client REF and/or --actor), or --verify.")
     settings = settings_for(args)
@@ -99,13 +158,19 @@ def run(args: argparse.Namespace) -> int:
     try:
         ctx = acting_context(store, settings)
         if args.verify:
-            problems = verify_audit_log(ctx)
-            for problem in problems:
+            found = verify_audit_log(ctx)
+            for problem in found.problems:
                 say(problem)
-            if problems:
-                say(f"The audit log was altered: {len(problems)} rows do not match their hashes.")
+            if found.problems:
+                say(f"The audit log was altered: {len(found.problems)} problems found.")
                 return EXIT_REJECTED
-            say("The audit log is intact: every row matches its hash and its link.")
+            say(
+                f"The audit log is intact: every row matches its hash and its link, the "
+                f"{found.rows} row ids have no gap, the append-only triggers are in place, "
+                f"and it agrees with its {found.anchors} anchors."
+            )
+            for notice in found.notices:
+                say(notice)
             if since is None:
                 return EXIT_OK
         assert since is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from pathlib import Path
 
 from oncall.commands.common import (
     EXIT_OK,
@@ -14,6 +15,8 @@ from oncall.commands.common import (
     settings_for,
 )
 from oncall.services.errors import ServiceError
+from oncall.store.audit_key import AuditKeyError, create_key, key_path, read_key
+from oncall.store.db import Store
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -32,6 +35,25 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(handler=run)
 
 
+def _has_staff(store: Store) -> bool:
+    return bool(store.query("SELECT 1 FROM staff LIMIT 1"))
+
+
+def _audit_key(db_path: Path) -> Path:
+    """The key of the audit chain beside the database: made now, or one already there."""
+    path = key_path(db_path)
+    try:
+        create_key(db_path)
+    except FileExistsError:
+        try:
+            read_key(db_path)  # one left beside a database file made again: usable?
+        except AuditKeyError as error:
+            raise CommandError(str(error)) from None
+    except OSError as error:
+        raise CommandError(f"Cannot create the audit key {path}: {error.strerror}.") from None
+    return path
+
+
 def run(args: argparse.Namespace) -> int:
     """Create the database (owner-only) and its first admin; refuse one that has staff."""
     from oncall.services.identity import name_first_admin, os_account
@@ -43,6 +65,8 @@ def run(args: argparse.Namespace) -> int:
     existed = os.path.lexists(path)
     store = open_store(settings, create=True)
     try:
+        # The key first: the first admin's audit row is already keyed.
+        key = _audit_key(path) if not existed or not _has_staff(store) else None
         admin = name_first_admin(store, args.admin or os_account(), display_name=args.name)
     except ServiceError as error:
         raise CommandError(str(error)) from None
@@ -50,5 +74,7 @@ def run(args: argparse.Namespace) -> int:
         store.close()
     made = "Named the first admin of" if existed else "Created"
     say(f"{made} {path}: {admin.login} ({admin.display_name}) is its admin.")
+    if key is not None:
+        say(f"  Its audit log is keyed with {key} (this account only; back it up apart).")
     say(f"  Next: oncall staff add LOGIN --name NAME --role ROLE --db {path}")
     return EXIT_OK

@@ -18,6 +18,7 @@ from oncall.commands.common import (
 from oncall.services.context import ServiceContext
 from oncall.services.errors import StoreError
 from oncall.services.identity import os_account
+from oncall.store.audit_key import AuditKeyError, read_key
 from oncall.store.db import connect
 from oncall.store.restore import check_backup, processes_using, replace_database, role_in
 
@@ -40,6 +41,14 @@ def _require_admin(database: Path, backup: Path, login: str) -> None:
         raise CommandError(f"Only an active admin of {where} may restore it; {login} is not one.")
 
 
+def _audit_key(database: Path) -> bytes | None:
+    """The audit key beside the database: the backup's keyed rows are checked with it."""
+    try:
+        return read_key(database)
+    except AuditKeyError as error:
+        raise CommandError(str(error)) from None
+
+
 def run(args: argparse.Namespace) -> int:
     """Check the backup, refuse while the database is open elsewhere, swap, and audit."""
     settings = settings_for(args)
@@ -51,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError("The backup is the database itself.", EXIT_USAGE)
     login = os_account()
     try:
-        checked = check_backup(backup)
+        checked = check_backup(backup, _audit_key(database))
         _require_admin(database, backup, login)
         users = processes_using(database) if database.exists() else []
         if users:

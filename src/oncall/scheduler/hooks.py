@@ -1,4 +1,5 @@
-"""Dispatch hooks: shared work only the lease holder does each tick (outbox delivery, feeds).
+"""Dispatch hooks: shared work only the lease holder does each tick (outbox delivery, feeds,
+anchoring the audit log).
 
 A hook is `hook(ctx, now)`, sync or async, called about once a second while
 this process holds the dispatcher lease; `ctx` is the dispatcher's own
@@ -18,7 +19,7 @@ from __future__ import annotations
 import inspect
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from oncall.services.context import ServiceContext
@@ -68,13 +69,39 @@ async def _directory(ctx: ServiceContext, now: datetime) -> None:
     await sync_directory_if_due(ctx, now)
 
 
+class _AuditAnchoring:
+    """Anchor the audit log's head every `audit_anchor_minutes` (issue 16): rows deleted at
+    its end are then noticed by `oncall audit --verify`. Runs in a worker thread."""
+
+    def __init__(self) -> None:
+        self._last: datetime | None = None
+
+    def __call__(self, ctx: ServiceContext, now: datetime) -> None:
+        every = timedelta(minutes=ctx.settings.audit_anchor_minutes)
+        if self._last is not None and now - self._last < every:
+            return
+        self._last = now
+        from oncall.services.audit_anchors import AnchorFileError, anchor_audit_head
+
+        try:
+            result = anchor_audit_head(ctx)
+        except AnchorFileError:
+            log.error("audit anchor: the anchor file cannot be written")
+            return
+        if result.written and result.anchor is not None:
+            log.info("audit anchor: row %d", result.anchor.row)
+        for _problem in result.problems:
+            log.warning("audit anchor: a copy was not sent (system log or webhook)")
+
+
 def builtin_hooks() -> dict[str, DispatchHook]:
-    """The feeds package's dispatcher work: outbox delivery, alert feeds, directory sync.
+    """The dispatcher's work: anchoring the audit log, and the feeds package's outbox
+    delivery, alert feeds and directory sync.
 
     A part that cannot be imported is left out with a logged error, so a broken
     feed never stops escalations.
     """
-    hooks: dict[str, DispatchHook] = {}
+    hooks: dict[str, DispatchHook] = {"audit anchor": _AuditAnchoring()}
     try:
         from oncall.feeds.alert_feed import FeedPoller
         from oncall.feeds.directory_sync import sync_directory_if_due  # noqa: F401

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from oncall.store.audit_key import key_for
+
 GENESIS = "0" * 64
+KEYED = "hmac:"
+"""The start of a keyed row's hash: an HMAC-SHA256 under the key beside the database.
+
+Rows written before a database had a key keep their plain SHA-256 (64 hex digits);
+once one row is keyed, every later row must be (`verify_chain`)."""
 # Built once: json.dumps with options builds a new encoder on every call.
 _MATERIAL = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _DETAIL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)
@@ -29,12 +37,20 @@ def _digest(
     object_id: str | None,
     client_id: int | None,
     detail: str,
+    key: bytes | None = None,
 ) -> str:
-    """The hash of one audit row, chained to the row before it."""
+    """The hash of one audit row, chained to the row before it (keyed when `key` is given)."""
     material = chain_material(
         prev_hash, at, actor, action, object_type, object_id, client_id, detail
     )
-    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+    return _seal(material.encode("utf-8"), key)
+
+
+def _seal(material: bytes, key: bytes | None) -> str:
+    """A row's hash of its material: HMAC under the key, or the older plain SHA-256."""
+    if key is None:
+        return hashlib.sha256(material).hexdigest()
+    return KEYED + hmac.new(key, material, hashlib.sha256).hexdigest()
 
 
 def append_audit(
@@ -53,7 +69,8 @@ def append_audit(
     prev_hash = row[0] if row else GENESIS
     detail_json = _DETAIL.encode(detail or {})
     oid = None if object_id is None else str(object_id)
-    digest = _digest(prev_hash, at, actor, action, object_type, oid, client_id, detail_json)
+    key = key_for(conn)
+    digest = _digest(prev_hash, at, actor, action, object_type, oid, client_id, detail_json, key)
     cursor = conn.execute(
         _INSERT, (at, actor, action, object_type, oid, client_id, detail_json, prev_hash, digest)
     )
@@ -101,11 +118,12 @@ def append_audit_many(
     """
     row = conn.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
     prev_hash = row[0] if row else GENESIS
+    key = key_for(conn)
     rows = []
     for at, actor, action, object_type, object_id, client_id, detail in entries:
         detail_json = detail if isinstance(detail, str) else _DETAIL.encode(detail)
         digest = _digest(
-            prev_hash, at, actor, action, object_type, object_id, client_id, detail_json
+            prev_hash, at, actor, action, object_type, object_id, client_id, detail_json, key
         )
         rows.append(
             (at, actor, action, object_type, object_id, client_id, detail_json, prev_hash, digest)
@@ -135,7 +153,7 @@ def append_audit_series(
     enc = _encode_str
     shared = f"{enc(at)},{enc(actor)},{enc(action)},{enc(object_type)},"
     prev_json = enc(prev_hash)
-    sha256 = hashlib.sha256
+    key = key_for(conn)
     rows = []
     for object_id, client_id, detail in items:
         if client_id is None:
@@ -146,11 +164,11 @@ def append_audit_series(
             client_json = _MATERIAL.encode(client_id)
         object_json = "null" if object_id is None else enc(object_id)
         material = f"[{prev_json},{shared}{object_json},{client_json},{enc(detail)}]"
-        digest = sha256(material.encode("utf-8")).hexdigest()
+        digest = _seal(material.encode("utf-8"), key)
         rows.append(
             (at, actor, action, object_type, object_id, client_id, detail, prev_hash, digest)
         )
-        prev_hash, prev_json = digest, f'"{digest}"'  # a hex digest needs no escaping
+        prev_hash, prev_json = digest, f'"{digest}"'  # hex (and "hmac:") needs no escaping
     conn.executemany(_INSERT, rows)
 
 
@@ -168,10 +186,19 @@ class AuditEntry:
     detail: dict[str, Any]
 
 
-def verify_chain(conn: sqlite3.Connection) -> list[str]:
-    """Recompute every hash; return a description of each row that does not match."""
+def verify_chain(conn: sqlite3.Connection, key: bytes | None = None) -> list[str]:
+    """Recompute every hash and check the row ids run 1, 2, 3… without a gap; return a
+    description of each problem (empty: intact).
+
+    Keyed rows are checked with `key`; without it they cannot be, and that is a problem
+    too. A row with the plain hash after a keyed one was written without the key: by
+    someone recomputing the chain with oncall's own hash function.
+    """
     problems: list[str] = []
     prev = GENESIS
+    expected_id = 1
+    keyed_from: int | None = None
+    unchecked = 0
     # Read as stored (BLOB): the connection's text factory removes control characters
     # on the way to a screen, and a hash must be taken of the very bytes that were hashed.
     for raw in conn.execute(
@@ -180,13 +207,90 @@ def verify_chain(conn: sqlite3.Connection) -> list[str]:
         " CAST(prev_hash AS BLOB), CAST(hash AS BLOB) FROM audit_log ORDER BY id"
     ):
         row: list[Any] = [v.decode("utf-8") if isinstance(v, bytes) else v for v in raw]
-        expected = _digest(prev, row[1], row[2], row[3], row[4], row[5], row[6], row[7])
+        row_id, stored = row[0], row[9]
+        if row_id != expected_id:
+            missing = (
+                f"{expected_id}" if row_id == expected_id + 1 else f"{expected_id}-{row_id - 1}"
+            )
+            problems.append(f"audit rows {missing} are missing (the ids have a gap)")
+        expected_id = row_id + 1
+        fields = (prev, row[1], row[2], row[3], row[4], row[5], row[6], row[7])
         if row[8] != prev:
-            problems.append(f"audit row {row[0]}: link to the previous row is broken")
-        elif row[9] != expected:
-            problems.append(f"audit row {row[0]}: contents do not match its hash")
-        prev = row[9]
+            problems.append(f"audit row {row_id}: link to the previous row is broken")
+        elif stored.startswith(KEYED):
+            keyed_from = row_id if keyed_from is None else keyed_from
+            if key is None:
+                unchecked += 1
+            elif stored != _digest(*fields, key):
+                problems.append(f"audit row {row_id}: contents do not match its hash")
+        elif keyed_from is not None:
+            problems.append(
+                f"audit row {row_id}: not keyed, though the log is keyed from row {keyed_from}"
+                " (written without the key: the chain was recomputed)"
+            )
+        elif stored != _digest(*fields):
+            problems.append(f"audit row {row_id}: contents do not match its hash")
+        prev = stored
+    if unchecked:
+        problems.append(
+            f"{unchecked} keyed audit rows (from row {keyed_from}) cannot be checked: "
+            "the audit key was not found"
+        )
     return problems
+
+
+def keyed_rows(conn: sqlite3.Connection) -> int:
+    """How many audit rows carry a keyed hash."""
+    return int(
+        conn.execute(
+            "SELECT COUNT(*) FROM audit_log WHERE substr(hash, 1, ?) = ?", (len(KEYED), KEYED)
+        ).fetchone()[0]
+    )
+
+
+APPEND_ONLY_TRIGGERS = ("audit_log_no_update", "audit_log_no_delete")
+
+
+def missing_triggers(conn: sqlite3.Connection) -> list[str]:
+    """The append-only triggers of the audit log that are gone (or no longer refuse)."""
+    present = {
+        str(name): str(sql)
+        for name, sql in conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'"
+        )
+    }
+    return [
+        name
+        for name in APPEND_ONLY_TRIGGERS
+        if "RAISE(ABORT" not in present.get(name, "").upper().replace(" ", "")
+    ]
+
+
+@dataclass(frozen=True)
+class AuditHead:
+    """The last row of the audit log: what an anchor records."""
+
+    id: int
+    hash: str
+    at: str
+
+
+def audit_head(conn: sqlite3.Connection) -> AuditHead | None:
+    """The last audit row's id, hash and time (None for an empty log)."""
+    row = conn.execute(
+        "SELECT id, CAST(hash AS BLOB), CAST(at AS BLOB) FROM audit_log ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    if row is None:
+        return None
+    return AuditHead(int(row[0]), bytes(row[1]).decode("utf-8"), bytes(row[2]).decode("utf-8"))
+
+
+def hash_of_row(conn: sqlite3.Connection, row_id: int) -> str | None:
+    """The stored hash of one audit row, or None when there is no such row."""
+    row = conn.execute(
+        "SELECT CAST(hash AS BLOB) FROM audit_log WHERE id = ?", (row_id,)
+    ).fetchone()
+    return None if row is None else bytes(row[0]).decode("utf-8")
 
 
 def audit_entries(

@@ -35,8 +35,12 @@ def _read_only(path: Path) -> sqlite3.Connection:
         raise StoreError(f"Cannot open the backup {path}: {error}.") from None
 
 
-def check_backup(path: Path) -> BackupCheck:
-    """Integrity, a known schema version and an unbroken audit chain, or StoreError saying which."""
+def check_backup(path: Path, key: bytes | None = None) -> BackupCheck:
+    """Integrity, a known schema version and an unbroken audit chain, or StoreError saying which.
+
+    `key` is the audit key of the database being replaced (the backup's keyed rows were
+    made with it); a backup has no key beside it.
+    """
     conn = _read_only(path)
     try:
         try:
@@ -51,7 +55,7 @@ def check_backup(path: Path) -> BackupCheck:
                 f"The backup {path} is of schema version {version}, newer than this oncall "
                 f"({LATEST}); restore it with the version that made it."
             )
-        broken = verify_chain(conn)
+        broken = verify_chain(conn, key)
         if broken:
             raise StoreError(
                 f"The backup's audit log was altered ({broken[0]}"
