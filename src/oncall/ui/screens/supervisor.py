@@ -11,7 +11,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical
 from textual.widgets import Label, Sparkline, Static
 
-from oncall.domain.figures import Rate, format_duration
 from oncall.services.board import Board, audit_board_opened, read_board
 from oncall.services.feed_status import retry_delivery
 from oncall.services.metrics import Figures, compute_figures, today_range
@@ -33,6 +32,7 @@ from oncall.ui.widgets.board_cells import (
     waiting_row,
 )
 from oncall.ui.widgets.board_table import OPEN_TOOLTIP, BoardTable
+from oncall.ui.widgets.figures_text import figures_text
 
 FIGURES_EVERY = timedelta(seconds=30)
 
@@ -177,38 +177,7 @@ class SupervisorScreen(BoardActions):
         if figures is None:
             return
         zone = self.services.settings.zone
-        start, end = figures.start.astimezone(zone), figures.end.astimezone(zone)
-        last_day = end - timedelta(days=1)
-        span = (
-            f"Today {start:%a %d %b}"
-            if last_day.date() == start.date()
-            else f"{start:%d %b} – {last_day:%d %b %Y}"
-        )
-
-        def pct(rate: Rate) -> str:
-            return "—" if rate.percent is None else f"{rate.percent:.0f}%"
-
-        ack, contact, handoff = (
-            figures.time_to_acknowledge,
-            figures.time_to_first_contact,
-            figures.time_to_handoff,
-        )
-        text = Text()
-        text.append(f"{span}: ", style="bold")
-        text.append(f"{figures.alerts} alert{'' if figures.alerts == 1 else 's'}  ")
-        text.append("ack ")
-        text.append(
-            f"{format_duration(ack.median_s)} median / {format_duration(ack.p90_s)} p90  ",
-            style="bold",
-        )
-        text.append(f"first contact {format_duration(contact.median_s)}  ")
-        text.append(f"handoff {format_duration(handoff.median_s)}  ")
-        text.append(
-            f"follow-ups on time 24h {pct(figures.follow_ups_24h_on_time)} "
-            f"72h {pct(figures.follow_ups_72h_on_time)}  "
-        )
-        text.append(f"C-SSRS {pct(figures.screening_completion)}")
-        self.query_one("#figures", Static).update(text)
+        self.query_one("#figures", Static).update(figures_text(figures, zone))
         volume = [sum(figures.volume_by_hour[h].values()) for h in range(24)]
         self.query_one("#volume", Sparkline).data = volume
 
