@@ -149,3 +149,4 @@ def test_identifiable_export_shows_in_each_clients_audit(
         assert "episodes=1" in lines[0]
     assert main(["audit", "--db", path, "--client", "C-3", "--since", "2026-11-01"]) == 0
     assert "export." not in capsys.readouterr().out
+    assert main(["audit", "--db", path, "--verify"]) == 0  # the chain holds with them

@@ -101,3 +101,4 @@ def test_handoff_hours_change_the_heading_and_the_audit_names_each_client(
     assert "shift_handoff.client_viewed" in audit
     assert main(["audit", "--db", path, "--client", "C-2", "--since", "2026-11-22"]) == 0
     assert "shift_handoff.client_viewed" in capsys.readouterr().out
+    assert main(["audit", "--db", path, "--verify"]) == 0  # the chain holds with them
