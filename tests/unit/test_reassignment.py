@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
 from conftest import Clinic, alert_record
 from followup_support import closed_episode_follow_ups
-from oncall.config import TargetSettings
 from oncall.domain.types import EventKind, FollowUpKind
 from oncall.services import reassignment
 from oncall.services.alerts import ingest_records
@@ -66,14 +64,6 @@ def test_a_waiting_alert_assigned_to_a_colleague_pages_them_and_keeps_waiting(
     assert waiting.alert_id == alert_id and waiting.assigned_to == "Bob Okafor"
     with pytest.raises(ValidationFailed, match="already asked"):
         reassignment.assign_alert(sue, alert_id, bob.id)
-
-
-def test_a_configured_escalations_target_receives_the_page(clinic: Clinic) -> None:
-    target = TargetSettings(name="escalations", url="http://127.0.0.1:9/hook", kind="webhook")
-    settings = replace(clinic.settings, targets=(target,))
-    sue = replace(clinic.ctx("sue"), settings=settings)
-    reassignment.page_colleague(sue, clinic.staff["bob"].id)
-    assert [p["target"] for p in _outbox(clinic)] == ["escalations"]
 
 
 def test_an_episode_reassigned_changes_owner_timeline_audit_and_notifies(clinic: Clinic) -> None:

@@ -14,6 +14,16 @@ def unacknowledged(conn: sqlite3.Connection, now: str, limit: int = 200) -> list
     2-day-old moderate alert nobody claimed is the board's most urgent problem. Each row
     carries the colleague a supervisor last asked to take it (their latest assignment).
     """
+    # Two reads in the queue index's own order rather than one sorted on the deadline test.
+    # Measured with 20,000 alerts waiting: nearly all past deadline (what a backlog is),
+    # 1 ms against 25 ms for the sorted read; none past deadline, about 22 ms either way.
+    breached = _waiting(conn, "a.ack_deadline_at <= ?", now, limit)
+    if len(breached) >= limit:
+        return breached
+    return breached + _waiting(conn, "a.ack_deadline_at > ?", now, limit - len(breached))
+
+
+def _waiting(conn: sqlite3.Connection, deadline: str, now: str, limit: int) -> list[sqlite3.Row]:
     return conn.execute(
         "SELECT a.id, a.severity, a.severity_rank, a.kind, a.source, a.received_at,"
         " a.ack_deadline_at, a.escalation_level, a.client_ref, a.client_id,"
@@ -22,8 +32,8 @@ def unacknowledged(conn: sqlite3.Connection, now: str, limit: int = 200) -> list
         "   WHERE d.subject_type = ? AND d.subject_id = a.id ORDER BY d.level DESC LIMIT 1"
         " ) AS assigned_to"
         " FROM alerts a LEFT JOIN clients c ON c.id = a.client_id"
-        " WHERE a.status = 'new'"
-        " ORDER BY a.ack_deadline_at <= ? DESC, a.severity_rank, a.received_at, a.id LIMIT ?",
+        f" WHERE a.status = 'new' AND {deadline}"
+        " ORDER BY a.severity_rank, a.received_at, a.id LIMIT ?",
         (ALERT_ASSIGNMENT, now, limit),
     ).fetchall()
 
@@ -76,15 +86,17 @@ def workload(conn: sqlite3.Connection) -> list[sqlite3.Row]:
     The last action is the newest timeline event they wrote on an episode they own that is
     still open (read through the episodes' own index: no scan of the whole timeline).
     """
+    # Measured on 50,000 episodes and 200,000 timeline events: 1.2 ms. Written with
+    # `status != 'closed'` the planner scanned the timeline instead: 490 ms, on every refresh.
     return conn.execute(
         "SELECT s.id, s.display_name, s.role,"
-        " (SELECT COUNT(*) FROM episodes e WHERE e.opened_by = s.id AND e.status != 'closed')"
-        "   AS open_episodes,"
+        " (SELECT COUNT(*) FROM episodes e WHERE e.opened_by = s.id"
+        "   AND e.status IN ('open', 'handoff_pending')) AS open_episodes,"
         " (SELECT COUNT(*) FROM follow_ups f WHERE f.assignee_id = s.id"
         "   AND f.status = 'pending') AS pending_follow_ups,"
         " (SELECT MAX(t.at) FROM episodes e JOIN timeline_events t ON t.episode_id = e.id"
-        "   WHERE e.opened_by = s.id AND e.status != 'closed' AND t.actor_id = s.id)"
-        "   AS last_action_at"
+        "   WHERE e.opened_by = s.id AND e.status IN ('open', 'handoff_pending')"
+        "   AND t.actor_id = s.id) AS last_action_at"
         " FROM staff s WHERE s.active = 1 ORDER BY open_episodes DESC, s.display_name"
     ).fetchall()
 
