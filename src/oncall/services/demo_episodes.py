@@ -37,8 +37,8 @@ from oncall.store import people
 if TYPE_CHECKING:
     from oncall.services.demo_history import Simulation
 
-STILL_OPEN = timedelta(hours=10)
-"""Episodes opened this close to the end may still be open."""
+LEFT_UNDONE = timedelta(days=3)
+"""Only follow-ups due this close to the end are left untouched; older ones were done late."""
 FIRST_PLAN = {
     "warning_signs": ["Isolating and skipping meetings"],
     "internal_coping": ["Walk around the block", "Play music loud"],
@@ -59,7 +59,13 @@ class EpisodePlayer:
     """Plays one episode from its opening claim to its close and follow-ups."""
 
     def __init__(
-        self, sim: Simulation, ctx: ServiceContext, episode: Episode, alert: Alert, recent: bool
+        self,
+        sim: Simulation,
+        ctx: ServiceContext,
+        episode: Episode,
+        alert: Alert,
+        recent: bool,
+        scene: str = story.Scene.USUAL,
     ) -> None:
         self.sim = sim
         self.ctx = ctx
@@ -67,7 +73,8 @@ class EpisodePlayer:
         self.client_id = episode.client_id
         self.alert = alert
         self.opened = sim.clock.now()
-        self.recent = recent or self.opened > sim.end - STILL_OPEN
+        self.recent = recent
+        self.scene = scene
 
     def _step(self, after: timedelta, what: str, action: Callable[[], object]) -> None:
         self.sim.at(self.opened + after, lambda: self.sim.attempt(what, action))
@@ -97,10 +104,10 @@ class EpisodePlayer:
         note = rng.choice(story.NOTES)
         self._step(_minutes(39, 44, rng.random()), "note", lambda: self._note(note))
         confirm_after = _minutes(10, 50, rng.random())
-        if alert.handoff is not None and not (recent and rng.random() < 0.8):
+        if alert.handoff is not None:
+            if self.scene == story.Scene.HANDOFF_PENDING or (recent and rng.random() < 0.8):
+                return  # the handoff still awaits confirmation: the episode cannot close
             self._step(confirm_after, "confirm handoff", self._confirm)
-        elif alert.handoff is not None:
-            return  # the handoff still awaits confirmation: the episode cannot close
         if recent and rng.random() < 0.6:
             return
         outcome = story.disposition(rng, alert.severity)
@@ -179,7 +186,7 @@ class EpisodePlayer:
         self.sim.report.episodes_closed += 1
         self.sim.report.follow_ups_scheduled += len(closure.follow_ups)
         if closure.outcome_report_queued:
-            self.sim.send_pages_soon()
+            self.sim.send_pages_soon(outcome_report=True)
         for follow_up in closure.follow_ups:
             FollowUpPlayer(self.sim, follow_up).play()
 
@@ -203,13 +210,14 @@ class FollowUpPlayer:
                 sim.at(first, lambda: self._attempt(ContactResult.NO_ANSWER))
                 first += timedelta(minutes=40)
             sim.at(first, lambda: self._attempt(ContactResult.REACHED))
-        elif roll < 0.88:  # late: reached hours after it was due (and escalated)
-            sim.at(due + timedelta(hours=rng.uniform(1.5, 12)), self._reached)
-        elif roll < 0.95:  # five missed calls two hours apart: attempts ran out
+        elif roll < 0.95 and roll >= 0.88:  # five missed calls two hours apart: out of tries
             for n in range(5):
                 at = due - timedelta(hours=3) + timedelta(hours=2 * n)
                 sim.at(at, lambda: self._attempt(ContactResult.NO_ANSWER))
             sim.at(due + timedelta(hours=rng.uniform(6, 30)), self._resolve_unreached)
+        elif roll < 0.88 or due < sim.end - LEFT_UNDONE:  # late: reached hours after, escalated
+            sim.at(due + timedelta(hours=rng.uniform(1.5, 12)), self._reached)
+        # else: still waiting for its first try (only a recent one)
         if rng.random() < 0.85:  # the assignee's console showed the reminder
             sim.at(due + timedelta(seconds=20), self._remind)
         sim.check(due + timedelta(minutes=2, seconds=1))

@@ -28,7 +28,7 @@ from oncall.config import Settings, TargetSettings
 from oncall.domain.rota_records import ShiftRecord
 from oncall.domain.types import Role, ShiftRole
 from oncall.feeds.notifier import DeliveryPolicy, OutboxDeliverer
-from oncall.fixtures.gen_alerts import HOTLINES
+from oncall.fixtures.gen_alerts import HOTLINES, UNKNOWN_REFS
 from oncall.services import demo_story as story
 from oncall.services.context import ServiceContext
 from oncall.services.demo_episodes import EpisodePlayer
@@ -44,13 +44,14 @@ from oncall.store.db import Store
 
 HISTORY_DAYS = 28
 SEED = 20261120
-STILL_WAITING = timedelta(hours=6)
-"""Alerts younger than this at the end may still be waiting for someone to claim them."""
-RECENT_ALERTS = 16
-"""However quiet the last hours were, the last few alerts may still be waiting or open."""
+RECENT = timedelta(hours=12)
+"""Alerts younger than this at the end may still be waiting, their episodes still open."""
+LAST_HOURS_EXTRA = 4
+"""Made-up alerts added over the last eight hours, so the board has something current."""
 OUTAGE = timedelta(hours=3)
-"""How long the simulated paging service was down, from the first page it got nine days
-or less before the end (so the outage always meets a page, whatever the end time)."""
+"""How long the clinic's outbound link was down, from the first hotline outcome report
+sent nine days or less before the end (so the outage always meets a message that no
+acknowledgement withdraws, whatever the end time)."""
 OUTAGE_FROM = timedelta(days=9)
 PAGER_URL = "https://pager.demo.invalid/v1/events"
 HOTLINE_URL = "https://hotline.demo.invalid/outcomes"
@@ -103,8 +104,8 @@ class Simulation:
         self._order = itertools.count()
         self._people: dict[int, ServiceContext] = {}
         self._tick: datetime | None = None
-        self.outages: list[story.PagerOutage] = []
-        """When the simulated paging service was down."""
+        self.outages: list[story.Outage] = []
+        """When the clinic's outbound link was down."""
         self.dispatcher = ServiceContext(
             store, dispatcher_actor("demo-history"), self.clock, settings
         )
@@ -137,15 +138,14 @@ class Simulation:
     def _escalate(self) -> None:
         run = run_due_escalations(self.dispatcher, fired_by="demo-history")
         self.report.escalation_steps += len(run.steps)
-        now = self.clock.now()
-        if run.steps and not self.outages and now >= self.end - OUTAGE_FROM:
-            host = httpx.URL(PAGER_URL).host
-            self.outages.append(story.PagerOutage(host, now, now + OUTAGE))
         if run.steps:
             self.send_pages_soon()
 
-    def send_pages_soon(self) -> None:
+    def send_pages_soon(self, *, outcome_report: bool = False) -> None:
         """The dispatcher's next outbox tick, half a minute from now (one tick for many)."""
+        now = self.clock.now()
+        if outcome_report and not self.outages and now >= self.end - OUTAGE_FROM:
+            self.outages.append(story.Outage(now, now + OUTAGE))
         if self._tick is not None and self._tick >= self.clock.now():
             return
         self._tick = self.clock.now() + timedelta(seconds=30)
@@ -218,7 +218,7 @@ def _arrivals(sim: Simulation, start: datetime, fixture_alerts: list[dict[str, o
     zone = sim.settings.zone
     rng = sim.rng
     first_day = start.astimezone(zone).date() + timedelta(days=1)
-    moments: list[tuple[datetime, dict[str, object] | None]] = []
+    moments: list[tuple[datetime, dict[str, object] | None, str]] = []
     ordered = sorted(fixture_alerts, key=lambda a: str(a.get("occurred_at", "")))
     for number, record in enumerate(ordered):
         day = first_day + timedelta(days=number * (HISTORY_DAYS - 1) // max(len(ordered), 1))
@@ -226,29 +226,50 @@ def _arrivals(sim: Simulation, start: datetime, fixture_alerts: list[dict[str, o
         occurred = datetime.combine(day, told.time(), tzinfo=zone)
         while occurred > sim.end - timedelta(minutes=5):
             occurred -= timedelta(days=1)
-        moments.append((occurred, {**record, "occurred_at": occurred.isoformat()}))
+        record = {**record, "occurred_at": occurred.isoformat()}
+        moments.append((occurred, record, story.Scene.USUAL))
     day = first_day
     while day <= sim.end.astimezone(zone).date():
         for _ in range(rng.randint(*GENERATED_PER_DAY)):
             hour = rng.choices(range(24), weights=HOUR_WEIGHTS)[0]
             when = datetime.combine(day, time(hour, rng.randrange(60)), tzinfo=zone)
             if when < sim.end - timedelta(minutes=5):
-                moments.append((when, None))  # made up by the demo feed at that moment
+                moments.append((when, None, story.Scene.USUAL))  # the demo feed makes it up
         day += timedelta(days=1)
+    # The last hours always hold an alert nobody has claimed yet and a hotline handoff
+    # still awaiting its confirmation, besides what chance leaves open.
+    scenes = [story.Scene.STILL_WAITING, story.Scene.HANDOFF_PENDING]
+    for number in range(LAST_HOURS_EXTRA):
+        when = sim.end - timedelta(minutes=rng.randint(20, 480))
+        moments.append((when, None, scenes[number] if number < len(scenes) else story.Scene.USUAL))
     moments.sort(key=lambda m: m[0])
     feed = DemoFeed(sim.store, clock=sim.clock, settings=sim.settings, seed=SEED % 0xFFFF)
-    for number, (when, given) in enumerate(moments):
-        recent = number >= len(moments) - RECENT_ALERTS or when > sim.end - STILL_WAITING
+    for when, given, scene in moments:
+        recent = when > sim.end - RECENT
 
-        def occur(given: dict[str, object] | None = given, recent: bool = recent) -> None:
-            record = given if given is not None else feed.next_record()
+        def occur(
+            given: dict[str, object] | None = given, recent: bool = recent, scene: str = scene
+        ) -> None:
+            record = given if given is not None else _made_up(feed, scene)
             delay = timedelta(seconds=sim.rng.randint(20, 180))  # the feed's own latency
-            sim.at(sim.clock.now() + delay, lambda: _arrive(sim, record, recent))
+            sim.at(sim.clock.now() + delay, lambda: _arrive(sim, record, recent, scene))
 
         sim.at(when, occur)
 
 
-def _arrive(sim: Simulation, record: dict[str, object], recent: bool) -> None:
+def _made_up(feed: DemoFeed, scene: str) -> dict[str, object]:
+    """The demo feed's next record; for a pending handoff, its next hotline one."""
+    record = feed.next_record()
+    for _ in range(200):
+        if scene != story.Scene.HANDOFF_PENDING:
+            break
+        if "handoff" in record and record["client_ref"] not in UNKNOWN_REFS:
+            break
+        record = feed.next_record()
+    return record
+
+
+def _arrive(sim: Simulation, record: dict[str, object], recent: bool, scene: str) -> None:
     """The alert reaches the database; its claim (or none yet) and its deadline checks queue."""
     report = ingest_records(sim.dispatcher, [(1, record)], origin="demo-history")
     if not report.accepted_ids:
@@ -262,12 +283,12 @@ def _arrive(sim: Simulation, record: dict[str, object], recent: bool) -> None:
     interval = alert.ack_deadline_at - alert.received_at
     for level in (1, 2):
         sim.check(alert.received_at + interval * level + timedelta(seconds=1))
-    fate = story.ack_fate(sim.rng, interval, recent=recent)
+    fate = story.ack_fate(sim.rng, interval, recent=recent, scene=scene)
     if fate.delay is not None:
-        sim.at(now + fate.delay, lambda: _acknowledge(sim, alert.id, fate.by_backup, recent))
+        sim.at(now + fate.delay, lambda: _acknowledge(sim, alert.id, fate.by_backup, recent, scene))
 
 
-def _acknowledge(sim: Simulation, alert_id: int, by_backup: bool, recent: bool) -> None:
+def _acknowledge(sim: Simulation, alert_id: int, by_backup: bool, recent: bool, scene: str) -> None:
     rota = on_call_now(sim.dispatcher)
     holders = (rota.backup if by_backup else []) or rota.primary or rota.backup
     if not holders:
@@ -282,7 +303,7 @@ def _acknowledge(sim: Simulation, alert_id: int, by_backup: bool, recent: bool) 
         sim.report.acknowledged += 1
         if ack.episode is not None and not ack.attached_to_existing:
             sim.report.episodes_opened += 1
-            EpisodePlayer(sim, ctx, ack.episode, ack.alert, recent).play()
+            EpisodePlayer(sim, ctx, ack.episode, ack.alert, recent, scene).play()
 
     sim.attempt(f"acknowledge alert {alert_id}", claim)
 

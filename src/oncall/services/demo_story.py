@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 import httpx
 
@@ -84,6 +85,17 @@ SUMMARIES = {
 }
 
 
+class Scene(StrEnum):
+    """What the history makes sure of for one alert of the last hours."""
+
+    USUAL = "usual"
+    """Left to chance."""
+    STILL_WAITING = "still_waiting"
+    """Nobody has claimed it yet."""
+    HANDOFF_PENDING = "handoff_pending"
+    """Claimed in time; its hotline handoff still awaits confirmation."""
+
+
 @dataclass(frozen=True)
 class AckFate:
     """How long an alert waits before someone claims it (None: nobody has yet)."""
@@ -92,8 +104,14 @@ class AckFate:
     by_backup: bool
 
 
-def ack_fate(rng: random.Random, deadline: timedelta, recent: bool) -> AckFate:
+def ack_fate(
+    rng: random.Random, deadline: timedelta, recent: bool, scene: str = Scene.USUAL
+) -> AckFate:
     """Most alerts are claimed in time; some late (escalated); recent ones may still wait."""
+    if scene == Scene.STILL_WAITING:
+        return AckFate(None, False)
+    if scene == Scene.HANDOFF_PENDING:
+        return AckFate(deadline * 0.5, False)
     if recent and rng.random() < 0.5:
         return AckFate(None, False)
     roll = rng.random()
@@ -120,21 +138,20 @@ def disposition(rng: random.Random, severity: Severity) -> Disposition:
 
 
 @dataclass(frozen=True)
-class PagerOutage:
-    """A window in which one host of the simulated services answers 503."""
+class Outage:
+    """A window in which the clinic's outbound link is down: every message answers 503."""
 
-    host: str
     start: datetime
     end: datetime
 
 
-def pager_transport(clock: Clock, outages: list[PagerOutage]) -> httpx.MockTransport:
+def pager_transport(clock: Clock, outages: list[Outage]) -> httpx.MockTransport:
     """The demo's stand-in paging service and hotlines: all accepted, except in an outage."""
 
     def answer(request: httpx.Request) -> httpx.Response:
         now = clock.now()
-        if any(o.host == request.url.host and o.start <= now < o.end for o in outages):
-            return httpx.Response(503, text="paging service unavailable (demo outage)")
+        if any(o.start <= now < o.end for o in outages):
+            return httpx.Response(503, text="service unavailable (demo outage)")
         return httpx.Response(202, json={"status": "success"})
 
     return httpx.MockTransport(answer)
