@@ -205,6 +205,7 @@ def test_report_names_what_each_median_is_over(
     assert "2026-11-22 Sun acknowledged within deadline 1 of 5 (20%), 3 never" in lines
     assert "week of 2026-11-23 acknowledged within deadline 1 of 2 (50%), 1 never" in lines
     assert "Alice Rivera" in out and "never acknowledged on their primary shift 3" in lines
+    assert out.count("Everyone") == 1  # one block for everyone, then each person's
 
 
 def test_a_clinicians_report_is_their_own(

@@ -130,6 +130,10 @@ def figures_rows(figures: Figures) -> list[dict[str, Any]]:
         add(scope, label, rate.percent, _pct(rate))
     for disposition, count in figures.dispositions.items():
         add(scope, f"disposition: {disposition}", count, str(count))
+    for hour, by_severity in figures.volume_by_hour.items():
+        for severity, count in by_severity.items():
+            if count:
+                add(scope, f"alerts {hour:02d}:00 {severity}", count, str(count))
     if figures.scope == EVERYONE:
         for person in figures.clinicians:
             _person_rows(person, add)
@@ -143,10 +147,6 @@ def figures_rows(figures: Figures) -> list[dict[str, Any]]:
             add(group, f"{when} acknowledged within deadline", met.percent, rate_text(met) + never)
             on_time = trend.follow_ups.done_on_time
             add(group, f"{when} follow-ups done on time", on_time.percent, rate_text(on_time))
-    for hour, by_severity in figures.volume_by_hour.items():
-        for severity, count in by_severity.items():
-            if count:
-                add(scope, f"alerts {hour:02d}:00 {severity}", count, str(count))
     return rows
 
 
