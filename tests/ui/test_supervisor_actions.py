@@ -271,3 +271,24 @@ async def test_every_board_key_is_in_the_help_and_the_footer(clinic: Clinic) -> 
         assert "Reassign the selected alert, episode or follow-up to a named colleague" in texts
         assert "Page a colleague by hand (a backup), about the selected alert" in texts
         assert "Acknowledge (claim) the selected waiting alert" in texts
+
+
+async def test_the_colleague_asked_is_told_in_their_own_console(clinic: Clinic) -> None:
+    from dataclasses import replace
+
+    from oncall.services.reassignment import assign_alert
+
+    [alert_id] = _ingest(clinic, {"id": "told", "client_ref": "C-1", "severity": "imminent"})
+    settings = replace(clinic.settings, idle_lock_minutes=0)
+    app = make_app(settings, actor="bob", clock=clinic.clock, scheduler=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_until(
+            pilot, lambda: app.scheduling is not None and app.scheduling.scheduler is not None
+        )
+        assign_alert(clinic.ctx("sue"), alert_id, clinic.staff["bob"].id)  # sue, elsewhere
+        await wait_until(
+            pilot, lambda: any("asks Bob Okafor to take it" in n for n in notices(app))
+        )
+        [shown] = [n for n in app._notifications if "asks Bob" in n.message]
+        assert shown.title == "Alert assigned by a supervisor"
+        assert "Jordan" not in shown.message  # a notice may reach a wall screen

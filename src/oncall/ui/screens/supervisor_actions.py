@@ -125,7 +125,7 @@ class BoardActions(OnCallScreen[None]):
         where = (
             f"episode #{ack.episode.id} is yours (F5 finds it)"
             if ack.episode is not None
-            else "its client reference is unknown: Enter finds its client"
+            else "its client reference is unknown: on the live queue, c finds or adds its client"
         )
         self.notify(f"You acknowledged alert {ack.alert.id}; {where}.", title="Acknowledged")
 
