@@ -143,7 +143,8 @@ class OnCallApp(LockableApp[None]):
             self.scheduling.start()
 
     async def on_unmount(self) -> None:
-        """Stop the scheduler, giving up the dispatcher lease if this console held it."""
+        """Stop polling and the scheduler (giving up the dispatcher lease if held)."""
+        self.live.stop()
         if self.scheduling is not None:
             await self.scheduling.stop()
 

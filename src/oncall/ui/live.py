@@ -2,7 +2,8 @@
 
 The poll runs in a thread because the connection is shared: while a write waits for
 another process's lock (up to the busy timeout) the poll waits too, and the event
-loop must stay free to show that the data has gone stale.
+loop must stay free to show that the data has gone stale. It is one thread for the
+console's life (ui/poll_thread.py), not one per poll.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from oncall.services.errors import DatabaseLocked, DiskFull, StoreError
 from oncall.ui import crash
 from oncall.ui.base import OnCallScreen
 from oncall.ui.imminent import ImminentWatch
+from oncall.ui.poll_thread import PollThread
 from oncall.ui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
@@ -43,6 +45,10 @@ class LiveRefresh:
         self._missed_while_locked = False
         self.imminent = ImminentWatch(app)
         """Rings and tells when an IMMINENT alert arrives while the queue is out of sight."""
+        self.poller: PollThread[tuple[int | None, StoreError | None]] = PollThread(
+            self._poll, self._answered, name="live-poll"
+        )
+        """The one thread that reads the data version, for as long as the console runs."""
         # The version the first screen reads at: only a later change needs a refresh.
         with contextlib.suppress(StoreError):
             self._version = app.services.store.data_version()
@@ -50,6 +56,7 @@ class LiveRefresh:
     def start(self) -> None:
         """Begin polling at the configured interval."""
         interval = self.app.services.settings.refresh_interval_s
+        self.poller.start()
         self._timer = self.app.set_interval(interval, self._tick, name="live-refresh")
 
     def _tick(self) -> None:
@@ -62,19 +69,26 @@ class LiveRefresh:
             self._redraw_status()
             return
         self._in_flight = True
-        self.app.run_worker(
-            self._poll, thread=True, exit_on_error=False, group="live-poll", name="poll"
-        )
+        self.poller.request()
 
-    def _poll(self) -> None:
-        version: int | None = None
-        error: StoreError | None = None
+    def stop(self) -> None:
+        """Stop polling (the console is closing)."""
+        if self._timer is not None:
+            self._timer.stop()
+        self.poller.stop()
+
+    def _poll(self) -> tuple[int | None, StoreError | None]:
+        """Runs on the poll thread."""
         try:
-            version = self.app.services.store.data_version()
+            return self.app.services.store.data_version(), None
         except StoreError as failure:
-            error = failure
-        with contextlib.suppress(RuntimeError):  # the app is shutting down
-            self.app.call_from_thread(self._polled, version, error)
+            return None, failure
+        except Exception as error:  # a fault must not end the poll thread unseen
+            crash.report_exception(error)
+            return None, None
+
+    def _answered(self, answer: tuple[int | None, StoreError | None]) -> None:
+        self._polled(*answer)
 
     def _polled(self, version: int | None, error: StoreError | None) -> None:
         self._in_flight = False

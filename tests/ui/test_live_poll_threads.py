@@ -1,0 +1,68 @@
+"""A console that polls for hours runs its polls on one thread, not a new thread per poll."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from dataclasses import replace
+from typing import Any
+
+from textual.worker import Worker
+
+from conftest import Clinic
+from oncall.cli import make_app
+
+POLLS = 120
+"""At the default 250 ms, half a minute of polling; at 5 ms here, well under a second."""
+
+
+async def test_many_polls_run_on_one_long_lived_thread(clinic: Clinic) -> None:
+    settings = replace(clinic.settings, idle_lock_minutes=0, refresh_interval_s=0.005)
+    app = make_app(settings, actor="alice", clock=clinic.clock)
+    store = app.services.store
+    read_version = store.data_version
+    polled_on: list[threading.Thread] = []
+
+    def counted() -> int:
+        polled_on.append(threading.current_thread())
+        return read_version()
+
+    store.data_version = counted  # type: ignore[method-assign]
+    before = threading.active_count()
+    started: list[threading.Thread] = []
+    real_start = threading.Thread.start
+
+    def noted_start(thread: threading.Thread) -> None:
+        started.append(thread)
+        real_start(thread)
+
+    workers: list[str] = []
+    real_worker_init = Worker.__init__
+
+    def noted_worker(worker: Worker[Any], *args: Any, **kwargs: Any) -> None:
+        real_worker_init(worker, *args, **kwargs)
+        workers.append(worker.group)
+
+    threading.Thread.start = noted_start  # type: ignore[method-assign]
+    Worker.__init__ = noted_worker  # type: ignore[method-assign]
+    try:
+        async with app.run_test(size=(100, 30)):
+            for _ in range(2000):  # until enough polls have come back, not for a set time
+                if len(polled_on) >= POLLS:
+                    break
+                await asyncio.sleep(0.01)
+            assert len(polled_on) >= POLLS, f"only {len(polled_on)} polls ran"
+            during = threading.active_count()
+    finally:
+        threading.Thread.start = real_start  # type: ignore[method-assign]
+        Worker.__init__ = real_worker_init  # type: ignore[method-assign]
+    pollers = {id(thread) for thread in polled_on}
+    assert len(pollers) == 1, f"{len(polled_on)} polls ran on {len(pollers)} threads"
+    assert polled_on[0] is not threading.main_thread(), "the poll must stay off the event loop"
+    # A worker per poll is a task, a Worker and three state messages through the app's
+    # queue four times a second, and a place in the executor other work shares.
+    assert len(workers) < 10, f"{len(workers)} workers for {len(polled_on)} polls"
+    assert len(started) < 10, f"{len(started)} threads started for {len(polled_on)} polls"
+    assert during - before < 10
+    polled_on[0].join(timeout=5)
+    assert not polled_on[0].is_alive(), "the poll thread ends with the console"
