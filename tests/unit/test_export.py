@@ -18,7 +18,7 @@ from oncall.domain.types import Disposition
 from oncall.services import closing, episodes
 from oncall.services.alerts import acknowledge_alert, ingest_records
 from oncall.services.errors import ValidationFailed
-from oncall.services.export import export_episodes
+from oncall.services.export import DEIDENTIFIED_FIELDS, export_episodes
 from oncall.store import people
 
 HANDOFF = {"org": "988 Orange County", "reference": "988-77", "callback": "+1-714-555-0101"}
@@ -79,6 +79,7 @@ def test_deidentified_export_keeps_only_years_and_pseudonyms(
     for leak in ("Orange", "Virtual IOP", "alice", "bob", "Sam", "C-1", "C-2", "988-77"):
         assert leak not in captured.out
     assert all(set(r) == KEYS for r in rows)  # no episode, alert or client id among them
+    assert all(tuple(r) == DEIDENTIFIED_FIELDS for r in rows)  # the CSV header's order
     by_handoff = {r["hotline_handoff"]: r for r in rows}
     closed, pending = by_handoff[False], by_handoff[True]
     assert (closed["opened_year"], closed["closed_year"], closed["hours_open"]) == (2026, 2026, 26)
@@ -117,6 +118,15 @@ def test_county_only_when_configured(two_episodes: Clinic) -> None:
     two_episodes.settings = replace(settings, deidentified_geography="zip")
     with pytest.raises(ValidationFailed, match="deidentified_geography is 'zip'"):
         export_episodes(two_episodes.ctx("sue"), start, end, deidentify=True)
+
+
+def test_an_empty_deidentified_csv_has_the_deidentified_header(
+    two_episodes: Clinic, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = str(two_episodes.store.path)
+    empty = ["--since", "2025-01-01", "--until", "2025-01-31", "--deidentify"]
+    assert main(["export", "episodes", "--db", path, *empty]) == 0
+    assert capsys.readouterr().out.strip() == ",".join(DEIDENTIFIED_FIELDS)
 
 
 def test_a_clinician_may_not_export_even_deidentified(

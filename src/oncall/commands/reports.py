@@ -22,7 +22,11 @@ from oncall.commands.common import (
     settings_for,
 )
 from oncall.domain.figures import DurationSummary, Rate, format_duration, rate_text
-from oncall.services.export import export_episodes, safe_harbor_statement
+from oncall.services.export import (
+    DEIDENTIFIED_FIELDS,
+    export_episodes,
+    safe_harbor_statement,
+)
 from oncall.services.metrics import EVERYONE, ClinicianFigures, Figures, compute_figures
 from oncall.services.shift_handoff import build_shift_handoff, render_text
 
@@ -234,7 +238,8 @@ def run_export(args: argparse.Namespace) -> int:
         json.dump(rows, sys.stdout, indent=2, ensure_ascii=False)
         say("")
     else:
-        fields = list(rows[0]) if rows else ["episode_id"]
+        empty = list(DEIDENTIFIED_FIELDS) if args.deidentify else ["episode_id"]
+        fields = list(rows[0]) if rows else empty
         writer = csv.DictWriter(sys.stdout, fieldnames=fields)
         writer.writeheader()
         writer.writerows(rows)

@@ -18,6 +18,23 @@ from oncall.store import metrics as metric_rows
 from oncall.store.audit import append_audit_series
 
 SEVERITIES = ("imminent", "high", "moderate", "low")
+DEIDENTIFIED_FIELDS = (
+    "client",
+    "episode",
+    "opened_year",
+    "closed_year",
+    "hours_open",
+    "status",
+    "risk_level",
+    "disposition",
+    "hotline_handoff",
+    "handoff_confirmed_after_hours",
+    "alerts",
+    "alert_kinds",
+    "highest_severity",
+    "follow_ups",
+)
+"""A de-identified record's fields, in order (`county` follows when configured)."""
 EXPORTERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 GEOGRAPHIES = ("none", "county")
 SAFE_HARBOR = (
