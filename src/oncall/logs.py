@@ -29,6 +29,7 @@ from typing import Any
 from urllib.parse import quote
 
 from oncall import paths
+from oncall.feeds.secrets import scrub_secrets
 
 LOG_FILE = "oncall.log"
 MAX_BYTES = 5_000_000
@@ -155,12 +156,26 @@ class RedactingFilter(logging.Filter):
                 message = str(record.msg) % args if args else str(record.msg)
             except (TypeError, ValueError, KeyError):
                 message = str(record.msg)
-        record.msg = redact(message, self.names.pattern() if self.names else None)
+        record.msg = redact(scrub_secrets(message), self.names.pattern() if self.names else None)
         record.args = None
         if record.exc_info and record.exc_info[1] is not None:
             record.exc_text = redacted_traceback(record.exc_info)
             record.exc_info = None
         record.stack_info = None
+        return True
+
+
+class SecretScrubbingFilter(logging.Filter):
+    """Takes secrets out of each record's text (for output that is not the log file: the
+    worker's lines on standard output), as `scrub_secrets` does for everything printed."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Format the message, scrubbed, in place of the message and its arguments."""
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError, KeyError):
+            message = str(record.msg)
+        record.msg, record.args = scrub_secrets(message), None
         return True
 
 

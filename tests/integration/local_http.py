@@ -38,6 +38,8 @@ class Reply:
     delay_s: float = 0.0
     cut_short: bool = False
     """Announce a longer Content-Length than is sent, then close the connection."""
+    reason: str | None = None
+    """The status line's reason phrase (the standard one when None)."""
 
 
 def json_reply(value: Any, status: int = 200, **headers: str) -> Reply:
@@ -108,7 +110,7 @@ class LocalServer:
                 if reply.delay_s:
                     time.sleep(reply.delay_s)
                 try:
-                    self.send_response(reply.status)
+                    self.send_response(reply.status, reply.reason)
                     for name, value in reply.headers.items():
                         self.send_header(name, value)
                     extra = 100 if reply.cut_short else 0

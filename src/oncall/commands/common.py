@@ -13,6 +13,7 @@ from oncall.config import Settings, SettingsError, load_settings
 from oncall.domain.models import Staff
 from oncall.domain.terminal_text import safe_text
 from oncall.domain.types import Role
+from oncall.feeds.secrets import remember_settings_secrets, scrub_secrets
 from oncall.services.context import ServiceContext
 from oncall.services.errors import StoreError
 from oncall.store.db import Store, connect
@@ -57,6 +58,7 @@ def settings_for(args: argparse.Namespace) -> Settings:
         raise CommandError(str(error), EXIT_USAGE) from None
     if getattr(args, "db", None):
         settings = replace(settings, db_path=Path(args.db).expanduser())
+    remember_settings_secrets(settings)  # scrubbed from all a command prints (say)
     return settings
 
 
@@ -106,7 +108,8 @@ def say(message: str, stream: TextIO | None = None) -> None:
     Summaries quote stored names, feed messages and file contents: an escape sequence in
     any of them must not reach the terminal (issue 16: `oncall handoff` printed one raw).
     """
-    print(safe_text(message, multiline=True), file=stream or sys.stdout, flush=True)
+    text = scrub_secrets(safe_text(message, multiline=True))  # no token a server echoed
+    print(text, file=stream or sys.stdout, flush=True)
 
 
 MAX_SHOWN = 50

@@ -19,6 +19,7 @@ from oncall.commands.common import (
     settings_for,
     system_actor,
 )
+from oncall.logs import SecretScrubbingFilter
 from oncall.scheduler.timing import SchedulerTiming
 from oncall.services.context import ServiceContext
 
@@ -76,6 +77,7 @@ def _configure_logging() -> None:
     """Log lines to stdout; messages name ids and counts, never client data."""
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    handler.addFilter(SecretScrubbingFilter())  # a server may echo a token into an error
     root = logging.getLogger("oncall")
     root.addHandler(handler)
     root.setLevel(logging.INFO)

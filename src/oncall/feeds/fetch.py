@@ -17,7 +17,13 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
-from oncall.feeds.secrets import SecretMissing, expand_secret, mask_secret, redact_url
+from oncall.feeds.secrets import (
+    SecretMissing,
+    expand_secret,
+    mask_secret,
+    redact_url,
+    scrub_secrets,
+)
 
 USER_AGENT = "oncall/0.1"
 __all__ = [
@@ -59,7 +65,7 @@ class FetchFailed(Exception):
     """A request failed for good; the message is safe to show and to store."""
 
     def __init__(self, message: str, *, status: int | None = None) -> None:
-        super().__init__(message)
+        super().__init__(scrub_secrets(message))
         self.status = status
 
 
@@ -94,15 +100,16 @@ def describe_transport_error(error: httpx.TransportError, timeout_s: float) -> s
     if isinstance(error, httpx.TimeoutException):
         return f"no answer within {timeout_s:g} s"
     if isinstance(error, httpx.ConnectError):
-        return f"could not connect ({error or 'connection failed'})"
+        return scrub_secrets(f"could not connect ({error or 'connection failed'})")
     if isinstance(error, httpx.RemoteProtocolError):
-        return f"the answer was cut off or malformed ({error})"
-    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+        return scrub_secrets(f"the answer was cut off or malformed ({error})")
+    return scrub_secrets(f"{type(error).__name__}: {error}" if str(error) else type(error).__name__)
 
 
 def describe_status(response: httpx.Response) -> str:
-    """'503 Service Unavailable' and the like."""
-    return f"{response.status_code} {response.reason_phrase}".strip()
+    """'503 Service Unavailable' and the like; the reason phrase is the server's own text,
+    and one echoed the request's token back (issue 16): secrets are scrubbed from it."""
+    return scrub_secrets(f"{response.status_code} {response.reason_phrase}".strip())
 
 
 def _check_url(url: str) -> None:
