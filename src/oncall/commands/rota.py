@@ -1,4 +1,5 @@
-"""`oncall rota`: who is on call now, and the rota for a week (clinic time zone)."""
+"""`oncall rota`: who is on call now, and the rota for a week (clinic time zone), shift numbers
+included for `oncall rota cover|swap`."""
 
 from __future__ import annotations
 
@@ -31,9 +32,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     rota.add_argument("--days", type=int, default=7, help="how many days to show (default: 7)")
     rota.set_defaults(handler=run_rota)
     actions = rota.add_subparsers(dest="rota_action", metavar="ACTION")
+    from oncall.commands.rota_changes import register_changes
     from oncall.commands.rota_import import register_import
 
     register_import(actions)
+    register_changes(actions)
 
 
 def _when(moment: datetime, zone: ZoneInfo) -> str:
@@ -67,7 +70,7 @@ def render_rota(rota: Rota, zone: ZoneInfo) -> list[str]:
     for entry in rota.entries:
         lines.append(
             f"  {_when(entry.starts_at, zone)} – {_when(entry.ends_at, zone)}"
-            f"  {entry.role.value:<10}  {entry.name}"
+            f"  {entry.role.value:<10}  {entry.name}  (shift {entry.shift_id})"
         )
     if rota.gaps:
         lines.append("")

@@ -17,6 +17,7 @@ NOTICE_TYPES = (
     claims.ALERT_ASSIGNMENT,
     claims.EPISODE_REASSIGNMENT,
     claims.MANUAL_PAGE,
+    claims.SHIFT_CHANGE,
 )
 
 

@@ -47,6 +47,8 @@ EPISODE_REASSIGNMENT = "episode_reassignment"
 """A supervisor gave an open episode to a colleague (level n: the n-th time)."""
 MANUAL_PAGE = "manual_page"
 """A supervisor paged a colleague by hand; id is the alert it is about, 0 for none."""
+SHIFT_CHANGE = "shift_change"
+"""A supervisor gave a colleague a shift (cover or swap); id is the shift they now hold."""
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,13 @@ from oncall.services.errors import StoreError
 from oncall.services.escalation_notices import EscalationNotice
 from oncall.services.reminders import Reminder, follow_ups_due
 from oncall.services.rota import OnCallNow, on_call_now
-from oncall.store.claims import ALERT_ASSIGNMENT, EPISODE_REASSIGNMENT, HANDOVER, MANUAL_PAGE
+from oncall.store.claims import (
+    ALERT_ASSIGNMENT,
+    EPISODE_REASSIGNMENT,
+    HANDOVER,
+    MANUAL_PAGE,
+    SHIFT_CHANGE,
+)
 from oncall.ui.screens.due_now import DueNowScreen
 from oncall.ui.widgets.due_now import notice_message, reminder_message
 from oncall.ui.widgets.rota_header import on_call_text
@@ -35,6 +41,7 @@ NOTICE_TITLES = {
     ALERT_ASSIGNMENT: "Alert assigned by a supervisor",
     EPISODE_REASSIGNMENT: "Episode handed over",
     MANUAL_PAGE: "Paged by a supervisor",
+    SHIFT_CHANGE: "Your shifts changed",
 }
 """Titles of the notices a supervisor's board action sends (the rest are escalations)."""
 
@@ -126,8 +133,12 @@ class ConsoleScheduling:
         title = NOTICE_TITLES.get(notice.subject_type, "Escalation")
         locked = "An escalation needs you." if title == "Escalation" else f"{title}."
         message = locked if self._locked() else notice_message(notice)
-        self.app.notify(message, title=title, severity="error", timeout=30)
+        # A rota change is news, not an emergency: a warning, and the on-call line re-read.
+        shift = notice.subject_type == SHIFT_CHANGE
+        self.app.notify(message, title=title, severity="warning" if shift else "error", timeout=30)
         self.app.bell()
+        if shift:
+            self.read_header()
 
     def _handed_over(self, notice: EscalationNotice) -> None:
         """A follow-up handed to this user (or, on a supervisor's console, to anyone)."""
