@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
+import json
 import random
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -23,6 +24,7 @@ from datetime import datetime, time, timedelta
 
 import httpx
 
+from oncall import paths
 from oncall.clock import FrozenClock
 from oncall.config import Settings, TargetSettings
 from oncall.domain.rota_records import ShiftRecord
@@ -45,7 +47,9 @@ from oncall.store.db import Store
 HISTORY_DAYS = 28
 SEED = 20261120
 RECENT = timedelta(hours=12)
-"""Alerts younger than this at the end may still be waiting, their episodes still open."""
+"""Episodes opened this close to the end may still be open, their handoffs unconfirmed."""
+STILL_WAITING = timedelta(hours=3)
+"""Alerts this close to the end may still be waiting for someone to claim them."""
 LAST_HOURS_EXTRA = 4
 """Made-up alerts added over the last eight hours, so the board has something current."""
 OUTAGE = timedelta(hours=3)
@@ -218,7 +222,7 @@ def _arrivals(sim: Simulation, start: datetime, fixture_alerts: list[dict[str, o
     zone = sim.settings.zone
     rng = sim.rng
     first_day = start.astimezone(zone).date() + timedelta(days=1)
-    moments: list[tuple[datetime, dict[str, object] | None, str]] = []
+    moments: list[tuple[datetime, dict[str, object] | None, story.Scene]] = []
     ordered = sorted(fixture_alerts, key=lambda a: str(a.get("occurred_at", "")))
     for number, record in enumerate(ordered):
         day = first_day + timedelta(days=number * (HISTORY_DAYS - 1) // max(len(ordered), 1))
@@ -240,10 +244,12 @@ def _arrivals(sim: Simulation, start: datetime, fixture_alerts: list[dict[str, o
     # still awaiting its confirmation, besides what chance leaves open.
     scenes = [story.Scene.STILL_WAITING, story.Scene.HANDOFF_PENDING]
     for number in range(LAST_HOURS_EXTRA):
-        when = sim.end - timedelta(minutes=rng.randint(20, 480))
-        moments.append((when, None, scenes[number] if number < len(scenes) else story.Scene.USUAL))
+        made = scenes[number] if number < len(scenes) else story.Scene.USUAL
+        latest = 480 if made is story.Scene.USUAL else 90  # minutes before the end
+        moments.append((sim.end - timedelta(minutes=rng.randint(20, latest)), None, made))
     moments.sort(key=lambda m: m[0])
     feed = DemoFeed(sim.store, clock=sim.clock, settings=sim.settings, seed=SEED % 0xFFFF)
+    refs = _client_refs()
     for when, given, scene in moments:
         recent = when > sim.end - RECENT
 
@@ -251,10 +257,20 @@ def _arrivals(sim: Simulation, start: datetime, fixture_alerts: list[dict[str, o
             given: dict[str, object] | None = given, recent: bool = recent, scene: str = scene
         ) -> None:
             record = given if given is not None else _made_up(feed, scene)
+            if not recent and record.get("client_ref") in UNKNOWN_REFS:
+                # Older alerts from an unknown reference were long since matched to their
+                # client; the last hours keep theirs for the console's matching to show.
+                record = {**record, "client_ref": rng.choice(refs)}
             delay = timedelta(seconds=sim.rng.randint(20, 180))  # the feed's own latency
             sim.at(sim.clock.now() + delay, lambda: _arrive(sim, record, recent, scene))
 
         sim.at(when, occur)
+
+
+def _client_refs() -> list[str]:
+    """The demo clients' references (fixtures/clients.json)."""
+    clients = json.loads((paths.fixtures_dir() / "clients.json").read_text(encoding="utf-8"))
+    return [str(c["external_ref"]) for c in clients]
 
 
 def _made_up(feed: DemoFeed, scene: str) -> dict[str, object]:
@@ -283,7 +299,8 @@ def _arrive(sim: Simulation, record: dict[str, object], recent: bool, scene: str
     interval = alert.ack_deadline_at - alert.received_at
     for level in (1, 2):
         sim.check(alert.received_at + interval * level + timedelta(seconds=1))
-    fate = story.ack_fate(sim.rng, interval, recent=recent, scene=scene)
+    fresh = now > sim.end - STILL_WAITING
+    fate = story.ack_fate(sim.rng, interval, recent=fresh, scene=scene)
     if fate.delay is not None:
         sim.at(now + fate.delay, lambda: _acknowledge(sim, alert.id, fate.by_backup, recent, scene))
 
