@@ -185,6 +185,7 @@ def _wait_until_quiet(real: Clinic, timeout: float) -> None:
     raise AssertionError("the workers left due work undone")
 
 
+@pytest.mark.slow
 def test_killing_the_dispatcher_20_times_loses_nothing_and_doubles_nothing(
     clinic: Clinic, tmp_path: Path
 ) -> None:

@@ -83,6 +83,7 @@ def quick_check(db: Path) -> int:
         conn.close()
 
 
+@pytest.mark.slow
 def test_an_import_killed_at_20_random_moments_then_rerun_keeps_every_alert_once(
     tmp_path: Path,
 ) -> None:
@@ -267,6 +268,7 @@ print(json.dumps(wrote))
 """
 
 
+@pytest.mark.slow
 def test_ten_processes_writing_at_once_lose_nothing_and_never_show_a_lock_error(
     clinic: Clinic, tmp_path: Path
 ) -> None:
