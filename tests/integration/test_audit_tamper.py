@@ -250,3 +250,23 @@ def _as_admin(clinic: Clinic) -> None:
             active=True,
             created_at=AT,
         )
+
+
+def test_a_keyed_backup_is_restored_with_the_key_and_refused_without_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = _init(tmp_path)
+    _views(db, 3)
+    backup = tmp_path / "before.db"
+    assert main(["backup", str(backup), "--db", str(db)]) == 0
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    capsys.readouterr()
+    # A host without the key cannot check the keyed rows: the backup is not restored.
+    assert main(["restore", str(backup), "--db", str(elsewhere / "oncall.db")]) == 1
+    err = capsys.readouterr().err
+    assert "keyed audit rows (from row 1) cannot be checked: the audit key was not found" in err
+    assert not (elsewhere / "oncall.db").exists()
+    # Beside its key it is checked and restored.
+    assert main(["restore", str(backup), "--db", str(db)]) == 0
+    assert "audit chain of" in capsys.readouterr().out
