@@ -34,7 +34,9 @@ DEMO_LOGIN = "demo"
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the `demo` command (the console itself is the default)."""
     parser = subparsers.add_parser(
-        "demo", help="open the console on a freshly seeded demo database with a simulated feed"
+        "demo",
+        help="open the console on a freshly seeded demo database, four weeks of history "
+        "included, with a simulated feed",
     )
     add_db_option(parser)
     parser.add_argument("--no-feed", action="store_true", help="do not simulate incoming alerts")
