@@ -1,4 +1,4 @@
-"""Build a large synthetic database for the benchmarks (DESIGN section 8, issue 2).
+"""Build a large synthetic database for the benchmarks (docs/design.md section 8, issue 2).
 
 At scale 1: 10,000 clients, 100,000 episodes, 1,000,000 timeline events, 50,000
 resources, 20,000 alerts, 10,000 pending follow-ups, 200 staff and eight weeks of

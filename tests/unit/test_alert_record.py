@@ -13,7 +13,7 @@ from oncall.domain.alert_record import AlertRecord, RecordError, parse_alert_rec
 from oncall.domain.models import Handoff, Location
 from oncall.domain.types import AlertKind, Severity
 
-EXAMPLE = {  # DESIGN section 5, as a hotline sends it
+EXAMPLE = {  # docs/design.md section 5, as a hotline sends it
     "id": "hl-2026-0001",
     "source": "hotline",
     "client_ref": "C-1042",

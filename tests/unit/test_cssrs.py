@@ -47,7 +47,7 @@ def every_valid_path() -> list[CssrsAnswers]:
 
 
 def design_rule(a: CssrsAnswers) -> RiskLevel:
-    """DESIGN section 6's default mapping, read literally."""
+    """docs/design.md section 6's default mapping, read literally."""
     if a.q4 or a.q5 or (a.q6 and a.q6_within_3_months):
         return HIGH
     if a.q3 or (a.q6 and not a.q6_within_3_months):
@@ -176,7 +176,7 @@ def test_questions_keep_design_wording_and_order() -> None:
 
 
 def test_each_question_carries_the_words_read_aloud_exactly_as_published() -> None:
-    # Columbia's published screener as DESIGN section 6 gives it ("past month" for 1-5).
+    # Columbia's published screener as docs/design.md section 6 gives it ("past month" for 1-5).
     assert [q.wording for q in QUESTIONS] == [
         "Have you wished you were dead or wished you could go to sleep and not wake up?",
         "Have you actually had any thoughts of killing yourself?",

@@ -1,4 +1,4 @@
-"""Validation of one alert feed record (DESIGN section 5): types, ranges, text hygiene.
+"""Validation of one alert feed record (docs/design.md section 5): types, ranges, text hygiene.
 
 Pure: takes a parsed JSON value, returns an `AlertRecord` or raises `RecordError`
 for the first problem found. There is no clock here: whether `occurred_at` is in

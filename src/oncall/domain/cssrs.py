@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields
 from oncall.domain.types import RiskLevel
 
 PERIOD = "past month"
-"""The period the screener asks about (DESIGN section 6)."""
+"""The period the screener asks about (docs/design.md section 6)."""
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class CssrsQuestion:
     """The question as read aloud to the client (Columbia's published screener)."""
 
 
-# Labels and wording are DESIGN section 6's (Columbia's published screener, "past month"
+# Labels and wording are docs/design.md section 6's (Columbia's published screener, "past month"
 # for 1-5); the clinic decides the wording, and this module must not invent any.
 Q1 = CssrsQuestion(
     "q1",
@@ -158,7 +158,7 @@ class CssrsMapping:
 
 
 DEFAULT_MAPPING = CssrsMapping()
-"""DESIGN section 6: 4 or 5, or 6 within 3 months → high; 3, or 6 longer ago →
+"""docs/design.md section 6: 4 or 5, or 6 within 3 months → high; 3, or 6 longer ago →
 moderate; 1 or 2 only → low; all no → none."""
 
 

@@ -10,7 +10,7 @@ from oncall.domain.types import RiskLevel, Severity
 
 
 class OverdoseFlag(StrEnum):
-    """One overdose-risk flag of the checklist (DESIGN section 6)."""
+    """One overdose-risk flag of the checklist (docs/design.md section 6)."""
 
     LOWERED_TOLERANCE = "lowered_tolerance"
     UNKNOWN_SUPPLY = "unknown_supply"
@@ -63,7 +63,7 @@ def flags_to_list(flags: Iterable[OverdoseFlag]) -> list[str]:
     return [flag.value for flag in CHECKLIST if flag in chosen]
 
 
-# "Any of them raises the triage level" (DESIGN section 6) is read as: one or
+# "Any of them raises the triage level" (docs/design.md section 6) is read as: one or
 # more flags raise the level by exactly one step. Flags do not stack: six risk
 # factors are not six steps of danger, and stacking would push every
 # multi-flag client to the top of the queue.

@@ -13,11 +13,11 @@ from oncall.domain.types import EventKind
 
 NALOXONE_REPEAT_FROM = timedelta(minutes=2)
 NALOXONE_REPEAT_BY = timedelta(minutes=3)
-"""DESIGN section 6: repeat naloxone if there is no response in 2–3 minutes."""
+"""docs/design.md section 6: repeat naloxone if there is no response in 2–3 minutes."""
 
 
 class OverdoseStep(StrEnum):
-    """One step of the protocol (DESIGN section 6 "Overdose in progress"), in its order."""
+    """One step of the protocol (docs/design.md section 6 "Overdose in progress"), in its order."""
 
     BREATHING = "breathing"
     RESPONSIVE = "responsive"

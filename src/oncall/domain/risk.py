@@ -119,7 +119,7 @@ def episode_risk(events: Iterable[TimelineEvent]) -> EpisodeRisk:
     one before). An amendment that re-enters a screening's answers replaces
     what that screening found; one in words only is shown beside it.
     The overdose checklist's flags raise the highest other level one step
-    (DESIGN section 6: any flag raises the triage level; flags do not stack),
+    (docs/design.md section 6: any flag raises the triage level; flags do not stack),
     so the result does not depend on which form was filled in first.
     """
     timeline = list(events)

@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 
 class SafetyPlanSection(StrEnum):
-    """The six Stanley-Brown sections, in the plan's order (DESIGN section 6)."""
+    """The six Stanley-Brown sections, in the plan's order (docs/design.md section 6)."""
 
     WARNING_SIGNS = "warning_signs"
     INTERNAL_COPING = "internal_coping"

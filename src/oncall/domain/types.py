@@ -23,7 +23,7 @@ _SEVERITY_ORDER = [Severity.IMMINENT, Severity.HIGH, Severity.MODERATE, Severity
 
 
 class AlertKind(StrEnum):
-    """What an alert is about (DESIGN section 5)."""
+    """What an alert is about (docs/design.md section 5)."""
 
     OVERDOSE = "overdose"
     SUICIDAL_IDEATION = "suicidal_ideation"
@@ -155,7 +155,7 @@ class ShiftRole(StrEnum):
 
 
 class Disposition(StrEnum):
-    """How an episode ended (DESIGN section 6)."""
+    """How an episode ended (docs/design.md section 6)."""
 
     STABILIZED = "stabilized"
     SAFETY_PLAN_UPDATED = "safety_plan_updated"

@@ -60,7 +60,7 @@ class DemoFeed:
         self._count = 0
 
     def next_record(self) -> dict[str, Any]:
-        """A new synthetic feed record in the DESIGN section 5 format."""
+        """A new synthetic feed record in the docs/design.md section 5 format."""
         rng = self._rng
         self._count += 1
         source, kind, severity, where, summary = rng.choice(TEMPLATES)

@@ -2,7 +2,7 @@
 
 services/demo_history.py plays these out through the real services on a moving
 clock; this module only decides, from a seeded random generator, who does what
-and when. Everything is synthetic; the clinical content follows DESIGN section 6.
+and when. Everything is synthetic; the clinical content follows docs/design.md section 6.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from rich.text import Text
 
 from oncall.domain.overdose_response import NaloxoneRepeat, OverdoseStep
 
-# The prompts follow DESIGN section 6's protocol and its order; they add no clinical advice.
+# The prompts follow docs/design.md section 6's protocol and its order; they add no clinical advice.
 PROMPTS: dict[OverdoseStep, str] = {
     OverdoseStep.BREATHING: "Is the person breathing? (b yes / n no)",
     OverdoseStep.RESPONSIVE: "Is the person responsive? (r yes / u no)",
