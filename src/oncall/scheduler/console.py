@@ -1,14 +1,21 @@
-"""The console's few lines of wiring: `attach()` in on_mount, `resync()` on change, `shutdown()`.
+"""The console's few lines of wiring: `attach()` once started, `resync()` on change, `shutdown()`.
 
-    # ui/app.py
-    def on_mount(self) -> None:
-        self.scheduler = attach(self.services, on_reminder=..., on_escalation=...)
+The console's side lives in ui/scheduling.py (`ConsoleScheduling`, which ui/app.py starts
+a moment after the first screen is painted):
 
-    def on_data_changed(self) -> None:   # whatever notices another process's commit
-        self.scheduler.resync()
+    # ui/scheduling.py
+    def start(self) -> None:
+        self.scheduler = attach(
+            self.app.services, on_reminder=self._reminded, on_escalation=self._escalated
+        )
 
-    async def on_unmount(self) -> None:
-        await self.scheduler.shutdown()
+    def data_changed(self) -> None:   # a write in this process (others: the scheduler watches)
+        if self.scheduler is not None:
+            self.scheduler.resync()
+
+    async def stop(self) -> None:     # from the app's on_unmount
+        if self.scheduler is not None:
+            await self.scheduler.shutdown()
 
 Callbacks run on the event loop, so they may touch widgets directly; they must
 return quickly. Nothing here imports Textual.
