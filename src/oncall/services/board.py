@@ -10,6 +10,7 @@ from oncall.domain.timefmt import from_iso, maybe_from_iso, to_iso
 from oncall.domain.types import Role, ShiftRole
 from oncall.services.context import ServiceContext
 from oncall.services.errors import PermissionDenied
+from oncall.services.risk import current_levels
 from oncall.services.rota import on_call_now
 from oncall.store import board as board_rows
 
@@ -195,7 +196,9 @@ def read_board(ctx: ServiceContext) -> Board:
                 )
             )
         episodes = []
-        for r in board_rows.open_episodes(conn):
+        open_rows = board_rows.open_episodes(conn)
+        levels = current_levels(conn, (r["id"] for r in open_rows))
+        for r in open_rows:
             pending = r["status"] == "handoff_pending"
             handoff = json.loads(r["handoff"] or "{}") if pending else {}
             episodes.append(
@@ -204,7 +207,7 @@ def read_board(ctx: ServiceContext) -> Board:
                     r["client_name"],
                     r["owner"] or "unknown",
                     r["status"],
-                    r["risk_level"],
+                    level.value if (level := levels[r["id"]]) else None,
                     str(handoff.get("reference") or "no ref") if pending else None,
                     maybe_from_iso(r["handoff_deadline_at"]) if pending else None,
                     maybe_from_iso(r["last_event_at"]),

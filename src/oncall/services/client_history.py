@@ -10,6 +10,7 @@ from oncall.domain.timefmt import to_iso
 from oncall.services.access import require_client_access
 from oncall.services.context import ServiceContext
 from oncall.services.errors import NotFound
+from oncall.services.risk import with_current_risk
 from oncall.store import episodes as episode_rows
 from oncall.store import people
 from oncall.store import safety as safety_rows
@@ -41,6 +42,7 @@ def client_episodes_page(
     with ctx.store.read() as conn:
         require_client_access(ctx, conn, client_id)
         rows = episode_rows.episodes_for_client(conn, client_id, limit=limit + 1, before=key)
+        rows = with_current_risk(conn, rows)
     return EpisodePage(rows[:limit], len(rows) > limit)
 
 

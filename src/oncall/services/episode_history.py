@@ -9,6 +9,7 @@ from oncall.domain.timefmt import from_iso, maybe_from_iso, to_iso
 from oncall.domain.types import Disposition, EpisodeStatus, RiskLevel
 from oncall.services.access import accessible_client_ids
 from oncall.services.context import ServiceContext
+from oncall.services.risk import current_levels
 from oncall.store import history as history_rows
 
 
@@ -71,6 +72,7 @@ def read_history_page(
             if count
             else -1
         )
+        risks = current_levels(conn, (r["id"] for r in raw))
     rows = [
         HistoryRow(
             episode_id=r["id"],
@@ -78,7 +80,7 @@ def read_history_page(
             client_name=r["client_name"],
             client_ref=r["external_ref"],
             status=EpisodeStatus(r["status"]),
-            risk_level=RiskLevel(r["risk_level"]) if r["risk_level"] else None,
+            risk_level=risks[r["id"]],
             disposition=Disposition(r["disposition"]) if r["disposition"] else None,
             closed_at=maybe_from_iso(r["closed_at"]),
             opened_by=r["opened_by_name"] or "unknown",

@@ -6,14 +6,16 @@ import json
 import secrets
 import sqlite3
 from collections import Counter
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from oncall.domain.timefmt import from_iso, to_iso
-from oncall.domain.types import Role
+from oncall.domain.types import RiskLevel, Role
 from oncall.services.access import require_role
 from oncall.services.context import ServiceContext
 from oncall.services.errors import ValidationFailed
+from oncall.services.risk import current_levels
 from oncall.store import metrics as metric_rows
 from oncall.store.audit import append_audit_series
 
@@ -51,7 +53,7 @@ def safe_harbor_statement(geography: str) -> str:
     return SAFE_HARBOR.format(geography=extra)
 
 
-def _identifiable(row: sqlite3.Row) -> dict[str, Any]:
+def _identifiable(row: sqlite3.Row, risks: Mapping[int, RiskLevel | None]) -> dict[str, Any]:
     return {
         "episode_id": row["id"],
         "client_ref": row["external_ref"],
@@ -64,7 +66,7 @@ def _identifiable(row: sqlite3.Row) -> dict[str, Any]:
         "opened_at": row["opened_at"],
         "closed_at": row["closed_at"],
         "status": row["status"],
-        "risk_level": row["risk_level"],
+        "risk_level": _risk(row, risks),
         "disposition": row["disposition"],
         "summary": row["summary"],
         "no_follow_up_reason": row["no_follow_up_reason"],
@@ -77,6 +79,12 @@ def _identifiable(row: sqlite3.Row) -> dict[str, Any]:
         "opened_by": row["opened_by_login"],
         "closed_by": row["closed_by_login"],
     }
+
+
+def _risk(row: sqlite3.Row, risks: Mapping[int, RiskLevel | None]) -> str | None:
+    """The episode's risk as its timeline says now (the stored copy may predate the rule)."""
+    level = risks[int(row["id"])]
+    return level.value if level else None
 
 
 def _severity(row: sqlite3.Row) -> str | None:
@@ -107,7 +115,9 @@ class _Pseudonyms:
         return self._given[value]
 
 
-def _deidentified(rows: list[sqlite3.Row], geography: str) -> list[dict[str, Any]]:
+def _deidentified(
+    rows: list[sqlite3.Row], risks: Mapping[int, RiskLevel | None], geography: str
+) -> list[dict[str, Any]]:
     """Safe Harbor records: only the year of any date, pseudonyms for every internal id.
 
     The year-only choice (rather than shifting dates by a secret offset per client) keeps
@@ -124,7 +134,7 @@ def _deidentified(rows: list[sqlite3.Row], geography: str) -> list[dict[str, Any
             "closed_year": from_iso(row["closed_at"]).year if row["closed_at"] else None,
             "hours_open": _hours(row["closed_at"], row["opened_at"]),
             "status": row["status"],
-            "risk_level": row["risk_level"],
+            "risk_level": _risk(row, risks),
             "disposition": row["disposition"],
             "hotline_handoff": bool(row["had_handoff"]),
             "handoff_confirmed_after_hours": _hours(row["handoff_confirmed_at"], row["opened_at"]),
@@ -163,6 +173,7 @@ def export_episodes(
     with ctx.store.write() as conn:
         rows = metric_rows.episodes_export(conn, to_iso(start), to_iso(end))
         per_client = Counter(int(r["client_id"]) for r in rows)
+        risks = current_levels(conn, (int(r["id"]) for r in rows))
         ctx.audit(
             conn,
             "export.episodes",
@@ -189,5 +200,5 @@ def export_episodes(
                 ],
             )
     if deidentify:
-        return _deidentified(rows, geography)
-    return [_identifiable(row) for row in rows]
+        return _deidentified(rows, risks, geography)
+    return [_identifiable(row, risks) for row in rows]

@@ -12,6 +12,7 @@ from oncall.domain.types import EpisodeStatus, RiskLevel
 from oncall.services.access import require_client_access
 from oncall.services.context import ServiceContext
 from oncall.services.errors import NotFound
+from oncall.services.risk import with_current_risk
 from oncall.store import episodes as episode_rows
 from oncall.store import followups as follow_up_rows
 from oncall.store import people
@@ -95,7 +96,8 @@ def view_follow_up(ctx: ServiceContext, follow_up_id: int, *, audited: bool = Tr
             )
             for row in follow_up_rows.attempts_in_chain(conn, follow_up_id)
         ]
-        risk, risk_at = _latest_risk(episode_rows.episodes_for_client(conn, client.id))
+        episodes = with_current_risk(conn, episode_rows.episodes_for_client(conn, client.id))
+        risk, risk_at = _latest_risk(episodes)
         if audited:
             ctx.audit(
                 conn,

@@ -22,6 +22,7 @@ from oncall.services.context import ServiceContext
 from oncall.services.errors import NotFound, PermissionDenied, Refused, ValidationFailed
 from oncall.services.escalation_steps import outbox_target
 from oncall.services.followup_changes import hand_over_follow_up
+from oncall.services.risk import current_levels
 from oncall.services.rota import on_call_now
 from oncall.store import alerts as alert_rows
 from oncall.store import board as board_rows
@@ -226,7 +227,8 @@ def reassign_episode(ctx: ServiceContext, episode_id: int, to_staff_id: int) -> 
             detail={"from_staff_id": episode.opened_by, "to_staff_id": person.id},
         )
         state = episode.status.value.replace("_", " ")
-        risk = episode.risk_level.value if episode.risk_level else "not screened"
+        level = current_levels(conn, [episode.id])[episode.id]
+        risk = level.value if level else "not screened"
         message = (
             f"Episode #{episode.id} ({state}, risk {risk}) handed from {before_name} to"
             f" {person.display_name} by {ctx.actor.display_name}: it is in their open episodes."

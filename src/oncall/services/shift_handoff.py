@@ -12,6 +12,7 @@ from oncall.domain.models import Alert
 from oncall.domain.timefmt import to_iso
 from oncall.domain.types import EpisodeStatus, EventKind, RiskLevel
 from oncall.services.context import ServiceContext
+from oncall.services.risk import current_levels
 from oncall.store import alerts as alert_rows
 from oncall.store import episodes as episode_rows
 from oncall.store import followups as follow_up_rows
@@ -158,7 +159,7 @@ def build_shift_handoff(ctx: ServiceContext, *, horizon: timedelta = HORIZON) ->
                     continue
                 events = episode_rows.timeline(conn, episode.id, limit=2000)
                 done = [p for e in events if (p := _describe_event(e.kind, e.body))]
-                risk = episode.risk_level
+                risk = current_levels(conn, [episode.id])[episode.id]  # derived, not stored
                 located = episode.location.text if episode.location else "location not confirmed"
                 situation = (
                     f"Episode {episode.id} opened {day_time(episode.opened_at, now, zone)} by "
