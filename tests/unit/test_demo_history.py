@@ -6,7 +6,6 @@ metrics or board code, and compared with what the supervisor's services compute.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -234,13 +233,3 @@ def test_the_demo_history_is_refused_nothing_at_a_summer_midnight(tmp_path: Path
         assert report.pages_delivered > 0 and report.follow_ups_done > 0
     finally:
         store.close()
-
-
-def test_sqlite_reads_the_stored_times_the_hand_counts_use() -> None:
-    """julianday() above must read the stored ISO times, fractions and offset included."""
-    conn = sqlite3.connect(":memory:")
-    later = to_iso(END + timedelta(seconds=90.5))
-    seconds = conn.execute(
-        "SELECT (julianday(?) - julianday(?)) * 86400", (later, to_iso(END))
-    ).fetchone()[0]
-    assert seconds == pytest.approx(90.5, abs=0.01)
