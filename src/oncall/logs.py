@@ -165,18 +165,17 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-class SecretScrubbingFilter(logging.Filter):
-    """Takes secrets out of each record's text (for output that is not the log file: the
-    worker's lines on standard output), as `scrub_secrets` does for everything printed."""
+class SecretScrubbingFormatter(logging.Formatter):
+    """Takes secrets out of each formatted line (for output that is not the log file: the
+    worker's lines on standard output), as `scrub_secrets` does for everything printed.
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        """Format the message, scrubbed, in place of the message and its arguments."""
-        try:
-            message = record.getMessage()
-        except (TypeError, ValueError, KeyError):
-            message = str(record.msg)
-        record.msg, record.args = scrub_secrets(message), None
-        return True
+    A formatter, not a filter: a filter that rewrote the record would hand the log
+    file's RedactingFilter a message already formatted, its free-text arguments in it.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The line as the base formatter makes it, scrubbed."""
+        return scrub_secrets(super().format(record))
 
 
 class UnsafeLogPath(OSError):

@@ -19,7 +19,7 @@ from oncall.commands.common import (
     settings_for,
     system_actor,
 )
-from oncall.logs import SecretScrubbingFilter
+from oncall.logs import SecretScrubbingFormatter
 from oncall.scheduler.timing import SchedulerTiming
 from oncall.services.context import ServiceContext
 
@@ -76,8 +76,8 @@ def _timing(args: argparse.Namespace) -> SchedulerTiming:
 def _configure_logging() -> None:
     """Log lines to stdout; messages name ids and counts, never client data."""
     handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-    handler.addFilter(SecretScrubbingFilter())  # a server may echo a token into an error
+    # Scrubbed: a server may echo a token into an error message.
+    handler.setFormatter(SecretScrubbingFormatter("%(asctime)s %(levelname)s %(message)s"))
     root = logging.getLogger("oncall")
     root.addHandler(handler)
     root.setLevel(logging.INFO)
