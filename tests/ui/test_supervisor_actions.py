@@ -282,13 +282,16 @@ async def test_the_colleague_asked_is_told_in_their_own_console(clinic: Clinic) 
     settings = replace(clinic.settings, idle_lock_minutes=0)
     app = make_app(settings, actor="bob", clock=clinic.clock, scheduler=True)
     async with app.run_test(size=(120, 36)) as pilot:
-        await wait_until(
-            pilot, lambda: app.scheduling is not None and app.scheduling.scheduler is not None
-        )
+        started = lambda: app.scheduling is not None and app.scheduling.scheduler is not None  # noqa: E731
+        await wait_until(pilot, started, timeout=10)
+        scheduling = app.scheduling
+        assert scheduling is not None and scheduling.scheduler is not None
+        assert scheduling.scheduler.ready is not None
+        await scheduling.scheduler.ready  # it watches for notices from here on
         assign_alert(clinic.ctx("sue"), alert_id, clinic.staff["bob"].id)  # sue, elsewhere
-        await wait_until(
-            pilot, lambda: any("asks Bob Okafor to take it" in n for n in notices(app))
-        )
+        # The console notices another process's claim at its next poll (seconds when loaded).
+        told = lambda: any("asks Bob Okafor to take it" in n for n in notices(app))  # noqa: E731
+        await wait_until(pilot, told, timeout=10)
         [shown] = [n for n in app._notifications if "asks Bob" in n.message]
         assert shown.title == "Alert assigned by a supervisor"
         assert "Jordan" not in shown.message  # a notice may reach a wall screen
