@@ -240,6 +240,9 @@ class OnCallApp(LockableApp[None]):
         self.notify(f"Privacy mode {state}.")
         if isinstance(self.screen, OnCallScreen):
             self.refresh_screen(self.screen)
+        masking = getattr(self.screen, "privacy_changed", None)  # a client form open on top
+        if callable(masking):
+            masking()
 
     def action_help(self) -> None:
         """Show every key of the current screen."""

@@ -36,12 +36,18 @@ PLACEHOLDERS = {
 }
 
 
+PRIVATE = frozenset({"name", "preferred_name", "date_of_birth", "phone", "address"})
+"""The fields privacy mode masks until revealed (ctrl+r)."""
+
+
 class ClientDetailsForm(ClientForm):
     """Who the client is and how to reach them; saved as a new client or as an edit.
 
     With a `client`, an edit (every earlier value is kept); with an `alert`, a new client
     made from an unknown-reference alert and linked to it; with neither, an intake.
     """
+
+    PRIVATE_FIELDS = PRIVATE
 
     def __init__(
         self, services: ServiceContext, *, client: Client | None = None, alert: Alert | None = None
@@ -55,7 +61,7 @@ class ClientDetailsForm(ClientForm):
     def form_title(self) -> str:
         """Which of the three it is."""
         if self.client is not None:
-            return f"Contact details of {self.client.name}"
+            return f"Contact details of {self.shown_name(self.client.name)}"
         if self.alert is not None:
             return f"New client for alert {self.alert.id} ({self.alert.client_ref})"
         return "New client (intake)"

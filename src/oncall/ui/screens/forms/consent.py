@@ -58,12 +58,23 @@ class ConsentForm(ClientForm):
         if self.contacts:
             yield Label("Each contact may be contacted", classes="field-label")
         for contact in self.contacts:
-            label = Text(f"{contact.name} ({contact.relation or 'relation not given'})")
+            label = self._contact_label(contact)
             yield MarkedCheckbox(
                 label, contact.consent_to_contact, id=f"contact-{contact.id}", compact=True
             )
         yield Label("Date the client gave or withdrew it (YYYY-MM-DD)", classes="field-label")
         yield Input(client_intake.clinic_today(self.services).isoformat(), id="dated")
+
+    def _contact_label(self, contact: EmergencyContact) -> Text:
+        name = self.shown_name(contact.name)
+        return Text(f"{name} ({contact.relation or 'relation not given'})")
+
+    def privacy_changed(self) -> None:
+        """Name the contacts as privacy mode now says (initials when on)."""
+        super().privacy_changed()
+        for contact in self.contacts:
+            box = self.query_one(f"#contact-{contact.id}", MarkedCheckbox)
+            box.label = self._contact_label(contact)
 
     def on_mount(self) -> None:
         """Start at the first box."""

@@ -24,6 +24,7 @@ class ContactForm(ClientForm):
     """Name, relation and phone of one emergency contact, new or on file."""
 
     FORM_TITLE = "Emergency contact"
+    PRIVATE_FIELDS = frozenset({"name", "phone"})
 
     def __init__(
         self, services: ServiceContext, client_id: int, contacts: Sequence[EmergencyContact]
@@ -45,14 +46,26 @@ class ContactForm(ClientForm):
         )
         if self.contacts:
             yield Label("Contact", classes="field-label")
-            options = [("A new contact", NEW)] + [
-                (f"{c.name} ({c.relation or 'relation not given'})", c.id)
-                for c in self.contacts.values()
-            ]
-            yield Select(options, value=NEW, allow_blank=False, id="which")
+            yield Select(self._options(), value=NEW, allow_blank=False, id="which")
         for key in ("name", "relation", "phone"):
             yield Label(CONTACT_LABELS[key].capitalize(), classes="field-label")
             yield Input(id=key, placeholder="+1-714-555-0199" if key == "phone" else "")
+
+    def _options(self) -> list[tuple[str, int]]:
+        return [("A new contact", NEW)] + [
+            (f"{self.shown_name(c.name)} ({c.relation or 'relation not given'})", c.id)
+            for c in self.contacts.values()
+        ]
+
+    def privacy_changed(self) -> None:
+        """Mask again, and name the contacts on file as privacy mode now says."""
+        super().privacy_changed()
+        if self.contacts:
+            which = self.query_one("#which", Select)
+            chosen = which.value
+            with which.prevent(Select.Changed):  # the fields keep what was typed
+                which.set_options(self._options())
+                which.value = chosen
 
     def on_mount(self) -> None:
         """Start at the name."""
