@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from oncall.commands.common import (
     settings_for,
     system_actor,
 )
+from oncall.services.audit_anchors import anchors_path
 from oncall.services.context import ServiceContext
 from oncall.services.errors import StoreError
 from oncall.services.identity import os_account
@@ -73,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
         had_database = database.exists()
         kept_path = replace_database(backup, database, stamp)
         kept = kept_path if had_database else None
+        anchors_kept = _set_anchors_aside(database, stamp)
         store = connect(database, create=False)  # an older backup is migrated here
     except StoreError as error:
         raise CommandError(str(error)) from None
@@ -95,4 +98,23 @@ def run(args: argparse.Namespace) -> int:
     )
     if kept is not None:
         say(f"The replaced database is kept as {kept}.")
+    if anchors_kept is not None:
+        say(f"Its audit anchors are kept as {anchors_kept}; anchoring starts again.")
     return EXIT_OK
+
+
+def _set_anchors_aside(database: Path, stamp: str) -> Path | None:
+    """Keep the replaced database's anchors apart: the restored log ends before them, and
+    `audit --verify` would call that rows deleted."""
+    anchors = anchors_path(database)
+    if not anchors.exists():
+        return None
+    kept = anchors.with_name(f"{anchors.name}.replaced-{stamp}")
+    try:
+        os.replace(anchors, kept)
+    except OSError as error:
+        raise StoreError(
+            f"The database was restored, but its old audit anchors {anchors} could not be "
+            f"set aside ({error.strerror}): move them away before `oncall audit --verify`."
+        ) from None
+    return kept
