@@ -21,7 +21,7 @@ from local_http import Reply, Request, serving
 
 from conftest import Clinic
 from oncall.cli import main
-from oncall.commands.common import system_actor
+from oncall.commands.common import say, system_actor
 from oncall.config import TargetSettings
 from oncall.domain.timefmt import to_iso
 from oncall.feeds.notifier import OutboxDeliverer
@@ -149,3 +149,15 @@ def test_scrubbing_takes_out_known_values_and_url_credentials() -> None:
         "failed: [secret] at https://h.example/a?token=[secret]&page=2 and http://h.example/hooks/…"
     )
     assert redact_url("https://h.example/v1/alerts?page=2") == "https://h.example/v1/alerts?…"
+
+
+def test_say_scrubs_a_link_unless_the_line_is_there_to_show_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    link = "http://127.0.0.1:8000/?token=Zx9-per-launch-secret"
+    say(f"echoed: {link}")
+    say(f"Serving the board on {link}", secret_shown=True)  # what oncall serve prints
+    assert capsys.readouterr().out.splitlines() == [
+        "echoed: http://127.0.0.1:8000/?token=[secret]",
+        f"Serving the board on {link}",
+    ]

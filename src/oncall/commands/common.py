@@ -102,14 +102,16 @@ def acting_context(store: Store, settings: Settings) -> ServiceContext:
     return ServiceContext(store, actor, SystemClock(), settings)
 
 
-def say(message: str, stream: TextIO | None = None) -> None:
-    """Print one line of a command's summary, without terminal control characters.
+def say(message: str, stream: TextIO | None = None, *, secret_shown: bool = False) -> None:
+    """Print one line of a command's summary, without terminal control characters or secrets.
 
     Summaries quote stored names, feed messages and file contents: an escape sequence in
-    any of them must not reach the terminal (issue 16: `oncall handoff` printed one raw).
+    any of them must not reach the terminal (issue 16: `oncall handoff` printed one raw),
+    nor a token a server echoed back (`scrub_secrets`). `secret_shown` is for the one line
+    whose purpose is a secret, such as the link with its token that `oncall serve` prints.
     """
-    text = scrub_secrets(safe_text(message, multiline=True))  # no token a server echoed
-    print(text, file=stream or sys.stdout, flush=True)
+    text = safe_text(message, multiline=True)
+    print(text if secret_shown else scrub_secrets(text), file=stream or sys.stdout, flush=True)
 
 
 MAX_SHOWN = 50

@@ -161,7 +161,8 @@ def run_serve(args: argparse.Namespace) -> int:
         command, host=args.host, port=args.port, title="oncall supervisor board", token=new_token()
     )
     # The one place the secret is shown: whoever can read this terminal may open the board.
-    say(f"Serving the board as {staff.login} on {server.url()} (Ctrl+C to stop)")
+    link = f"Serving the board as {staff.login} on {server.url()} (Ctrl+C to stop)"
+    say(link, secret_shown=True)  # the link's token is for the one who started it
     try:
         server.serve()
     except OSError as error:
