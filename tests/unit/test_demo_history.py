@@ -16,6 +16,7 @@ from oncall.clock import FrozenClock
 from oncall.config import Settings
 from oncall.domain.timefmt import to_iso
 from oncall.domain.types import Disposition
+from oncall.feeds.demo_pager import DemoPager
 from oncall.services.board import read_board
 from oncall.services.context import ServiceContext
 from oncall.services.demo import seed_everything
@@ -35,7 +36,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, Sett
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     settings = Settings(db_path=path)
     store = connect(path)
-    seed_everything(store, settings=settings, clock=FrozenClock(END), history=True)
+    seed_everything(store, settings=settings, clock=FrozenClock(END), history=DemoPager)
     yield store, settings
     store.close()
 
@@ -203,7 +204,11 @@ def test_the_same_end_gives_the_same_history_without_a_refusal(
         clock = FrozenClock(END)
         seed_people(again, clock=clock, settings=settings)
         report = make_history(
-            again, settings=settings, end=END, fixture_alerts=fixture_alert_objects(clock)
+            again,
+            settings=settings,
+            end=END,
+            fixture_alerts=fixture_alert_objects(clock),
+            pager=DemoPager,
         )
         assert report.refused == []
         rows = (
@@ -226,7 +231,11 @@ def test_the_demo_history_is_refused_nothing_at_a_summer_midnight(tmp_path: Path
         clock = FrozenClock(end)
         seed_people(store, clock=clock, settings=settings)
         report = make_history(
-            store, settings=settings, end=end, fixture_alerts=fixture_alert_objects(clock)
+            store,
+            settings=settings,
+            end=end,
+            fixture_alerts=fixture_alert_objects(clock),
+            pager=DemoPager,
         )
         assert report.refused == []
         assert report.alerts > 150 and report.episodes_closed > 100

@@ -142,6 +142,7 @@ def give_demo_a_pin(store: Store, settings: Settings, person: Staff | None = Non
 def run_demo(args: argparse.Namespace) -> int:
     """Seed a fresh demo database and open the console on it as the demo clinician (or --as)."""
     from oncall.commands.common import EXIT_USAGE
+    from oncall.feeds.demo_pager import DemoPager
     from oncall.services.demo import check_demo_identity, demo_identity, seed_everything
 
     try:
@@ -162,7 +163,8 @@ def run_demo(args: argparse.Namespace) -> int:
             raise CommandError(str(error)) from None
         started = time.perf_counter()
         # A made-up past would skew a real clinic's figures: only a demo database gets one.
-        lines = seed_everything(store, settings=settings, history=not real_staff(store))
+        history = None if real_staff(store) else DemoPager
+        lines = seed_everything(store, settings=settings, history=history)
         took = time.perf_counter() - started
         try:
             person = demo_identity(store, args.as_)

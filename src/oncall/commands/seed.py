@@ -30,6 +30,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     """Seed the database and say what was loaded."""
     from oncall.commands.common import CommandError
+    from oncall.feeds.demo_pager import DemoPager
     from oncall.services import demo
     from oncall.services.demo_guard import allow_demo_data, real_staff
     from oncall.services.errors import ServiceError
@@ -40,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         allow_demo_data(store, force=args.force)
         # A made-up past would skew a real clinic's figures: only a demo database gets one.
-        history = not real_staff(store)
+        history = None if real_staff(store) else DemoPager
         report = demo.seed_everything(
             store, settings=settings, alerts=not args.no_alerts, history=history
         )

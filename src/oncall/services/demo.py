@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from oncall import paths
 from oncall.clock import Clock, SystemClock
@@ -21,6 +22,9 @@ from oncall.services.seed import SeedError, demo_context, fixture_alert_objects,
 from oncall.store import alerts as alert_rows
 from oncall.store import people
 from oncall.store.db import Store
+
+if TYPE_CHECKING:
+    from oncall.services.demo_history import PagerFactory
 
 
 def _resource_items(folder_file: Path) -> list[tuple[str, ResourceRecord | ResourceError]]:
@@ -43,11 +47,12 @@ def seed_everything(
     settings: Settings | None = None,
     clock: Clock | None = None,
     alerts: bool = True,
-    history: bool = False,
+    history: PagerFactory | None = None,
 ) -> list[str]:
     """Load every fixture; returns the summary lines to print.
 
-    With `history` (`oncall demo`, `oncall seed`) the fixture alerts arrive over four
+    With a `history` pager (`oncall demo`, `oncall seed` give feeds/demo_pager.DemoPager,
+    which delivers the past's pages to simulated receivers) the fixture alerts arrive over four
     weeks ending now, among others, and are worked through the real services
     (services/demo_history.py); without it they all arrive now, unclaimed.
     """
@@ -67,7 +72,7 @@ def seed_everything(
         f"{resources.added} resources added, {resources.updated} updated, "
         f"{len(resources.rejected)} rejected",
     ]
-    if alerts and history:
+    if alerts and history is not None:
         from oncall.services.demo_history import make_history
 
         objects = fixture_alert_objects(clock)
@@ -77,7 +82,9 @@ def seed_everything(
         if made_before:  # `oncall demo --db FILE` again: its past is already there
             lines.append("the demo's alerts and their past were already there")
         else:
-            played = make_history(store, settings=settings, end=clock.now(), fixture_alerts=objects)
+            played = make_history(
+                store, settings=settings, end=clock.now(), fixture_alerts=objects, pager=history
+            )
             lines.extend(played.lines())
     elif alerts:
         objects = fixture_alert_objects(clock)

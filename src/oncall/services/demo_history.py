@@ -4,7 +4,8 @@ Alerts arrive spread over days and hours; the on-call clinician of the hour clai
 them (some late, after the escalation chain paged the backup or the supervisor);
 episodes get their timelines and close with follow-ups (services/demo_episodes.py);
 hotline handoffs are confirmed or still pending; pages go out through the outbox
-deliverer to a simulated paging service that once went down for a few hours.
+deliverer (a Pager the command gives: feeds/demo_pager.py) to a simulated paging
+service and hotlines, once cut off by an outage of a few hours.
 Nothing is written to a table directly: every row, and so every figure the board
 and the reports compute, comes from the service a clinician's key press would call.
 The random choices are seeded: the same end time gives the same history.
@@ -17,19 +18,17 @@ import heapq
 import itertools
 import json
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
-
-import httpx
+from typing import Protocol
 
 from oncall import paths
 from oncall.clock import FrozenClock
 from oncall.config import Settings, TargetSettings
 from oncall.domain.rota_records import ShiftRecord
 from oncall.domain.types import Role, ShiftRole
-from oncall.feeds.notifier import DeliveryPolicy, OutboxDeliverer
 from oncall.fixtures.gen_alerts import HOTLINES, UNKNOWN_REFS
 from oncall.services import demo_story as story
 from oncall.services.context import ServiceContext
@@ -65,6 +64,45 @@ GENERATED_PER_DAY = (3, 7)
 """Fewest and most made-up alerts a day, besides the sixty fixture alerts."""
 
 
+class PageOutcome(Protocol):
+    """What became of one outbox message at a delivery tick."""
+
+    @property
+    def delivered(self) -> bool:
+        """The receiver has it."""
+        ...
+
+    @property
+    def gave_up(self) -> bool:
+        """No more tries: the message is failed."""
+        ...
+
+    @property
+    def next_attempt_at(self) -> datetime | None:
+        """When it is tried again (None: not again)."""
+        ...
+
+
+class Pager(Protocol):
+    """Delivers the history's outbox messages (feeds/demo_pager.py, given by the command)."""
+
+    def deliver_due(self, now: datetime) -> Sequence[PageOutcome]:
+        """Send what is due at `now`."""
+        ...
+
+    def outage(self, start: datetime, length: timedelta) -> None:
+        """Take the outbound link down from `start` for `length`."""
+        ...
+
+    def close(self) -> None:
+        """Release what it holds."""
+        ...
+
+
+PagerFactory = Callable[[ServiceContext], Pager]
+"""Makes the pager from the dispatcher's context (its clock is the history's)."""
+
+
 @dataclass
 class HistoryReport:
     """What the history holds, counted as the services reported it."""
@@ -97,7 +135,9 @@ class HistoryReport:
 class Simulation:
     """A moving clock, a queue of what happens next, and a context per person."""
 
-    def __init__(self, store: Store, settings: Settings, start: datetime, end: datetime) -> None:
+    def __init__(
+        self, store: Store, settings: Settings, start: datetime, end: datetime, pager: PagerFactory
+    ) -> None:
         self.store = store
         self.settings = settings
         self.end = end
@@ -108,11 +148,11 @@ class Simulation:
         self._order = itertools.count()
         self._people: dict[int, ServiceContext] = {}
         self._tick: datetime | None = None
-        self.outages: list[story.Outage] = []
-        """When the clinic's outbound link was down."""
+        self._outage = False
         self.dispatcher = ServiceContext(
             store, dispatcher_actor("demo-history"), self.clock, settings
         )
+        self.pager = pager(self.dispatcher)
 
     def at(self, when: datetime, action: Callable[[], None]) -> None:
         """Do `action` at `when`, if that is still in the past."""
@@ -148,8 +188,9 @@ class Simulation:
     def send_pages_soon(self, *, outcome_report: bool = False) -> None:
         """The dispatcher's next outbox tick, half a minute from now (one tick for many)."""
         now = self.clock.now()
-        if outcome_report and not self.outages and now >= self.end - OUTAGE_FROM:
-            self.outages.append(story.Outage(now, now + OUTAGE))
+        if outcome_report and not self._outage and now >= self.end - OUTAGE_FROM:
+            self.pager.outage(now, OUTAGE)
+            self._outage = True
         if self._tick is not None and self._tick >= self.clock.now():
             return
         self._tick = self.clock.now() + timedelta(seconds=30)
@@ -157,7 +198,7 @@ class Simulation:
 
     def _deliver(self) -> None:
         self._tick = None
-        for result in self._loop.run_until_complete(self._deliverer.deliver_due(self.clock.now())):
+        for result in self.pager.deliver_due(self.clock.now()):
             if result.delivered:
                 self.report.pages_delivered += 1
             elif result.gave_up:
@@ -165,9 +206,8 @@ class Simulation:
             elif result.next_attempt_at is not None:
                 self.at(result.next_attempt_at + timedelta(seconds=1), self._deliver)
 
-    def run(self, deliverer: OutboxDeliverer, loop: asyncio.AbstractEventLoop) -> None:
+    def run(self) -> None:
         """Play every queued action in time order, then settle what is due at the end."""
-        self._deliverer, self._loop = deliverer, loop
         while self._queue:
             when, _, action = heapq.heappop(self._queue)
             self.clock.set(when)
@@ -331,31 +371,27 @@ def make_history(
     settings: Settings,
     end: datetime,
     fixture_alerts: list[dict[str, object]],
+    pager: PagerFactory,
 ) -> HistoryReport:
     """Play four weeks of on-call work ending at `end` into a seeded demo database."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return _play(store, settings, end, fixture_alerts)
+        return _play(store, settings, end, fixture_alerts, pager)
     # Called from inside an event loop (a test, a console): play it on a thread of its own.
     with ThreadPoolExecutor(1) as pool:
-        return pool.submit(_play, store, settings, end, fixture_alerts).result()
+        return pool.submit(_play, store, settings, end, fixture_alerts, pager).result()
 
 
 def _play(
-    store: Store, settings: Settings, end: datetime, fixture_alerts: list[dict[str, object]]
+    store: Store,
+    settings: Settings,
+    end: datetime,
+    fixture_alerts: list[dict[str, object]],
+    pager: PagerFactory,
 ) -> HistoryReport:
     start = end - timedelta(days=HISTORY_DAYS)
-    sim = Simulation(store, _history_settings(settings, fixture_alerts), start, end)
-    loop = asyncio.new_event_loop()
-    client = httpx.AsyncClient(transport=story.pager_transport(sim.clock, sim.outages))
-    deliverer = OutboxDeliverer(
-        sim.dispatcher,
-        client=client,
-        policy=DeliveryPolicy(max_attempts=4, base_delay_s=120.0, max_delay_s=900.0),
-        rng=random.Random(SEED),
-        holder="demo-history",
-    )
+    sim = Simulation(store, _history_settings(settings, fixture_alerts), start, end, pager)
     # A demo file being made holds nothing to lose in a power cut: skip the per-commit
     # sync while it is made (FULL again before anyone uses it).
     with store.read() as conn:
@@ -363,10 +399,9 @@ def _play(
     try:
         _past_rota(sim, start)
         _arrivals(sim, start, fixture_alerts)
-        sim.run(deliverer, loop)
-        loop.run_until_complete(client.aclose())
+        sim.run()
     finally:
-        loop.close()
+        sim.pager.close()
         with store.read() as conn:
             conn.execute("PRAGMA synchronous = FULL")
     return sim.report

@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from enum import StrEnum
 
-import httpx
-
-from oncall.clock import Clock
 from oncall.domain.cssrs import CssrsAnswers
 from oncall.domain.overdose import OverdoseFlag
 from oncall.domain.types import AlertKind, Disposition, Severity
@@ -135,23 +132,3 @@ def overdose_flags(rng: random.Random) -> list[OverdoseFlag]:
 def disposition(rng: random.Random, severity: Severity) -> Disposition:
     """How an episode of this severity ends."""
     return rng.choice(DISPOSITIONS[severity])
-
-
-@dataclass(frozen=True)
-class Outage:
-    """A window in which the clinic's outbound link is down: every message answers 503."""
-
-    start: datetime
-    end: datetime
-
-
-def pager_transport(clock: Clock, outages: list[Outage]) -> httpx.MockTransport:
-    """The demo's stand-in paging service and hotlines: all accepted, except in an outage."""
-
-    def answer(request: httpx.Request) -> httpx.Response:
-        now = clock.now()
-        if any(o.start <= now < o.end for o in outages):
-            return httpx.Response(503, text="service unavailable (demo outage)")
-        return httpx.Response(202, json={"status": "success"})
-
-    return httpx.MockTransport(answer)
