@@ -258,6 +258,15 @@ async def test_who_is_on_call_next_to_who_is_responding(clinic: Clinic) -> None:
             ["Pat Moreno", "—", "1", "0", "1h30m"],
             ["nobody", "backup", "", "", ""],
         ]
+        # Enter on a person goes to their open episode; on an uncovered role, says what to do.
+        table.focus()
+        await pilot.press("down", "down", "enter")
+        episodes = _table(app, "episodes")
+        assert app.screen.focused is episodes
+        assert str(episodes.get_row_at(episodes.cursor_row)[1]) == "Pat Moreno"
+        table.focus()
+        await pilot.press("down", "enter")
+        assert "Nobody is on the rota as backup now" in notices(app)[-1]
 
 
 async def test_every_board_key_is_in_the_help_and_the_footer(clinic: Clinic) -> None:

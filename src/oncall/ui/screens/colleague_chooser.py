@@ -28,6 +28,14 @@ def colleague_line(colleague: Colleague) -> Text:
     return line
 
 
+class ColleagueList(OptionList):
+    """The colleagues; Enter (shown in the footer) chooses the highlighted one."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select", "Choose", tooltip="Choose the highlighted colleague"),
+    ]
+
+
 class ColleagueChooser(ModalScreen[int | None]):
     """A list of colleagues; Enter answers with the chosen one's staff id, Esc with None."""
 
@@ -42,7 +50,6 @@ class ColleagueChooser(ModalScreen[int | None]):
     ColleagueChooser OptionList { height: auto; max-height: 14; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "choose", "Choose", tooltip="Choose the highlighted colleague"),
         Binding("escape", "cancel", "Cancel", tooltip="Close without doing anything"),
     ]
 
@@ -60,7 +67,7 @@ class ColleagueChooser(ModalScreen[int | None]):
         with Vertical(id="chooser"):
             yield Static(Text(self.title_text), id="chooser-title")
             yield Static(Text(self.detail), id="chooser-detail")
-            yield OptionList(
+            yield ColleagueList(
                 *[Option(colleague_line(c), id=str(c.staff_id)) for c in self.colleagues],
                 id="colleagues",
             )
@@ -77,14 +84,6 @@ class ColleagueChooser(ModalScreen[int | None]):
     def _selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.dismiss(int(event.option.id or 0) or None)
-
-    def action_choose(self) -> None:
-        """Choose the highlighted colleague."""
-        options = self.query_one(OptionList)
-        if options.highlighted is None:
-            return
-        option = options.get_option_at_index(options.highlighted)
-        self.dismiss(int(option.id or 0) or None)
 
     def action_cancel(self) -> None:
         """Close without choosing."""

@@ -58,7 +58,12 @@ class BoardActions(OnCallScreen[None]):
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         """Enter on a row opens what it shows."""
         event.stop()
-        self._open(_split(str(event.row_key.value)))
+        key = str(event.row_key.value)
+        if key.startswith("gap-"):
+            role = key.removeprefix("gap-")
+            self.notify(f"Nobody is on the rota as {role} now: p pages a colleague by hand.")
+            return
+        self._open(_split(key))
 
     def action_open(self) -> None:
         """Open the selected item: an alert's episode, an episode, a follow-up."""
@@ -79,6 +84,24 @@ class BoardActions(OnCallScreen[None]):
             self.app.push_screen(FollowUpScreen(number))
         elif kind == "alert":
             self._open_alert(number)
+        elif kind == "staff":
+            self._show_episodes_of(number)
+        elif kind == "message":
+            self.notify("y sends the selected message again; o lists every message.")
+
+    def _show_episodes_of(self, staff_id: int) -> None:
+        """Enter on a person: the cursor goes to their first open episode in its pane."""
+        board = self._board
+        person = (
+            next((w for w in board.workload if w.staff_id == staff_id), None) if board else None
+        )
+        theirs = [e for e in board.episodes if person and e.owner == person.name] if board else []
+        if person is None or not theirs:
+            self.notify("No open episode is theirs.")
+            return
+        episodes = self._table("episodes")
+        episodes.select_key(f"episode-{theirs[0].episode_id}")
+        episodes.focus()
 
     def _open_alert(self, alert_id: int) -> None:
         """An alert's client's open episode; an unknown client's search; else say what to do."""
