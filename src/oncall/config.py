@@ -46,6 +46,10 @@ class TargetSettings:
     """`webhook` (generic JSON) or `pagerduty` (Events API v2 payload)."""
     routing_key: str | None = None
     """PagerDuty routing key; ${VAR} is read from the environment."""
+    staff: str | None = None
+    """The login of the staff member whose pages come here (their own pager or phone)."""
+    default: bool = False
+    """Pages for anyone without a target of their own come here (at most one target)."""
 
 
 @dataclass(frozen=True)
@@ -187,8 +191,25 @@ def _endpoints(cls: type[_Endpoint], value: Any, origin: str, key: str) -> tuple
             raise SettingsError(f"{where}: kind must be webhook or pagerduty")
         if cls is TargetSettings and kind == "pagerduty" and not item.get("routing_key"):
             raise SettingsError(f"{where}: a pagerduty target needs a routing_key")
+        if cls is TargetSettings:
+            _check_routing(item, items, where)
         items.append(cls(**item))
     return tuple(items)
+
+
+def _check_routing(item: dict[str, Any], earlier: list[Any], where: str) -> None:
+    """A target's `staff` is one login no other target claims; one `default` at most."""
+    staff = item.get("staff")
+    if staff is not None:
+        if not isinstance(staff, str) or not staff.strip():
+            raise SettingsError(f'{where}: staff must be a staff login, like staff = "dkim"')
+        if any(t.staff == staff for t in earlier):
+            raise SettingsError(f"{where}: another target already has staff = {staff!r}")
+    default = item.get("default", False)
+    if not isinstance(default, bool):
+        raise SettingsError(f"{where}: default must be true or false")
+    if default and any(t.default for t in earlier):
+        raise SettingsError(f"{where}: only one target can be the default (default = true)")
 
 
 def _env_endpoints(settings: Settings, env: dict[str, str]) -> Settings:

@@ -177,3 +177,62 @@ class Receiver:
                 self.counted.append(key)
         delay = self.slow_first_s if tries == 1 else 0.0
         return Reply(202, b'{"status":"accepted"}', {"Content-Type": "application/json"}, delay)
+
+
+class PagerDutyReceiver:
+    """A PagerDuty Events API v2 stand-in: checks each event's shape as PagerDuty does,
+    records every body and header, and keeps one incident per (routing_key, dedup_key).
+
+    `clock` (anything with `now()`) stamps each event with the sender's clock, so a test
+    with a frozen clock can measure the spacing of pages.
+    """
+
+    def __init__(self, clock: Any = None) -> None:
+        self.clock = clock
+        self.events: list[dict[str, Any]] = []
+        self.headers: list[dict[str, str]] = []
+        self.stamps: list[Any] = []
+        self.incidents: dict[tuple[str, str], str] = {}
+        """(routing_key, dedup_key) → triggered / acknowledged / resolved."""
+        self._lock = threading.Lock()
+
+    def triggers(self) -> list[dict[str, Any]]:
+        """The trigger events, in the order received."""
+        return [e for e in self.events if e.get("event_action") == "trigger"]
+
+    def __call__(self, request: Request) -> Reply:
+        try:
+            event = request.json()
+        except ValueError:
+            return json_reply({"status": "invalid event", "message": "not JSON"}, 400)
+        problems = []
+        if not isinstance(event, dict) or len(str(event.get("routing_key", ""))) == 0:
+            problems.append("routing_key missing")
+            event = event if isinstance(event, dict) else {}
+        action = event.get("event_action")
+        if action not in ("trigger", "acknowledge", "resolve"):
+            problems.append("event_action must be trigger, acknowledge or resolve")
+        if action != "trigger" and not event.get("dedup_key"):
+            problems.append("dedup_key is required to acknowledge or resolve")
+        if action == "trigger":
+            payload = event.get("payload") or {}
+            for name in ("summary", "source", "severity"):
+                if not payload.get(name):
+                    problems.append(f"payload.{name} missing")
+            if payload.get("severity") not in ("critical", "error", "warning", "info"):
+                problems.append("payload.severity invalid")
+        with self._lock:
+            self.events.append(event)
+            self.headers.append(dict(request.headers))
+            self.stamps.append(self.clock.now() if self.clock is not None else time.time())
+            if problems:
+                return json_reply({"status": "invalid event", "errors": problems}, 400)
+            key = (str(event["routing_key"]), str(event.get("dedup_key")))
+            state = {"trigger": "triggered", "acknowledge": "acknowledged"}.get(
+                str(action), "resolved"
+            )
+            if action == "trigger" or key in self.incidents:
+                self.incidents[key] = state
+        return json_reply(
+            {"status": "success", "message": "Event processed", "dedup_key": key[1]}, 202
+        )

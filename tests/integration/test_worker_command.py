@@ -30,7 +30,8 @@ def test_a_missing_database_is_named(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 
 def test_worker_escalates_and_exits_cleanly_on_sigterm(clinic: Clinic, tmp_path: Path) -> None:
-    # Received long ago (the worker runs on the real clock): due for both steps at once.
+    # Received long ago (the worker runs on the real clock): due for both steps, but only
+    # the first goes now; the second waits its gap after the first (issue 15).
     create_alert(clinic.ctx(), alert_record(id="w-1", severity="imminent"))
     log = tmp_path / "worker.log"
     (tmp_path / "none.toml").write_text("")  # no feeds, no targets
@@ -43,7 +44,7 @@ def test_worker_escalates_and_exits_cleanly_on_sigterm(clinic: Clinic, tmp_path:
         )
     try:
         deadline = time.monotonic() + 20
-        while "escalation-alert-1-level-2" not in log.read_text():
+        while "undeliverable: no target for staff:" not in log.read_text():
             assert worker.poll() is None, log.read_text()
             assert time.monotonic() < deadline, log.read_text()
             time.sleep(0.1)
@@ -52,6 +53,7 @@ def test_worker_escalates_and_exits_cleanly_on_sigterm(clinic: Clinic, tmp_path:
         code = worker.wait(timeout=15)
     text = log.read_text()
     assert code == 0, text
+    assert "escalation-alert-1-level-1" in text and "escalation-alert-1-level-2" not in text
     assert "took the dispatcher lease" in text and "lease released" in text
     assert "Jordan Test" not in text  # the client's name never reaches the log
     assert clinic.store.query("SELECT COUNT(*) FROM leases")[0][0] == 0

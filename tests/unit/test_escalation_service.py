@@ -6,6 +6,7 @@ import threading
 from datetime import timedelta
 
 from conftest import Clinic
+from oncall.domain.timefmt import to_iso
 from oncall.domain.types import ContactChannel, ContactResult
 from oncall.services.alerts import acknowledge_alert
 from oncall.services.context import ServiceContext
@@ -65,11 +66,28 @@ def test_unacknowledged_alert_goes_to_backup_then_supervisor_once_each(clinic: C
     assert run_due_escalations(_dispatcher(clinic)).steps == []
 
 
-def test_a_dispatcher_that_was_down_takes_both_steps_in_order(clinic: Clinic) -> None:
-    new_alert(clinic, severity="imminent")  # 2 min, then 4 min
-    clinic.clock.advance(timedelta(minutes=30))
+def test_a_dispatcher_that_was_down_never_takes_two_levels_in_one_instant(
+    clinic: Clinic,
+) -> None:
+    alert_id = new_alert(clinic, severity="imminent")  # 2 min, then 4 min
+    clinic.clock.advance(timedelta(hours=70))
     steps = run_due_escalations(_dispatcher(clinic)).steps
-    assert [s.level for s in steps] == [1, 2]
+    assert [s.level for s in steps] == [1]  # the backup only, not the supervisor with it
+    clinic.clock.advance(timedelta(minutes=1, seconds=59))
+    assert run_due_escalations(_dispatcher(clinic)).steps == []  # the 2-minute gap holds
+    with clinic.store.write() as conn:  # the backup's page went out 30 s after its step
+        conn.execute(
+            "UPDATE outbox SET status = 'delivered', delivered_at = ? WHERE idempotency_key = ?",
+            (
+                to_iso(clinic.clock.now() - timedelta(seconds=89)),
+                f"escalation-alert-{alert_id}-level-1",
+            ),
+        )
+    clinic.clock.advance(timedelta(seconds=1))  # 2 min after the step, 90 s after sending
+    assert run_due_escalations(_dispatcher(clinic)).steps == []
+    clinic.clock.advance(timedelta(seconds=30))  # 2 min after the page was sent
+    (step,) = run_due_escalations(_dispatcher(clinic)).steps
+    assert step.level == 2
 
 
 def test_acknowledging_stops_the_chain(clinic: Clinic) -> None:
@@ -182,11 +200,8 @@ def test_confirming_the_handoff_stops_its_reminders(clinic: Clinic) -> None:
     assert run_due_escalations(_dispatcher(clinic)).steps == []
 
 
-def test_three_connections_racing_take_each_step_once(clinic: Clinic) -> None:
-    for _ in range(30):
-        new_alert(clinic, severity="imminent")
-    schedule_follow_ups(clinic, [timedelta(minutes=m) for m in range(1, 11)])
-    clinic.clock.advance(timedelta(hours=3))
+def _race(clinic: Clinic) -> int:
+    """Three dispatchers on their own connections run the escalations at once."""
     stores = [connect(clinic.store.path) for _ in range(3)]
     start = threading.Barrier(3)
     taken: list[int] = []
@@ -203,7 +218,17 @@ def test_three_connections_racing_take_each_step_once(clinic: Clinic) -> None:
         thread.join()
     for store in stores:
         store.close()
-    assert sum(taken) == 30 * 2 + 10 + 10  # and a reminder message for each follow-up
+    return sum(taken)
+
+
+def test_three_connections_racing_take_each_step_once(clinic: Clinic) -> None:
+    for _ in range(30):
+        new_alert(clinic, severity="imminent")
+    schedule_follow_ups(clinic, [timedelta(minutes=m) for m in range(1, 11)])
+    clinic.clock.advance(timedelta(hours=3))
+    assert _race(clinic) == 30 + 10 + 10  # level 1 of each alert, and a reminder per follow-up
+    clinic.clock.advance(timedelta(minutes=2))  # the imminent gap: level 2 of each, once
+    assert _race(clinic) == 30
     assert count(clinic, "SELECT COUNT(*) FROM outbox WHERE kind = 'escalation'") == 70
     assert count(clinic, "SELECT COUNT(*) FROM audit_log WHERE action LIKE '%.escalated'") == 70
 

@@ -37,6 +37,7 @@ PINS: dict[int, tuple[str, str]] = {
     17: ("ac02c8af0d3d0a61", "70cd46fd6118d94c"),
     18: ("92265f4941d077f2", "a7d25b5609b1f467"),
     19: ("1eaba2396544f5cb", "f169c8e2b1846892"),
+    20: ("a022787d5cc76dff", "c420eeafeb7854ae"),
 }
 
 

@@ -187,6 +187,8 @@ async def test_a_failing_hook_does_not_stop_escalations(clinic: Clinic) -> None:
     async with running(clinic, login="sue", hooks={"broken": broken}) as scheduler:
         await until(lambda: scheduler.is_dispatcher)
         clinic.clock.advance(timedelta(minutes=10))
+        await until(lambda: count(clinic, "SELECT COUNT(*) FROM dispatch_claims") == 1)
+        clinic.clock.advance(timedelta(minutes=2))  # level 2 waits its gap after level 1
         await until(lambda: count(clinic, "SELECT COUNT(*) FROM dispatch_claims") == 2)
 
 

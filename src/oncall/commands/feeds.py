@@ -17,6 +17,7 @@ from oncall.commands.common import (
 )
 from oncall.services.context import ServiceContext
 from oncall.services.feed_status import FeedStatus, FeedView, MessageView, feed_status
+from oncall.services.outbox_actions import PageReach, page_reach
 from oncall.store.feeds import DIRECTORY, FeedState
 
 SHOWN_MESSAGES = 10
@@ -27,7 +28,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser = subparsers.add_parser(
         "feeds",
         help="list alert feeds and notification targets with their state (secrets hidden)",
-        description="Exit status 1 when a feed is failing or overdue, or a message failed.",
+        description=(
+            "Exit status 1 when a feed is failing or overdue, a message failed or has no"
+            " target, or someone on the rota cannot be paged."
+        ),
     )
     add_db_option(parser)
     parser.set_defaults(handler=run)
@@ -38,14 +42,19 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_for(args)
     store = open_store(settings)
     try:
-        status = feed_status(ServiceContext(store, system_actor("feeds"), settings=settings))
+        ctx = ServiceContext(store, system_actor("feeds"), settings=settings)
+        status = feed_status(ctx)
+        reach = page_reach(ctx)
     finally:
         store.close()
     zone = settings.zone
     _print_feeds(status, zone)
     _print_targets(status, zone)
+    unreachable = _print_reach(reach)
     troubled = any(f.health in ("failing", "overdue") for f in status.feeds)
-    return EXIT_REJECTED if troubled or status.outbox_counts.get("failed") else EXIT_OK
+    stuck = any(m.undeliverable for m in status.messages)
+    failed = status.outbox_counts.get("failed")
+    return EXIT_REJECTED if troubled or failed or stuck or unreachable else EXIT_OK
 
 
 def _when(moment: datetime | None, zone: ZoneInfo, now: datetime) -> str:
@@ -121,14 +130,33 @@ def _print_feeds(status: FeedStatus, zone: ZoneInfo) -> None:
 
 def _message_line(message: MessageView, zone: ZoneInfo, now: datetime) -> str:
     state = "sending" if message.sending else message.status
+    if message.undeliverable:
+        state = "UNDELIVERABLE (waits for a target)"
     line = (
         f"  #{message.id} {message.kind} → {message.target}: {state}, {message.attempts} attempt(s)"
     )
+    if message.undeliverable:
+        return line + f"; {message.undeliverable}"
     if message.status == "pending" and message.next_attempt_at is not None:
         line += f", next try {_when(message.next_attempt_at, zone, now)}"
     if message.last_error:
         line += f"; last error: {message.last_error}"
     return line
+
+
+def _print_reach(reach: list[PageReach]) -> int:
+    """Where a page to each person on the rota goes; returns how many cannot be paged."""
+    if not reach:
+        say("Pages to staff on the rota: nobody is on the rota for the coming week")
+        return 0
+    say("Pages to staff on the rota (now to 7 days ahead):")
+    for person in reach:
+        who = f"  {person.login} ({person.name}; {', '.join(person.roles)})"
+        if person.target is None:
+            say(f"{who}: CANNOT be paged: {person.how}")
+        else:
+            say(f"{who}: deliverable to {person.target} ({person.how})")
+    return sum(1 for person in reach if person.target is None)
 
 
 def _print_targets(status: FeedStatus, zone: ZoneInfo) -> None:
@@ -143,8 +171,8 @@ def _print_targets(status: FeedStatus, zone: ZoneInfo) -> None:
     counts = status.outbox_counts
     say(
         f"Outbox: {counts.get('pending', 0)} pending, {counts.get('delivered', 0)} delivered, "
-        f"{counts.get('failed', 0)} failed"
+        f"{counts.get('failed', 0)} failed, {counts.get('cancelled', 0)} cancelled"
     )
-    troubled = [m for m in status.messages if m.status != "delivered"][:SHOWN_MESSAGES]
+    troubled = [m for m in status.messages if m.status in ("pending", "failed")][:SHOWN_MESSAGES]
     for message in troubled:
         say(_message_line(message, zone, status.read_at))

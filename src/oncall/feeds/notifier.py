@@ -34,12 +34,9 @@ from oncall.feeds.fetch import (
     describe_status,
     describe_transport_error,
 )
-from oncall.feeds.outbound import (
-    OutboxMessage,
-    TargetUnknown,
-    build_delivery,
-    resolve_target,
-)
+from oncall.feeds.outbound import OutboxMessage, build_delivery
+from oncall.feeds.page_pacing import plan_sends
+from oncall.routing import NoRoute, TargetUnknown, route
 from oncall.services.context import ServiceContext
 from oncall.store import outbox
 from oncall.store.errors import StoreError
@@ -63,6 +60,12 @@ class DeliveryPolicy:
     """Messages claimed per tick."""
     concurrency: int = 8
     """Messages in flight at once."""
+    page_spacing_s: float = 5.0
+    """Least time between two pages to one target (feeds/page_pacing.py)."""
+    backlog_pages: int = 3
+    """More pages than this due at once for one target are announced by one summary first."""
+    unroutable_recheck_s: float = 60.0
+    """How often a message with no target for its recipient looks for one again."""
 
     @property
     def claim_s(self) -> float:
@@ -125,13 +128,16 @@ class OutboxDeliverer:
     async def deliver_due(self, now: datetime) -> list[DeliveryResult]:
         """Claim the messages due at `now` and send them; returns what happened to each."""
         until = now + timedelta(seconds=self.policy.claim_s)
+        waiting: list[DeliveryResult] = []
         try:
             rows = await asyncio.to_thread(self._claim, now, until)
+            if rows:
+                rows, waiting = await asyncio.to_thread(self._pace, rows, now, until)
         except StoreError as error:  # locked or full: the next tick tries again
             log.warning("outbox: nothing claimed, the database refused: %s", error)
             return []
         if not rows:
-            return []
+            return waiting
         if self._client is None:
             self._client = new_client(self.policy.timeout_s)
         gate = asyncio.Semaphore(self.policy.concurrency)
@@ -148,7 +154,7 @@ class OutboxDeliverer:
                         message.id, message.idempotency_key, False, error=str(error)
                     )
 
-        return list(await asyncio.gather(*(one(m) for m in rows)))
+        return waiting + list(await asyncio.gather(*(one(m) for m in rows)))
 
     def _claim(self, now: datetime, until: datetime) -> list[OutboxMessage]:
         with self.ctx.store.write() as conn:
@@ -161,11 +167,35 @@ class OutboxDeliverer:
             )
         return [OutboxMessage.from_row(row) for row in rows]
 
+    def _pace(
+        self, rows: list[OutboxMessage], now: datetime, until: datetime
+    ) -> tuple[list[OutboxMessage], list[DeliveryResult]]:
+        """The claimed messages to send now; pages not yet due go back to wait their turn."""
+        with self.ctx.store.write() as conn:
+            plan = plan_sends(
+                conn,
+                rows,
+                self.targets,
+                now=now,
+                spacing_s=self.policy.page_spacing_s,
+                backlog_pages=self.policy.backlog_pages,
+                holder=self.holder,
+                until=until,
+            )
+        waiting = [
+            DeliveryResult(m.id, m.idempotency_key, False, next_attempt_at=plan.later[m.id])
+            for m in rows
+            if m.id in plan.later
+        ]
+        return plan.now, waiting
+
     async def _deliver(self, message: OutboxMessage, now: datetime) -> DeliveryResult:
         """Send one claimed message and record the outcome."""
         try:
-            target = resolve_target(message.target, self.targets)
-            delivery = build_delivery(message, target, self.environ)
+            target = route(message.target, self.targets).target
+            delivery = build_delivery(message, target, self.environ, now)
+        except NoRoute as error:
+            return await asyncio.to_thread(self._unroutable, message, str(error), now)
         except (TargetUnknown, SecretMissing) as error:
             return await asyncio.to_thread(self._failed, message, str(error), False, now)
         assert self._client is not None
@@ -182,7 +212,7 @@ class OutboxDeliverer:
                 self._failed, message, f"{delivery.label}: {problem}", False, now
             )
         if 200 <= response.status_code < 300:
-            return await asyncio.to_thread(self._delivered, message)
+            return await asyncio.to_thread(self._delivered, message, target.name)
         status = describe_status(response)
         if response.status_code in RETRY_STATUSES or response.status_code >= 500:
             problem = f"{delivery.label} answered {status}"
@@ -193,10 +223,29 @@ class OutboxDeliverer:
         )
         return await asyncio.to_thread(self._failed, message, problem, True, now)
 
-    def _delivered(self, message: OutboxMessage) -> DeliveryResult:
+    def _delivered(self, message: OutboxMessage, sent_to: str) -> DeliveryResult:
         with self.ctx.store.write() as conn:
-            outbox.mark_delivered(conn, message.id, at=self.ctx.now_iso())
+            outbox.mark_delivered(conn, message.id, at=self.ctx.now_iso(), sent_to=sent_to)
         return DeliveryResult(message.id, message.idempotency_key, delivered=True)
+
+    def _unroutable(self, message: OutboxMessage, error: str, now: datetime) -> DeliveryResult:
+        """No target takes this recipient: say so now, and look again soon; never give up.
+
+        The message keeps its recipient, so it goes out as soon as the settings gain a
+        target for them (or the default), or a supervisor re-addresses it.
+        """
+        next_at = max(now, self.ctx.clock.now()) + timedelta(
+            seconds=self.policy.unroutable_recheck_s
+        )
+        problem = f"undeliverable: {error}"
+        with self.ctx.store.write() as conn:
+            outbox.postpone(
+                conn, message.id, holder=self.holder, next_attempt_at=to_iso(next_at), error=problem
+            )
+        log.warning("outbox %s (%s): %s", message.id, message.kind, problem)
+        return DeliveryResult(
+            message.id, message.idempotency_key, False, error=problem, next_attempt_at=next_at
+        )
 
     def _failed(
         self, message: OutboxMessage, error: str, permanent: bool, now: datetime

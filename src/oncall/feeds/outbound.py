@@ -12,10 +12,23 @@ import json
 import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from oncall.config import TargetSettings
-from oncall.feeds.fetch import USER_AGENT, expand_secret, redact_url
+from oncall.feeds.fetch import USER_AGENT, redact_url
+from oncall.feeds.pagerduty import pagerduty_event
+from oncall.routing import NoRoute, TargetUnknown, route
+
+__all__ = [
+    "Delivery",
+    "NoRoute",
+    "OutboxMessage",
+    "TargetUnknown",
+    "build_delivery",
+    "resolve_target",
+    "withhold_personal",
+]
 
 PERSONAL_KEYS = frozenset(
     {
@@ -36,12 +49,6 @@ PERSONAL_KEYS = frozenset(
 """Payload keys withheld from every message whose kind is not in DISCLOSING_KINDS."""
 DISCLOSING_KINDS = frozenset({"hotline_outcome"})
 """Kinds whose purpose is a disclosure, gated by consent where they are queued (W7)."""
-_PD_SEVERITY = {"imminent": "critical", "high": "error", "moderate": "warning", "low": "info"}
-_PD_NATIVE = {"critical", "error", "warning", "info"}
-
-
-class TargetUnknown(Exception):
-    """The message's target is neither configured nor a URL; the message says which."""
 
 
 @dataclass(frozen=True)
@@ -83,20 +90,8 @@ class Delivery:
 
 
 def resolve_target(target: str, targets: Sequence[TargetSettings]) -> TargetSettings:
-    """The configured target named `target`, a hotline's target, or a URL as a webhook."""
-    by_name = {t.name: t for t in targets}
-    if target in by_name:
-        return by_name[target]
-    if target.startswith("hotline:"):
-        org = target.removeprefix("hotline:")
-        if org in by_name:
-            return by_name[org]
-        raise TargetUnknown(
-            f"no target named {org!r} is configured for the hotline's outcome reports"
-        )
-    if target.lower().startswith(("http://", "https://")):
-        return TargetSettings(name=redact_url(target), url=target, kind="webhook")
-    raise TargetUnknown(f"no target named {target!r} is configured")
+    """The configured target a message addressed to `target` goes to now (oncall/routing.py)."""
+    return route(target, targets).target
 
 
 def withhold_personal(value: Any) -> Any:
@@ -111,7 +106,10 @@ def withhold_personal(value: Any) -> Any:
 
 
 def build_delivery(
-    message: OutboxMessage, target: TargetSettings, environ: Mapping[str, str] | None = None
+    message: OutboxMessage,
+    target: TargetSettings,
+    environ: Mapping[str, str] | None = None,
+    now: datetime | None = None,
 ) -> Delivery:
     """The POST for one message to one target (raises SecretMissing, TargetUnknown)."""
     if message.kind in DISCLOSING_KINDS and message.target != f"hotline:{target.name}":
@@ -125,7 +123,8 @@ def build_delivery(
     if message.kind not in DISCLOSING_KINDS:
         data = withhold_personal(data)
     if target.kind == "pagerduty":
-        body = _pagerduty_event(message, data, target, environ)
+        at = now or datetime.now(UTC)
+        body = pagerduty_event(message.kind, message.idempotency_key, data, target, environ, at)
     elif target.kind == "webhook":
         body = {
             "idempotency_key": message.idempotency_key,
@@ -142,31 +141,3 @@ def build_delivery(
     }
     encoded = json.dumps(body, ensure_ascii=False, default=str).encode("utf-8")
     return Delivery(target.url, encoded, headers, f"{target.name} ({redact_url(target.url)})")
-
-
-def _pagerduty_event(
-    message: OutboxMessage,
-    data: dict[str, Any],
-    target: TargetSettings,
-    environ: Mapping[str, str] | None,
-) -> dict[str, Any]:
-    """An Events API v2 trigger; the idempotency key is the dedup_key."""
-    if not target.routing_key:
-        raise TargetUnknown(f"target {target.name!r} is a pagerduty target without routing_key")
-    routing_key = expand_secret(target.routing_key, f"target {target.name}'s routing_key", environ)
-    raw_severity = str(data.get("severity", "")).lower()
-    severity = raw_severity if raw_severity in _PD_NATIVE else _PD_SEVERITY.get(raw_severity)
-    summary = str(data.get("summary") or f"oncall: {message.kind.replace('_', ' ')}")
-    return {
-        "routing_key": routing_key,
-        "event_action": "trigger",
-        "dedup_key": message.idempotency_key,
-        "payload": {
-            "summary": summary[:1024],
-            "severity": severity or "error",
-            "source": "oncall",
-            "component": message.kind,
-            "custom_details": data,
-        },
-        "client": "oncall",
-    }

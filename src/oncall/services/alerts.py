@@ -23,6 +23,7 @@ from oncall.services.ingest import (
     IngestReport,
     ingest_records,
 )
+from oncall.services.page_updates import ACKNOWLEDGE, follow_alert_pages
 from oncall.store import alerts as alert_rows
 from oncall.store import episodes as episode_rows
 from oncall.store import people
@@ -81,6 +82,7 @@ def acknowledge_alert(ctx: ServiceContext, alert_id: int) -> Acknowledgement:
                 raise Refused(f"Alert {alert_id} is already closed.")
             raise AlreadyAcknowledged(alert_id, name, alert.acknowledged_at, ctx.settings.zone)
         ctx.audit(conn, "alert.acknowledged", "alert", alert_id, client_id=alert.client_id)
+        follow_alert_pages(ctx, conn, [alert_id], ACKNOWLEDGE, now)  # PagerDuty follows
         episode, attached = (None, False)
         if alert.client_id is not None:
             episode, attached = open_or_attach(ctx, conn, alert, now)

@@ -22,6 +22,7 @@ from oncall.services.close_safety import (
 )
 from oncall.services.context import ServiceContext
 from oncall.services.errors import NotFound, Refused, ValidationFailed
+from oncall.services.page_updates import RESOLVE, follow_alert_pages
 from oncall.store import alerts as alert_rows
 from oncall.store import episodes as episode_rows
 from oncall.store import followups as follow_up_rows
@@ -183,6 +184,8 @@ def close_episode(
                 client_id=episode.client_id,
                 detail=override,
             )
+        closed_alerts = [a.id for a in alert_rows.alerts_for_episode(conn, episode.id)]
+        follow_alert_pages(ctx, conn, closed_alerts, RESOLVE, now)  # PagerDuty incidents close
         alert_rows.close_episode_alerts(conn, episode.id)
         ctx.audit(
             conn,

@@ -15,6 +15,7 @@ from oncall.config import Settings
 from oncall.domain.escalation import EscalationTarget
 from oncall.domain.models import Staff
 from oncall.domain.types import EventKind, Role
+from oncall.routing import LEGACY_DEFAULT, ROLE_PREFIX, STAFF_PREFIX
 from oncall.services.context import ServiceContext
 from oncall.services.rota import Recipient
 from oncall.store import claims, outbox
@@ -29,22 +30,19 @@ LABELS = {
 """Each chain target as a message names it."""
 
 
-ESCALATIONS_TARGET = "escalations"
-"""The configured outbound target (settings `targets`) that receives steps with no target
-of the recipient's own (one named "staff:<login>")."""
+ESCALATIONS_TARGET = LEGACY_DEFAULT
+"""Older settings' name for the program-wide default target (now `default = true`)."""
 
 
 def outbox_target(settings: Settings, person: Staff | None, target: EscalationTarget) -> str:
-    """Where a step's message goes: the recipient's own target, else "escalations".
+    """The logical recipient a step's message is addressed to: "staff:<login>" or "role:<role>".
 
-    With neither configured the message names the recipient ("staff:<login>"); the
-    deliverer reports it as undeliverable, so the supervisor sees it fail.
+    The target it goes to is chosen when it is sent (oncall/routing.py): the person's own
+    target, else the program's default; with neither it waits, shown as undeliverable.
+    `settings` is kept for callers; the address no longer depends on it.
     """
-    own = f"staff:{person.login}" if person else f"role:{target.value}"
-    configured = {t.name for t in settings.targets}
-    if own not in configured and ESCALATIONS_TARGET in configured:
-        return ESCALATIONS_TARGET
-    return own
+    del settings
+    return f"{STAFF_PREFIX}{person.login}" if person else f"{ROLE_PREFIX}{target.value}"
 
 
 def dispatcher_actor(login: str = "dispatcher") -> Staff:
@@ -150,6 +148,7 @@ def record_step(
             **facts,
             "recipient": recipient_info,
             "recipient_login": person.login if person else None,
+            "episode_id": episode_id,
             "fired_at": at,
         },
         idempotency_key=key,

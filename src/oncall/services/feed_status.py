@@ -7,12 +7,15 @@ dispatcher recorded, and says so when nobody has polled a feed for too long.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from oncall.config import TargetSettings
 from oncall.domain.timefmt import maybe_from_iso
 from oncall.domain.types import Role
 from oncall.feeds.secrets import mask_secret, redact_url
+from oncall.routing import undeliverable_reason
 from oncall.services.access import require_role
 from oncall.services.context import ServiceContext
 from oncall.services.errors import NotFound, Refused
@@ -63,6 +66,10 @@ class MessageView:
     last_error: str | None
     sending: bool
     """True while a dispatcher holds a claim on it (a send in progress)."""
+    undeliverable: str | None = None
+    """Why no configured target takes it (a pending message only), from the settings now."""
+    sent_to: str | None = None
+    """The configured target a delivered message went to (its `target` is the recipient)."""
 
 
 @dataclass(frozen=True)
@@ -104,8 +111,9 @@ def _target_label(target: str) -> str:
     return redact_url(target) if target.lower().startswith(("http://", "https://")) else target
 
 
-def _message(row: sqlite3.Row, now: datetime) -> MessageView:
+def _message(row: sqlite3.Row, now: datetime, targets: Sequence[TargetSettings]) -> MessageView:
     until = maybe_from_iso(row["sending_until"])
+    pending = row["status"] == "pending"
     return MessageView(
         id=row["id"],
         kind=row["kind"],
@@ -116,7 +124,9 @@ def _message(row: sqlite3.Row, now: datetime) -> MessageView:
         next_attempt_at=maybe_from_iso(row["next_attempt_at"]),
         delivered_at=maybe_from_iso(row["delivered_at"]),
         last_error=row["last_error"],
-        sending=row["status"] == "pending" and until is not None and until > now,
+        sending=pending and until is not None and until > now,
+        undeliverable=undeliverable_reason(row["target"], targets) if pending else None,
+        sent_to=row["sent_to"],
     )
 
 
@@ -147,7 +157,13 @@ def feed_status(ctx: ServiceContext, *, messages: int = 50) -> FeedStatus:
         for t in ctx.settings.targets
     ]
     return FeedStatus(
-        now, feeds, directory, targets, counts, [_message(r, now) for r in rows], quarantined
+        now,
+        feeds,
+        directory,
+        targets,
+        counts,
+        [_message(r, now, ctx.settings.targets) for r in rows],
+        quarantined,
     )
 
 

@@ -820,6 +820,46 @@ def _v19_resource_sources(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v20_outbox_routing(conn: sqlite3.Connection) -> None:
+    """Outbox messages can be cancelled, and record the target each one was sent to."""
+    # A status CHECK cannot be altered in SQLite: the table is rebuilt, rows kept as
+    # they are. sent_to is the configured target a message resolved to when it went out
+    # (its `target` stays the logical recipient, e.g. staff:<login>).
+    run_script(
+        conn,
+        """
+        CREATE TABLE outbox_v20 (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            target TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            idempotency_key TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending'
+                CHECK (status IN ('pending','delivered','failed','cancelled')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL,
+            delivered_at TEXT,
+            last_error TEXT,
+            sending_until TEXT,
+            sending_by TEXT,
+            sent_to TEXT,
+            cancelled_at TEXT,
+            cancelled_by TEXT
+        );
+        INSERT INTO outbox_v20 (id, kind, target, payload, idempotency_key, created_at,
+            status, attempts, next_attempt_at, delivered_at, last_error, sending_until,
+            sending_by)
+        SELECT id, kind, target, payload, idempotency_key, created_at, status, attempts,
+            next_attempt_at, delivered_at, last_error, sending_until, sending_by FROM outbox;
+        DROP TABLE outbox;
+        ALTER TABLE outbox_v20 RENAME TO outbox;
+        CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
+        CREATE INDEX outbox_sent_to ON outbox(sent_to, delivered_at);
+        """,
+    )
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("core tables", _v1_core),
     ("resource full-text search", _v2_resource_search),
@@ -840,6 +880,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("client reference aliases learnt from matched alerts", _v17_client_aliases),
     ("feed page validators, one per page", _v18_feed_page_validators),
     ("the source of each directory entry", _v19_resource_sources),
+    ("outbox messages cancelled and their sent-to target", _v20_outbox_routing),
 ]
 
 LATEST = len(MIGRATIONS)
