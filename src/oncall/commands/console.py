@@ -118,7 +118,7 @@ def _run(app: OnCallApp) -> int:
 
 def run_console(args: argparse.Namespace) -> int:
     """Open the console on the configured database."""
-    from oncall.cli import make_app
+    from oncall.commands.app_factory import make_app
     from oncall.commands.console_watch import run_watched
 
     return run_watched(make_app(settings_for(args), scheduler=True))
@@ -179,7 +179,7 @@ def run_demo(args: argparse.Namespace) -> int:
     if demo_pin:
         idle = f"{settings.idle_lock_minutes:g} idle minutes"
         say(f"  F12 (or {idle}) locks the console; the demo PIN is {demo_pin}")
-    from oncall.cli import make_app
+    from oncall.commands.app_factory import make_app
 
     say(f"  The console acts for {person.display_name} ({person.login}, {person.role.value})")
     app = make_app(

@@ -104,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         store.close()
     if not words or board:
-        from oncall.cli import make_app
+        from oncall.commands.app_factory import make_app
         from oncall.commands.console_watch import run_watched
         from oncall.commands.keys import keys_file
         from oncall.services.access_watch import has_enabled_key
@@ -119,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             app = make_app(settings, actor=staff, scheduler=True)
         return run_watched(app, keys_file=watched, key=args.key)
-    from oncall.cli import main
+    from oncall.commands.dispatch import main
 
     try:
         return main(["--db", str(settings.db_path), *words])

@@ -94,7 +94,7 @@ def port_problem(host: str, port: int, error: OSError) -> str:
 
 def run_board(args: argparse.Namespace) -> int:
     """The console, opened on the supervisor board."""
-    from oncall.cli import make_app
+    from oncall.commands.app_factory import make_app
     from oncall.commands.console_watch import run_watched
 
     return run_watched(make_app(settings_for(args), board=True))

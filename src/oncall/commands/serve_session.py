@@ -21,7 +21,7 @@ def run(argv: list[str]) -> int:
     parser.add_argument("--db")
     parser.add_argument("login", metavar="LOGIN")
     args = parser.parse_args(argv)
-    from oncall.cli import make_app
+    from oncall.commands.app_factory import make_app
     from oncall.commands.console_watch import run_watched
     from oncall.services.errors import ServiceError
     from oncall.services.identity import act_as_gate_login, resolve_staff
