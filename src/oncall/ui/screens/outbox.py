@@ -10,12 +10,23 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Label
 
 from oncall.services.feed_status import FeedStatus, MessageView, feed_status, retry_delivery
+from oncall.services.outbox_actions import cancel_message, readdress_message
 from oncall.ui.base import OnCallScreen
 from oncall.ui.format import clinic_time, words
+from oncall.ui.screens.text_prompt import TextPrompt
 from oncall.ui.widgets.action_footer import ActionFooter
 
 MESSAGES = 200
 STATE_STYLES = {"delivered": "green", "pending": "yellow", "failed": "bold red"}
+
+
+def _target_cell(message: MessageView) -> Text:
+    """The recipient, and where it went or why it cannot go."""
+    if message.undeliverable:
+        return Text(f"{message.target} ✗ no target", style="bold red")
+    if message.sent_to and message.sent_to != message.target:
+        return Text(f"{message.target} → {message.sent_to}")
+    return Text(message.target)
 
 
 class OutboxScreen(OnCallScreen[None]):
@@ -28,6 +39,8 @@ class OutboxScreen(OnCallScreen[None]):
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "retry", "Retry failed"),
+        Binding("t", "readdress", "Re-address"),
+        Binding("x", "cancel_message", "Cancel message"),
         Binding("escape", "app.pop_screen", "Back"),
     ]
 
@@ -71,7 +84,7 @@ class OutboxScreen(OnCallScreen[None]):
             table.add_row(
                 Text(str(m.id)),
                 Text(words(m.kind)),
-                Text(m.target),
+                _target_cell(m),
                 Text(state, style=STATE_STYLES.get(m.status, "")),
                 Text(str(m.attempts)),
                 Text(clinic_time(m.created_at, zone, seconds=False)),
@@ -80,12 +93,70 @@ class OutboxScreen(OnCallScreen[None]):
             )
         if self._messages:
             table.move_cursor(row=min(keep, len(self._messages) - 1), scroll=False)
-        counts = ", ".join(f"{n} {state}" for state, n in sorted(status.outbox_counts.items()))
-        self.query_one("#outbox-title", Label).update(
-            Text(
-                f"Outbound messages (newest {len(self._messages)}): {counts or 'none'}",
-                style="bold",
+        counts = ", ".join(f"{n} {state}" for state, n in sorted(status.outbox_counts.items()) if n)
+        title = Text(
+            f"Outbound messages (newest {len(self._messages)}): {counts or 'none'}", style="bold"
+        )
+        stuck = sum(1 for m in status.messages if m.undeliverable)
+        if stuck:
+            # Loud: a page nobody can receive is the failure that matters most here.
+            title.append(
+                f"  {stuck} UNDELIVERABLE: no target takes their recipient"
+                " (t re-addresses, x cancels, or add a target)",
+                style="bold white on red",
             )
+        self.query_one("#outbox-title", Label).update(title)
+
+    def _selected(self) -> MessageView | None:
+        row = self.query_one("#outbox", DataTable).cursor_row
+        return self._messages[row] if 0 <= row < len(self._messages) else None
+
+    def action_readdress(self) -> None:
+        """Send the selected queued or failed message to a colleague or target instead."""
+        message = self._selected()
+        if message is None:
+            return
+        services = self.services
+
+        def chosen(to: str | None) -> None:
+            if to:
+                self.run_service(
+                    lambda: readdress_message(services, message.id, to),
+                    on_success=lambda address: self.notify(
+                        f"Message {message.id} goes to {address} now."
+                    ),
+                )
+
+        self.app.push_screen(
+            TextPrompt(
+                f"Re-address message {message.id} ({words(message.kind)} to {message.target})",
+                detail="A colleague's login, or the name of a configured target. Audited.",
+                placeholder="login or target name",
+            ),
+            chosen,
+        )
+
+    def action_cancel_message(self) -> None:
+        """Cancel the selected queued or failed message, with a reason (audited)."""
+        message = self._selected()
+        if message is None:
+            return
+        services = self.services
+
+        def reasoned(reason: str | None) -> None:
+            if reason:
+                self.run_service(
+                    lambda: cancel_message(services, message.id, reason),
+                    on_success=lambda _: self.notify(f"Message {message.id} is cancelled."),
+                )
+
+        self.app.push_screen(
+            TextPrompt(
+                f"Cancel message {message.id} ({words(message.kind)} to {message.target})?",
+                detail="It will never be sent. Say why; the reason is audited.",
+                placeholder="reason",
+            ),
+            reasoned,
         )
 
     def action_retry(self) -> None:
