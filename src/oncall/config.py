@@ -96,8 +96,9 @@ class Settings:
     with that reason, and the worker's memory stays bounded whatever a feed sends."""
     audit_anchor_minutes: float = 5.0
     """How often the worker anchors the audit log's head (`oncall audit anchor`)."""
-    audit_anchor_syslog: bool = False
-    """Also send each anchor to the system log (authpriv), beyond this account's reach."""
+    audit_anchor_syslog: str | None = None
+    """Also send each anchor to a system log, beyond this account's reach (authpriv.notice):
+    `/dev/log` for this host's, or HOST:PORT for a log host over UDP."""
     audit_anchor_url: str | None = None
     """Also POST each anchor (JSON) here; ${VAR} is read from the environment."""
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import socket
 import sqlite3
 import stat
 from dataclasses import replace
@@ -212,9 +213,15 @@ def test_the_dispatcher_anchors_the_head_every_few_minutes_and_posts_it(
     clinic: Clinic, tmp_path: Path
 ) -> None:
     receiver = Receiver()
-    with serving(receiver) as server:
+    log_host = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)  # a syslog host over UDP
+    log_host.bind(("127.0.0.1", 0))
+    log_host.settimeout(5)
+    with serving(receiver) as server, log_host:
         clinic.settings = replace(
-            clinic.settings, audit_anchor_minutes=5.0, audit_anchor_url=server.url("/anchors")
+            clinic.settings,
+            audit_anchor_minutes=5.0,
+            audit_anchor_url=server.url("/anchors"),
+            audit_anchor_syslog=f"127.0.0.1:{log_host.getsockname()[1]}",
         )
         ctx = ServiceContext(clinic.store, system_actor("worker"), clinic.clock, clinic.settings)
         anchor = builtin_hooks()["audit anchor"]
@@ -226,6 +233,7 @@ def test_the_dispatcher_anchors_the_head_every_few_minutes_and_posts_it(
         clinic.clock.advance(timedelta(minutes=5))
         anchor(ctx, clinic.clock.now())
         anchor(ctx, clinic.clock.now())  # unchanged head: nothing more
+        logged = [log_host.recv(2048).decode() for _ in range(2)]
     lines = Path(f"{clinic.store.path}.auditanchors").read_text().splitlines()
     heads = [json.loads(line)["row"] for line in lines]
     (last,) = clinic.store.query("SELECT MAX(id) FROM audit_log")[0]
@@ -233,6 +241,12 @@ def test_the_dispatcher_anchors_the_head_every_few_minutes_and_posts_it(
     posted = [request.json() for request in server.requests]
     assert [p["anchor"]["row"] for p in posted] == heads
     assert posted[1]["database"] == str(clinic.store.path)
+    assert [line.split(" row=")[1].split()[0] for line in logged] == [str(h) for h in heads]
+    assert logged[1].startswith("<85>oncall[")  # authpriv.notice
+    assert (
+        f"db={clinic.store.path} " in logged[1]
+        and f"hash={json.loads(lines[1])['hash']}" in logged[1]
+    )
 
 
 def _as_admin(clinic: Clinic) -> None:

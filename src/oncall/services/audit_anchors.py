@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import socket
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -138,7 +139,7 @@ def anchor_audit_head(ctx: ServiceContext) -> AnchorResult:
         os.close(fd)
     problems = []
     if ctx.settings.audit_anchor_syslog:
-        problems += _to_syslog(ctx.store.path, anchor)
+        problems += _to_syslog(ctx.settings.audit_anchor_syslog, ctx.store.path, anchor)
     if ctx.settings.audit_anchor_url:
         from oncall.feeds.anchor_post import post_anchor
 
@@ -148,17 +149,27 @@ def anchor_audit_head(ctx: ServiceContext) -> AnchorResult:
     return AnchorResult(anchor, True, path, tuple(problems))
 
 
-def _to_syslog(db_path: Path, anchor: Anchor) -> list[str]:
-    try:
-        import syslog
+SYSLOG_PRIORITY = 10 * 8 + 5
+"""authpriv.notice (RFC 3164: facility 10, severity 5)."""
 
-        syslog.openlog("oncall", syslog.LOG_PID, syslog.LOG_AUTHPRIV)
-        syslog.syslog(
-            syslog.LOG_NOTICE,
-            f"audit anchor db={db_path} row={anchor.row} hash={anchor.hash} at={anchor.at}",
-        )
-    except (ImportError, OSError) as error:
-        return [f"the anchor was not sent to the system log ({error})"]
+
+def _to_syslog(address: str, db_path: Path, anchor: Anchor) -> list[str]:
+    """Send the anchor to a system log: a local socket (`/dev/log`) or HOST:PORT over UDP."""
+    message = (
+        f"<{SYSLOG_PRIORITY}>oncall[{os.getpid()}]: audit anchor db={db_path} "
+        f"row={anchor.row} hash={anchor.hash} at={anchor.at}"
+    ).encode()
+    try:
+        if address.startswith("/"):
+            with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+                sock.sendto(message, address)
+        else:
+            host, _, port = address.rpartition(":")
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+                sock.sendto(message, (host, int(port)))
+    except (OSError, ValueError) as error:
+        why = error.strerror if isinstance(error, OSError) and error.strerror else "not HOST:PORT"
+        return [f"the anchor was not sent to the system log at {address} ({why})"]
     return []
 
 
