@@ -10,7 +10,7 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import Any
 
-from oncall.scheduler.hooks import DispatchHook, discover_hooks, is_async
+from oncall.scheduler.hooks import DispatchHook, builtin_hooks, is_async
 from oncall.scheduler.lease import LeaseKeeper
 from oncall.services.context import ServiceContext
 from oncall.services.escalation import run_due_escalations
@@ -39,7 +39,7 @@ class Dispatcher:
         self.hooks_ctx = hooks_ctx or ctx
         """What the hooks are handed: the same, on a connection of their own."""
         self.lease = lease
-        self._hooks = dict(hooks) if hooks is not None else discover_hooks()
+        self._hooks = dict(hooks) if hooks is not None else builtin_hooks()
         self._spawn = spawn
         self._running: asyncio.Task[Any] | None = None
         self._again = False

@@ -105,11 +105,6 @@ class ConsoleScheduler:
         """How many date jobs the database calls for."""
         return len(self._jobs.planned)
 
-    @property
-    def reminders_shown(self) -> int:
-        """Reminders this process claimed and handed to `on_reminder`."""
-        return self._desk.shown if self._desk else 0
-
     # -- life cycle ---------------------------------------------------------------
 
     def start(self) -> asyncio.Task[SyncReport]:
@@ -271,14 +266,6 @@ class ConsoleScheduler:
             self.resync()
             if self._notices is not None:
                 await self._notices.check()
-
-    async def dispatch_once(self) -> int:
-        """Run one dispatcher round now if this process holds the lease; the steps taken."""
-        if self._dispatcher is None or not self._dispatcher.lease.is_held():
-            return 0
-        steps = await self._dispatcher.round()
-        await self._after_steps(steps)
-        return steps
 
     # -- tasks -----------------------------------------------------------------------
 

@@ -10,8 +10,7 @@ async ones on the loop (so they should do database work via
 `asyncio.to_thread`). A hook with an async `aclose()` is closed when the
 dispatcher stops.
 
-The feeds package's work is wired in `builtin_hooks()`; tests and plug-ins add
-their own with `register_dispatch_hook`.
+The work is wired in `builtin_hooks()`.
 """
 
 from __future__ import annotations
@@ -28,18 +27,6 @@ log = logging.getLogger("oncall.scheduler")
 
 DispatchHook = Callable[[ServiceContext, datetime], Awaitable[object] | object]
 """`hook(ctx, now)`: one round of a piece of shared work."""
-
-_registered: dict[str, DispatchHook] = {}
-
-
-def register_dispatch_hook(name: str, hook: DispatchHook) -> None:
-    """Add (or replace) a hook under `name`, beside the built-in ones."""
-    _registered[name] = hook
-
-
-def unregister_dispatch_hook(name: str) -> None:
-    """Remove a hook added with `register_dispatch_hook` (no error if absent)."""
-    _registered.pop(name, None)
 
 
 class _FeedsWork:
@@ -113,11 +100,6 @@ def builtin_hooks() -> dict[str, DispatchHook]:
     hooks["alert feeds"] = _FeedsWork("alert feeds", FeedPoller, "poll_due")
     hooks["directory sync"] = _directory
     return hooks
-
-
-def discover_hooks() -> dict[str, DispatchHook]:
-    """Every hook this installation has: the built-in ones, then registered ones."""
-    return {**builtin_hooks(), **_registered}
 
 
 def is_async(hook: DispatchHook) -> bool:

@@ -171,9 +171,3 @@ def break_glass(
         hours,
     )
     return grant
-
-
-def my_grants(ctx: ServiceContext) -> list[AccessGrant]:
-    """The acting user's break-the-glass grants still in force."""
-    with ctx.store.read() as conn:
-        return access_rows.active_grants(conn, ctx.actor.id, ctx.now_iso())

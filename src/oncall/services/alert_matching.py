@@ -151,8 +151,3 @@ def create_client_for_alert(
     with ctx.store.write():  # one transaction: no client without its alert, nor the reverse
         client = create_client(ctx, values, from_alert=alert_id)
         return link_unknown_alert(ctx, alert_id, client.id)
-
-
-def alert_for_matching(ctx: ServiceContext, alert_id: int) -> Alert:
-    """The unknown alert to match, or why it cannot be matched by this user."""
-    return _unknown_alert(ctx, alert_id)

@@ -113,16 +113,6 @@ def insert_grant(
     return _grant(row)
 
 
-def active_grants(conn: sqlite3.Connection, staff_id: int, now: str) -> list[AccessGrant]:
-    """The grants `staff_id` holds that have not expired, latest expiry first."""
-    rows = conn.execute(
-        "SELECT * FROM access_grants WHERE staff_id = ? AND expires_at > ?"
-        " ORDER BY expires_at DESC, id DESC",
-        (staff_id, now),
-    ).fetchall()
-    return [_grant(r) for r in rows]
-
-
 @dataclass(frozen=True)
 class AccessLogRow:
     """One audit entry about a client, with the client's reference for printing."""

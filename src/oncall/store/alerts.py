@@ -190,18 +190,6 @@ def queue_page(
     return [alert_from_row(r) for r in rows]
 
 
-def queue_count(
-    conn: sqlite3.Connection, statuses: tuple[str, ...] = ("new", "acknowledged")
-) -> int:
-    """How many alerts the queue holds."""
-    marks = ", ".join("?" for _ in statuses)
-    return int(
-        conn.execute(f"SELECT COUNT(*) FROM alerts WHERE status IN ({marks})", statuses).fetchone()[
-            0
-        ]
-    )
-
-
 def alerts_for_episode(conn: sqlite3.Connection, episode_id: int) -> list[Alert]:
     """The alerts attached to an episode, oldest first."""
     rows = conn.execute(

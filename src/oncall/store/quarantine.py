@@ -23,8 +23,3 @@ def quarantine_record(
         (source, received_at, record_number, external_id, field, message, raw),
     )
     return int(cursor.lastrowid or 0)
-
-
-def recent_quarantine(conn: sqlite3.Connection, limit: int = 200) -> list[sqlite3.Row]:
-    """The most recently rejected records."""
-    return conn.execute("SELECT * FROM quarantine ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
