@@ -18,6 +18,7 @@ from oncall.services.escalation_notices import notices_since
 from oncall.store import episodes as episode_rows
 from oncall.store import followups as follow_up_rows
 from oncall.store.audit import audit_entries
+from oncall.ui.widgets.timeline_text import describe
 from scheduling_support import open_episode
 
 
@@ -77,7 +78,9 @@ def test_an_episode_reassigned_changes_owner_timeline_audit_and_notifies(clinic:
     assert episode is not None and episode.opened_by == bob.id
     change = events[-1]
     assert change.kind is EventKind.STATUS_CHANGE
-    assert change.body["from"] == "Alice Rivera" and change.body["to"] == "Bob Okafor"
+    zone = clinic.settings.zone
+    said = describe(change, zone, clinic.clock.now())
+    assert said == "Episode handed from Alice Rivera to Bob Okafor by Sue Lindqvist."
     assert ("sue", "episode.reassigned", str(episode_id)) in _actions(clinic)
     assert [p["target"] for p in _outbox(clinic)] == ["staff:bob"]
     load = {w.name: w.open_episodes for w in read_board(sue).workload}

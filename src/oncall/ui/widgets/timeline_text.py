@@ -163,6 +163,14 @@ def _emergency(body: Mapping[str, Any], zone: ZoneInfo, now: datetime) -> str:
     )
 
 
+def _status_change(body: Mapping[str, Any], zone: ZoneInfo, now: datetime) -> str:
+    if body.get("change") != "owner":
+        raise ValueError("not an owner change")  # shown by its fields
+    return (
+        f"Episode handed from {_text(body, 'from')} to {_text(body, 'to')} by {_text(body, 'by')}."
+    )
+
+
 Describer = Callable[[Mapping[str, Any], ZoneInfo, datetime], str]
 
 _DESCRIBERS: dict[EventKind, Describer] = {
@@ -201,6 +209,7 @@ _DESCRIBERS: dict[EventKind, Describer] = {
     EventKind.FOLLOW_UP_SCHEDULED: _follow_up,
     EventKind.FOLLOW_UP_ACTIVITY: _follow_up_activity,
     EventKind.OUTCOME: _outcome,
+    EventKind.STATUS_CHANGE: _status_change,
 }
 
 
