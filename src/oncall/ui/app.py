@@ -67,6 +67,13 @@ class OnCallApp(LockableApp[None]):
         Binding("f4", "feeds", "Feeds"),
         Binding("f5", "episode_history", "History"),
         Binding("f7", "new_client", "New client", tooltip="Add a client (intake)"),
+        Binding(
+            "f8",
+            "open_rota",
+            "Rota",
+            tooltip="The rota; supervisors cover or swap shifts",
+            show=False,  # in the help (F1) and the palette; the footer is full
+        ),
         Binding("f9", "toggle_privacy", "Privacy"),
     ]
 
@@ -228,6 +235,14 @@ class OnCallApp(LockableApp[None]):
             self.notify("Adding a client is for clinicians, case managers and supervisors.")
         elif not isinstance(self.screen, ClientDetailsForm):
             self.push_screen(ClientDetailsForm(self.services), saved)
+
+    def action_open_rota(self) -> None:
+        """Show the rota (F8)."""
+        from oncall.ui.navigation import open_rota
+        from oncall.ui.screens.rota import RotaScreen
+
+        if not isinstance(self.screen, RotaScreen):
+            open_rota(self)
 
     def action_toggle_privacy(self) -> None:
         """Mask names (initials) and hide phone numbers and addresses, or show them again."""

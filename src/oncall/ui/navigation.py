@@ -13,6 +13,7 @@ _SCREENS = {
     "episode": ("oncall.ui.screens.episode", "EpisodeScreen", "episode workspace"),
     "client": ("oncall.ui.screens.client", "ClientScreen", "client record"),
     "resources": ("oncall.ui.screens.resources", "ResourceDirectoryScreen", "resource directory"),
+    "rota": ("oncall.ui.screens.rota", "RotaScreen", "rota"),
 }
 
 
@@ -36,6 +37,11 @@ def _push(app: App[Any], kind: str, *args: Any, **kwargs: Any) -> bool:
         return False
     app.push_screen(screen_class(*args, **kwargs))
     return True
+
+
+def open_rota(app: App[Any]) -> bool:
+    """Show the rota (a supervisor covers or swaps shifts there)."""
+    return _push(app, "rota")
 
 
 def open_episode(app: App[Any], episode_id: int) -> bool:

@@ -12,12 +12,14 @@ from oncall.domain.timefmt import from_iso
 from oncall.services.errors import StoreError
 from oncall.store import console_reads
 from oncall.ui.format import clinic_datetime, initials, words
-from oncall.ui.navigation import open_client, open_episode, open_resources
+from oncall.ui.navigation import open_client, open_episode, open_resources, open_rota
 
 if TYPE_CHECKING:
     from oncall.ui.app import OnCallApp
 
 LIMIT = 8
+ROTA = "Rota: cover or swap a shift"
+ROTA_HELP = "The next two weeks of shifts (F8); supervisors cover or swap them"
 MIN_QUERY = 2
 
 
@@ -36,6 +38,7 @@ class RecordsProvider(Provider):
         yield DiscoveryHit(
             "Resource directory", partial(open_resources, self.app), help="Local help and 988"
         )
+        yield DiscoveryHit(ROTA, partial(open_rota, self.app), help=ROTA_HELP)
 
     async def search(self, query: str) -> Hits:
         """Look the words up in clients, episodes and the directory."""
@@ -47,6 +50,13 @@ class RecordsProvider(Provider):
         except StoreError:
             return  # the palette stays open; the status line already reports the database
         matcher = self.matcher(text)
+        if matcher.match(ROTA) > 0:
+            yield Hit(
+                matcher.match(ROTA),
+                matcher.highlight(ROTA),
+                partial(open_rota, self.app),
+                help=ROTA_HELP,
+            )
         for label, action, help_text in hits:
             score = matcher.match(label)
             yield Hit(max(score, 0.1), matcher.highlight(label), action, help=help_text)
