@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from oncall.logs import UnsafeLogPath, setup_logging, stop_logging
+from oncall.logs import setup_logging, stop_logging
+from oncall.private_files import UnsafeLogPath
 from oncall.ui import crash
 
 

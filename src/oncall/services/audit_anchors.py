@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from oncall.services.context import ServiceContext
-from oncall.store.audit import AuditHead, audit_head, hash_of_row
+from oncall.store.audit_checks import AuditHead, audit_head, hash_of_row
 
 ANCHOR_SUFFIX = ".auditanchors"
 TAIL_BYTES = 4096

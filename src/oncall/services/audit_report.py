@@ -15,7 +15,8 @@ from oncall.services.errors import NotFound, Refused
 from oncall.store import access as access_rows
 from oncall.store import people
 from oncall.store.access import AccessLogRow
-from oncall.store.audit import keyed_rows, missing_triggers, verify_chain
+from oncall.store.audit import verify_chain
+from oncall.store.audit_checks import keyed_rows, missing_triggers
 from oncall.store.audit_key import AuditKeyError, create_key, key_path, read_key
 
 AUDITORS = frozenset({Role.SUPERVISOR, Role.ADMIN})

@@ -43,7 +43,7 @@ def redacted_report(error: BaseException, incident: str) -> str:
 
 def write_report(error: BaseException, incident: str, folder: Path | None = None) -> Path:
     """Write the redacted report, readable by its owner only; returns its path."""
-    from oncall.logs import open_private
+    from oncall.private_files import open_private
 
     path = (folder or paths.log_dir()) / f"incident-{incident}.txt"
     # Never through a link, and only in a folder this account owns (issue 16).
