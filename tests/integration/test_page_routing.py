@@ -235,3 +235,28 @@ def test_oncall_feeds_says_whether_each_person_on_the_rota_can_be_paged(
     assert main(["feeds", "--db", str(clinic.store.path)]) == 0
     printed = capsys.readouterr().out
     assert "bob (Bob Okafor; backup): deliverable to desk (the program default)" in printed
+
+
+async def test_a_waiting_page_goes_when_the_settings_file_gains_a_target_without_a_restart(
+    clinic: Clinic, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "oncall.toml"
+    config.write_text('timezone = "America/Los_Angeles"\n', encoding="utf-8")
+    monkeypatch.setenv("ONCALL_CONFIG", str(config))
+    settings = replace(load_settings(config, {}), db_path=clinic.store.path)
+    escalate_one(clinic)
+    receiver = Receiver()
+    with serving(receiver) as server:
+        async with sender(clinic, settings, {}) as worker:  # the dispatcher, running
+            (result,) = await worker.deliver_due(clinic.clock.now())
+            assert not result.delivered and "no target for staff:bob" in str(result.error)
+            config.write_text(
+                config.read_text(encoding="utf-8")
+                + f'[[targets]]\nname = "desk"\nurl = "{server.url("/h")}"\ndefault = true\n',
+                encoding="utf-8",
+            )
+            assert result.next_attempt_at is not None
+            clinic.clock.set(result.next_attempt_at)  # its next look, a minute later
+            (result,) = await worker.deliver_due(clinic.clock.now())
+    assert result.delivered and len(receiver.counted) == 1
+    assert outbox_row(clinic)["sent_to"] == "desk"

@@ -36,6 +36,7 @@ from oncall.feeds.fetch import (
 )
 from oncall.feeds.outbound import OutboxMessage, build_delivery
 from oncall.feeds.page_pacing import plan_sends
+from oncall.feeds.target_watch import TargetWatch
 from oncall.routing import NoRoute, TargetUnknown, route
 from oncall.services.context import ServiceContext
 from oncall.store import outbox
@@ -100,7 +101,9 @@ class OutboxDeliverer:
         holder: str | None = None,
     ) -> None:
         self.ctx = ctx
-        self.targets = tuple(ctx.settings.targets if targets is None else targets)
+        # Given targets stay fixed (tests, tools); the dispatcher's follow the settings file.
+        self._watch = TargetWatch(tuple(ctx.settings.targets)) if targets is None else None
+        self._fixed = tuple(targets or ())
         self.policy = policy or DeliveryPolicy()
         self.environ = environ
         self.rng = rng or random.Random()
@@ -119,6 +122,11 @@ class OutboxDeliverer:
         if self._client is not None and self._owns_client:
             await self._client.aclose()
             self._client = None
+
+    @property
+    def targets(self) -> tuple[TargetSettings, ...]:
+        """The targets messages are routed to now."""
+        return self._watch.current() if self._watch is not None else self._fixed
 
     def next_due(self) -> datetime | None:
         """When the earliest pending message can be sent (None when nothing is pending)."""
@@ -171,11 +179,12 @@ class OutboxDeliverer:
         self, rows: list[OutboxMessage], now: datetime, until: datetime
     ) -> tuple[list[OutboxMessage], list[DeliveryResult]]:
         """The claimed messages to send now; pages not yet due go back to wait their turn."""
+        targets = self.targets
         with self.ctx.store.write() as conn:
             plan = plan_sends(
                 conn,
                 rows,
-                self.targets,
+                targets,
                 now=now,
                 spacing_s=self.policy.page_spacing_s,
                 backlog_pages=self.policy.backlog_pages,
