@@ -4,7 +4,8 @@
   who may open the record: dated (the day the client gave or withdrew it), by whom (the
   person recording it), and its scope: disclosure to emergency contacts, the outcome
   report to a referring hotline, and, per contact, consent to contact that person. The
-  flags the disclosure checks read change in the same transaction as the record.
+  flags the disclosure checks read change in the same transaction as the record, and
+  revoking the outcome report cancels any report still queued for the hotline.
 - The primary clinician, the care team and the program are assigned by supervisors and
   admins: they decide whose caseload a client is, and so who may open the record.
 """
@@ -20,7 +21,7 @@ from oncall.services.access import require_role
 from oncall.services.client_intake import clinic_today, contact_by_id, require_client
 from oncall.services.context import ServiceContext
 from oncall.services.errors import NotFound, ValidationFailed
-from oncall.store import client_records, people
+from oncall.store import client_records, outbox, people
 
 CONSENT_ROLES = frozenset({Role.CLINICIAN, Role.CASE_MANAGER, Role.SUPERVISOR, Role.ADMIN})
 """Who may record or revoke consent (peer specialists do not take consent)."""
@@ -81,7 +82,33 @@ def record_consent(
         if flags:
             flags["consent_date"] = dated.isoformat()
             client_records.update_client(conn, client_id, flags, by=ctx.actor.id, at=at)
+        if client.consent_hotline_report and not state.hotline_outcome_report:
+            _cancel_outcome_reports(ctx, conn, client_id, dated, at)
     return recorded
+
+
+def _cancel_outcome_reports(
+    ctx: ServiceContext, conn: sqlite3.Connection, client_id: int, dated: date, at: str
+) -> None:
+    """Consent withdrawn: an outcome report still queued must not go out (42 CFR 2.31)."""
+    reason = (
+        f"Cancelled: the client revoked consent to the outcome report (dated {dated.isoformat()},"
+        f" recorded by {ctx.actor.display_name})."
+    )
+    for message_id, episode_id in client_records.queued_outcome_reports(conn, client_id):
+        if outbox.cancel(conn, message_id, at=at, by=ctx.actor.login, reason=reason):
+            ctx.audit(
+                conn,
+                "outbox.cancelled",
+                "outbox",
+                message_id,
+                client_id=client_id,
+                detail={
+                    "kind": "hotline_outcome",
+                    "episode_id": episode_id,
+                    "reason": "consent to the hotline outcome report revoked",
+                },
+            )
 
 
 def _record(

@@ -247,3 +247,15 @@ def end_care_team(
         " WHERE client_id = ? AND staff_id = ? AND removed_at IS NULL",
         (by, at, client_id, staff_id),
     )
+
+
+def queued_outcome_reports(conn: sqlite3.Connection, client_id: int) -> list[tuple[int, int]]:
+    """(message id, episode id) of the client's hotline outcome reports not yet delivered."""
+    rows = conn.execute(
+        "SELECT outbox.id, episodes.id FROM episodes JOIN outbox"
+        " ON outbox.idempotency_key = 'hotline-outcome-episode-' || episodes.id"
+        " WHERE episodes.client_id = ? AND outbox.kind = 'hotline_outcome'"
+        " AND outbox.status IN ('pending', 'failed') ORDER BY outbox.id",
+        (client_id,),
+    ).fetchall()
+    return [(int(r[0]), int(r[1])) for r in rows]
