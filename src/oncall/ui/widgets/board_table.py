@@ -69,11 +69,7 @@ class BoardTable(DataTable[Text]):
         # The row under the cursor stays where it was on screen: rows arriving above it
         # scroll the view by as many rows. Done after the refresh that measures the rows.
         scroll = max(old_scroll + index - old_index, 0)
-        self.call_after_refresh(self._scroll_back, scroll)
-
-    def _scroll_back(self, y: float) -> None:
-        self.scroll_to(y=y, animate=False, immediate=True)
-        self._scroll_cursor_into_view(animate=False)
+        self.call_after_refresh(self.scroll_to, y=scroll, animate=False, immediate=True)
 
     def select_key(self, key: str) -> bool:
         """Put the cursor on the row with `key`; False if there is none."""
