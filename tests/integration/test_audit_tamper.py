@@ -274,6 +274,7 @@ def test_a_keyed_backup_is_restored_with_the_key_and_refused_without_it(
     _views(db, 3)
     backup = tmp_path / "before.db"
     assert main(["backup", str(backup), "--db", str(db)]) == 0
+    assert f"The audit key {db}.auditkey is not in the backup" in capsys.readouterr().out
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     capsys.readouterr()

@@ -21,6 +21,7 @@ from oncall.commands.common import (
 )
 from oncall.services.context import ServiceContext
 from oncall.services.errors import StoreError
+from oncall.store.audit_key import key_path
 from oncall.store.backup import backup_database
 from oncall.store.db import connect
 
@@ -94,4 +95,11 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_REJECTED
     finally:
         store.close()
+    key = key_path(source)
+    if key.exists():
+        # Kept apart on purpose: whoever holds a backup should not also hold the key.
+        say(
+            f"  The audit key {key} is not in the backup: keep a copy of it apart; a restore "
+            "checks the backup's audit log with it."
+        )
     return EXIT_OK
