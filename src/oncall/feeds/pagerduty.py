@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from oncall.config import TargetSettings
+from oncall.domain.followup_work import follow_up_ref
 from oncall.domain.timefmt import maybe_from_iso
 from oncall.feeds.fetch import expand_secret
 from oncall.routing import TargetUnknown
@@ -77,6 +78,16 @@ def page_summary(kind: str, data: Mapping[str, Any], now: datetime) -> str:
             f" ({backlog.get('by_severity', '')}); each follows, one every"
             f" {backlog.get('spacing_s', 0):g} s, most urgent first"
         )
+    asked_by = data.get("from")
+    if kind == "page" and asked_by:  # a supervisor's request from the board
+        about = (
+            f"{severity} {_words(data.get('kind') or 'alert')} alert #{data['alert_id']}"
+            if data.get("alert_id") is not None
+            else f"episode #{data['episode_id']}"
+            if data.get("episode_id") is not None
+            else "the on-call work"
+        )
+        return f"{about}: {asked_by} asks you to take it (oncall)"
     if data.get("alert_id") is not None and kind in ("escalation", "page"):
         age = _age(data.get("received_at"), now)
         level = data.get("level")
@@ -89,7 +100,8 @@ def page_summary(kind: str, data: Mapping[str, Any], now: datetime) -> str:
     if data.get("follow_up_id") is not None:
         late = _age(data.get("due_at"), now)
         return (
-            f"Follow-up F-{data['follow_up_id']} ({_words(data.get('follow_up_kind') or '')})"
+            f"Follow-up {follow_up_ref(int(data['follow_up_id']))}"
+            f" ({_words(data.get('follow_up_kind') or '')})"
             f" {_words(data.get('reason') or 'due')}{f', due {late} ago' if late else ''}:"
             f" {_words(kind)} to {to}{from_part}"
         )
