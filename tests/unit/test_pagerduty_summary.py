@@ -59,3 +59,15 @@ def test_an_alert_waiting_days_reads_in_days() -> None:
         "MODERATE missed checkin alert #7 unacknowledged 3 d 2 h: level 2 escalated to"
         " supervisor (from Bob Okafor (backup on call))"
     )
+
+
+def test_a_reminder_to_an_assignee_says_how_long_it_has_been_due() -> None:
+    data = {
+        "follow_up_id": 5,
+        "follow_up_kind": "caring_contact",
+        "due_at": "2026-11-22T11:55:00+00:00",
+        "target": "assignee",
+    }
+    assert page_summary("reminder", data, NOW) == (
+        "Follow-up F-5 (caring contact) due 5 min ago: reminder to assignee"
+    )

@@ -99,10 +99,11 @@ def page_summary(kind: str, data: Mapping[str, Any], now: datetime) -> str:
         )
     if data.get("follow_up_id") is not None:
         late = _age(data.get("due_at"), now)
+        reason = f" {_words(data['reason'])}," if data.get("reason") else ""
         return (
             f"Follow-up {follow_up_ref(int(data['follow_up_id']))}"
-            f" ({_words(data.get('follow_up_kind') or '')})"
-            f" {_words(data.get('reason') or 'due')}{f', due {late} ago' if late else ''}:"
+            f" ({_words(data.get('follow_up_kind') or '')}){reason}"
+            f"{f' due {late} ago' if late else ' due'}:"
             f" {_words(kind)} to {to}{from_part}"
         )
     if data.get("episode_id") is not None:
