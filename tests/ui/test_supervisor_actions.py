@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import timedelta
 
 from console_helpers import notices, wait_until
+from textual.pilot import Pilot
 from textual.widgets import OptionList
 
 from conftest import Clinic, alert_record
@@ -282,6 +284,20 @@ async def test_every_board_key_is_in_the_help_and_the_footer(clinic: Clinic) -> 
         assert "Acknowledge (claim) the selected waiting alert" in texts
 
 
+async def _watching(app: OnCallApp, pilot: Pilot[None]) -> None:
+    """Wait until the console's scheduler watches for notices."""
+    started = lambda: app.scheduling is not None and app.scheduling.scheduler is not None  # noqa: E731
+    await wait_until(pilot, started, timeout=10)
+    scheduling = app.scheduling
+    assert scheduling is not None and scheduling.scheduler is not None
+    assert scheduling.scheduler.ready is not None
+    await scheduling.scheduler.ready  # it watches for notices from here on
+
+
+def _shows(app: OnCallApp, text: str) -> Callable[[], bool]:
+    return lambda: any(text in n for n in notices(app))
+
+
 async def test_the_colleague_asked_is_told_in_their_own_console(clinic: Clinic) -> None:
     from dataclasses import replace
 
@@ -289,18 +305,17 @@ async def test_the_colleague_asked_is_told_in_their_own_console(clinic: Clinic) 
 
     [alert_id] = _ingest(clinic, {"id": "told", "client_ref": "C-1", "severity": "imminent"})
     settings = replace(clinic.settings, idle_lock_minutes=0)
-    app = make_app(settings, actor="bob", clock=clinic.clock, scheduler=True)
-    async with app.run_test(size=(120, 36)) as pilot:
-        started = lambda: app.scheduling is not None and app.scheduling.scheduler is not None  # noqa: E731
-        await wait_until(pilot, started, timeout=10)
-        scheduling = app.scheduling
-        assert scheduling is not None and scheduling.scheduler is not None
-        assert scheduling.scheduler.ready is not None
-        await scheduling.scheduler.ready  # it watches for notices from here on
-        assign_alert(clinic.ctx("sue"), alert_id, clinic.staff["bob"].id)  # sue, elsewhere
-        # The console notices another process's claim at its next poll (seconds when loaded).
-        told = lambda: any("asks Bob Okafor to take it" in n for n in notices(app))  # noqa: E731
-        await wait_until(pilot, told, timeout=10)
-        [shown] = [n for n in app._notifications if "asks Bob" in n.message]
-        assert shown.title == "Alert assigned by a supervisor"
-        assert "Jordan" not in shown.message  # a notice may reach a wall screen
+    for login, severity in (("bob", "error"), ("sue", "information")):
+        app = make_app(settings, actor=login, clock=clinic.clock, scheduler=True)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await _watching(app, pilot)
+            # Sue, elsewhere, asks Bob; then Pat (so Sue's console has one to show too).
+            asked = clinic.staff["bob" if login == "bob" else "pat"]
+            assign_alert(clinic.ctx("sue"), alert_id, asked.id)
+            # The console notices another process's claim at its next poll (seconds when loaded).
+            await wait_until(pilot, _shows(app, "to take it"), timeout=10)
+            [shown] = [n for n in app._notifications if "to take it" in n.message]
+            assert shown.title == "Alert assigned by a supervisor"
+            # Urgent for the one asked; news on another supervisor's console (or its author's).
+            assert shown.severity == severity
+            assert "Jordan" not in shown.message  # a notice may reach a wall screen

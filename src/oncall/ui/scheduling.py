@@ -43,7 +43,9 @@ NOTICE_TITLES = {
     MANUAL_PAGE: "Paged by a supervisor",
     SHIFT_CHANGE: "Your shifts changed",
 }
-"""Titles of the notices a supervisor's board action sends (the rest are escalations)."""
+"""Titles of notices that are not escalations (a supervisor's board actions, a rota change)."""
+BOARD_ACTIONS = (ALERT_ASSIGNMENT, EPISODE_REASSIGNMENT, MANUAL_PAGE)
+"""Notices of work a supervisor gave or a page they sent by hand, from the board."""
 
 
 class ConsoleScheduling:
@@ -135,6 +137,14 @@ class ConsoleScheduling:
         message = locked if self._locked() else notice_message(notice)
         # A rota change is news, not an emergency: a warning, and the on-call line re-read.
         shift = notice.subject_type == SHIFT_CHANGE
+        if (
+            notice.subject_type in BOARD_ACTIONS
+            and notice.recipient_id != self.app.services.actor.id
+        ):
+            # A supervisor's console sees every notice: work given to someone else is news
+            # there (its author included), not a call to act.
+            self.app.notify(message, title=title, timeout=15)
+            return
         self.app.notify(message, title=title, severity="warning" if shift else "error", timeout=30)
         self.app.bell()
         if shift:
