@@ -218,7 +218,8 @@ def test_oncall_feeds_says_whether_each_person_on_the_rota_can_be_paged(
             )
     config = tmp_path / "oncall.toml"
     config.write_text(
-        '[[targets]]\nname = "alice-phone"\nurl = "https://sms.example.org/a"\nstaff = "alice"\n',
+        '[[targets]]\nname = "alice-phone"\nurl = "https://sms.example.org/a"\nstaff = "alice"\n'
+        '[[targets]]\nname = "bob-phone"\nurl = "https://sms.example.org/b"\nstaff = "bbo"\n',
         encoding="utf-8",
     )
     monkeypatch.setenv("ONCALL_CONFIG", str(config))
@@ -227,6 +228,7 @@ def test_oncall_feeds_says_whether_each_person_on_the_rota_can_be_paged(
     assert code == 1
     assert "alice (Alice Rivera; primary): deliverable to alice-phone (their own target)" in printed
     assert "bob (Bob Okafor; backup): CANNOT be paged: no target for staff:bob" in printed
+    assert "bob-phone  webhook  https://sms.example.org/b (pages for bbo) — NO active" in printed
     config.write_text(
         config.read_text() + '[[targets]]\nname = "desk"\nurl = "https://x.example.org"\n'
         "default = true\n",

@@ -167,7 +167,14 @@ def _print_targets(status: FeedStatus, zone: ZoneInfo) -> None:
     )
     for target in status.targets:
         key = f", routing key {target.routing_key}" if target.kind == "pagerduty" else ""
-        say(f"  {target.name}  {target.kind}  {target.url}{key}")
+        takes = " (the default: pages for anyone without a target of their own)"
+        if target.staff:
+            takes = f" (pages for {target.staff})"
+            if not target.staff_known:
+                takes += f" — NO active staff member has the login {target.staff!r}"
+        elif not target.default:
+            takes = ""
+        say(f"  {target.name}  {target.kind}  {target.url}{key}{takes}")
     counts = status.outbox_counts
     say(
         f"Outbox: {counts.get('pending', 0)} pending, {counts.get('delivered', 0)} delivered, "

@@ -20,7 +20,7 @@ from oncall.services.access import require_role
 from oncall.services.context import ServiceContext
 from oncall.services.errors import NotFound, Refused
 from oncall.store import feeds as feed_rows
-from oncall.store import outbox
+from oncall.store import outbox, people
 
 OVERDUE_GRACE_S = 60.0
 """How long past its next try a feed may go unpolled before it is shown as overdue."""
@@ -49,6 +49,12 @@ class TargetView:
     kind: str
     url: str
     routing_key: str
+    staff: str | None = None
+    """The login whose pages it takes (`staff = "LOGIN"`)."""
+    default: bool = False
+    """It takes pages for anyone without a target of their own."""
+    staff_known: bool = True
+    """False when `staff` names no active staff member (a typo pages nobody)."""
 
 
 @dataclass(frozen=True)
@@ -152,8 +158,18 @@ def feed_status(ctx: ServiceContext, *, messages: int = 50) -> FeedStatus:
                 health=_health(state, feed.interval_s, now),
             )
         )
+    with ctx.store.read() as conn:
+        active = {p.login for p in people.list_staff(conn, active_only=True)}
     targets = [
-        TargetView(t.name, t.kind, redact_url(t.url), mask_secret(t.routing_key))
+        TargetView(
+            t.name,
+            t.kind,
+            redact_url(t.url),
+            mask_secret(t.routing_key),
+            t.staff,
+            t.default,
+            t.staff is None or t.staff in active,
+        )
         for t in ctx.settings.targets
     ]
     return FeedStatus(
