@@ -26,6 +26,8 @@ from oncall.store import outbox
 BACKLOG_KIND = "page_backlog"
 """The summary page sent before a backlog's per-alert pages."""
 SEVERITY_ORDER = {"imminent": 0, "high": 1, "moderate": 2, "low": 3}
+BACKLOG_COUNT_LIMIT = 2000
+"""Most pending messages read to count a backlog for its summary page."""
 BACKLOG_QUIET = timedelta(hours=1)
 """After a backlog summary to a target, another backlog within this time gets none."""
 
@@ -50,24 +52,51 @@ def _urgency(message: OutboxMessage) -> tuple[int, str, int]:
     return rank, message.created_at, message.id
 
 
+def _also_waiting(
+    conn: sqlite3.Connection,
+    target: str,
+    claimed: list[OutboxMessage],
+    now: datetime,
+    targets: Sequence[TargetSettings],
+) -> list[OutboxMessage]:
+    """Pages due for `target` beyond this tick's claim (a backlog larger than one batch)."""
+    ids = {m.id for m in claimed}
+    at = to_iso(now)
+    found = []
+    for row in outbox.pending_messages(conn, limit=BACKLOG_COUNT_LIMIT):
+        if row["id"] in ids or row["next_attempt_at"] > at:
+            continue
+        message = OutboxMessage.from_row(row)
+        try:
+            if is_page(message) and route(message.target, targets).target.name == target:
+                found.append(message)
+        except TargetUnknown:
+            continue
+    return found
+
+
 def _backlog_message(
     conn: sqlite3.Connection,
     target: str,
     pages: list[OutboxMessage],
+    targets: Sequence[TargetSettings],
     now: datetime,
     spacing_s: float,
     holder: str,
     until: datetime,
 ) -> OutboxMessage | None:
     """Queue and claim the summary page for a backlog to `target`, or None (one was recent)."""
-    since = to_iso(now - BACKLOG_QUIET)
+    # Keys are "backlog-<target>-<ISO time>": a range of the unique key index finds a
+    # recent one without reading the whole outbox.
+    prefix = f"backlog-{target}-"
     recent = conn.execute(
-        "SELECT 1 FROM outbox WHERE kind = ? AND target = ? AND created_at > ? LIMIT 1",
-        (BACKLOG_KIND, target, since),
+        "SELECT 1 FROM outbox WHERE idempotency_key > ? AND idempotency_key < ? LIMIT 1",
+        (prefix + to_iso(now - BACKLOG_QUIET), prefix + "~"),
     ).fetchone()
     if recent is not None:
         return None
-    severities = Counter(str(m.payload.get("severity") or "other").lower() for m in pages)
+    waiting = [*pages, *_also_waiting(conn, target, pages, now, targets)]
+    severities = Counter(str(m.payload.get("severity") or "other").lower() for m in waiting)
     by_severity = ", ".join(
         f"{severities[name]} {name}"
         for name in sorted(severities, key=lambda s: SEVERITY_ORDER.get(s, 4))
@@ -81,8 +110,12 @@ def _backlog_message(
         target=target,
         payload={
             "severity": worst,
-            "backlog": {"pages": len(pages), "by_severity": by_severity, "spacing_s": spacing_s},
-            "alert_ids": [m.payload["alert_id"] for m in pages if "alert_id" in m.payload],
+            "backlog": {
+                "pages": len(waiting),
+                "by_severity": by_severity,
+                "spacing_s": spacing_s,
+            },
+            "alert_ids": [m.payload["alert_id"] for m in waiting if "alert_id" in m.payload],
         },
         idempotency_key=key,
         created_at=at,
@@ -124,7 +157,7 @@ def plan_sends(
         last = maybe_from_iso(outbox.last_sent_at(conn, name))
         slot = now if last is None else max(now, last + spacing)
         if len(pages) > backlog_pages and slot == now:
-            summary = _backlog_message(conn, name, pages, now, spacing_s, holder, until)
+            summary = _backlog_message(conn, name, pages, targets, now, spacing_s, holder, until)
             if summary is not None:
                 plan.now.append(summary)
                 slot += spacing
