@@ -8,14 +8,13 @@ process running the same rule finds the claim and does nothing.
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime, timedelta
 
 from oncall.domain.escalation import EscalationTarget, chain_levels_due
 from oncall.domain.followup_plan import MAX_ATTEMPTS, attempts_ran_out, needs_escalation
 from oncall.domain.followup_work import follow_up_ref
-from oncall.domain.timefmt import from_iso, maybe_from_iso, to_iso
-from oncall.domain.types import AlertStatus, EpisodeStatus, ShiftRole
+from oncall.domain.timefmt import to_iso
+from oncall.domain.types import AlertStatus, EpisodeStatus
 from oncall.services.context import ServiceContext
 from oncall.services.escalation_steps import (
     LABELS,
@@ -23,12 +22,14 @@ from oncall.services.escalation_steps import (
     EscalationRun,
     EscalationStep,
     dispatcher_actor,
+    earlier_step_sent_at,
+    escalated_from,
     outbox_target,
     record_step,
 )
 from oncall.services.rota import Recipient, recipient
 from oncall.store import alerts as alert_rows
-from oncall.store import claims, outbox, people, schedule
+from oncall.store import claims, people, schedule
 from oncall.store import episodes as episode_rows
 from oncall.store import followups as follow_up_rows
 
@@ -52,36 +53,6 @@ def _minutes(delta: timedelta) -> str:
     return f"{minutes:g} min" if minutes < 120 else f"{minutes / 60:g} h"
 
 
-def _earlier_step_sent_at(
-    conn: sqlite3.Connection, subject_type: str, subject_id: int, level: int, key: str
-) -> datetime | None:
-    """When level `level` - 1 of a chain actually went out: its page's delivery, else the
-    step itself (a page that could not be sent must not hold the next level back)."""
-    earlier = [c for c in claims.claims_for(conn, subject_type, subject_id) if c.level == level - 1]
-    if not earlier:
-        return None
-    fired = from_iso(earlier[0].fired_at)
-    pages = outbox.messages_by_keys(conn, [key])
-    delivered = maybe_from_iso(pages[0]["delivered_at"]) if pages else None
-    return max(fired, delivered) if delivered else fired
-
-
-def _escalated_from(conn: sqlite3.Connection, alert_id: int, level: int, now: datetime) -> str:
-    """Who the alert was with before this level: the primary on call, or the earlier level."""
-    if level == 1:
-        primary = [s for s in people.shifts_at(conn, now) if s.role is ShiftRole.PRIMARY]
-        person = people.staff_by_id(conn, primary[0].staff_id) if primary else None
-        return f"{person.display_name} (primary on call)" if person else "nobody on primary call"
-    earlier = [c for c in claims.claims_for(conn, claims.ALERT, alert_id) if c.level == level - 1]
-    person = (
-        people.staff_by_id(conn, earlier[0].target_staff_id)
-        if earlier and earlier[0].target_staff_id
-        else None
-    )
-    role = (earlier[0].target_role or "earlier level").replace("_", " ") if earlier else "level"
-    return f"{person.display_name} ({role})" if person else f"nobody ({role})"
-
-
 def _alert_step(
     ctx: ServiceContext, alert_id: int, level: int, now: datetime, fired_by: str
 ) -> EscalationStep | None:
@@ -96,7 +67,7 @@ def _alert_step(
             # and supervisor together): the gap runs from when the earlier level went out.
             gap = alert.ack_deadline_at - alert.received_at
             key = f"escalation-alert-{alert.id}-level-{level - 1}"
-            sent = _earlier_step_sent_at(conn, claims.ALERT, alert.id, level, key)
+            sent = earlier_step_sent_at(conn, claims.ALERT, alert.id, level, key)
             if sent is None or now < sent + gap:
                 return None
         if not alert_rows.set_escalation_level(conn, alert_id, level):
@@ -131,7 +102,7 @@ def _alert_step(
                 "received_at": to_iso(alert.received_at),
                 "ack_deadline_at": to_iso(alert.ack_deadline_at),
                 "alert_id": alert.id,
-                "escalated_from": _escalated_from(conn, alert.id, level, now),
+                "escalated_from": escalated_from(conn, alert.id, level, now),
             },
             fired_by=fired_by,
         )
@@ -235,7 +206,7 @@ def _handoff_step(
             return None
         if level > 1:
             key = f"handoff-reminder-episode-{episode.id}-level-{level - 1}"
-            sent = _earlier_step_sent_at(conn, claims.HANDOFF, episode.id, level, key)
+            sent = earlier_step_sent_at(conn, claims.HANDOFF, episode.id, level, key)
             if sent is None or now < sent + policy.confirm_within:
                 return None
         target = policy.target(level)

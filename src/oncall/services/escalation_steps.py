@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from oncall.config import Settings
 from oncall.domain.escalation import EscalationTarget
 from oncall.domain.models import Staff
-from oncall.domain.types import EventKind, Role
+from oncall.domain.timefmt import from_iso, maybe_from_iso
+from oncall.domain.types import EventKind, Role, ShiftRole
 from oncall.routing import LEGACY_DEFAULT, ROLE_PREFIX, STAFF_PREFIX
 from oncall.services.context import ServiceContext
 from oncall.services.rota import Recipient
-from oncall.store import claims, outbox
+from oncall.store import claims, outbox, people
 from oncall.store import episodes as episode_rows
 
 LABELS = {
@@ -48,6 +50,36 @@ def outbox_target(settings: Settings, person: Staff | None, target: EscalationTa
 def dispatcher_actor(login: str = "dispatcher") -> Staff:
     """The actor recorded for steps the dispatcher takes on nobody's behalf."""
     return Staff(id=0, login=login, display_name=login, role=Role.ADMIN)
+
+
+def earlier_step_sent_at(
+    conn: sqlite3.Connection, subject_type: str, subject_id: int, level: int, key: str
+) -> datetime | None:
+    """When level `level` - 1 of a chain actually went out: its page's delivery, else the
+    step itself (a page that could not be sent must not hold the next level back)."""
+    earlier = [c for c in claims.claims_for(conn, subject_type, subject_id) if c.level == level - 1]
+    if not earlier:
+        return None
+    fired = from_iso(earlier[0].fired_at)
+    pages = outbox.messages_by_keys(conn, [key])
+    delivered = maybe_from_iso(pages[0]["delivered_at"]) if pages else None
+    return max(fired, delivered) if delivered else fired
+
+
+def escalated_from(conn: sqlite3.Connection, alert_id: int, level: int, now: datetime) -> str:
+    """Who the alert was with before this level: the primary on call, or the earlier level."""
+    if level == 1:
+        primary = [s for s in people.shifts_at(conn, now) if s.role is ShiftRole.PRIMARY]
+        person = people.staff_by_id(conn, primary[0].staff_id) if primary else None
+        return f"{person.display_name} (primary on call)" if person else "nobody on primary call"
+    earlier = [c for c in claims.claims_for(conn, claims.ALERT, alert_id) if c.level == level - 1]
+    person = (
+        people.staff_by_id(conn, earlier[0].target_staff_id)
+        if earlier and earlier[0].target_staff_id
+        else None
+    )
+    role = (earlier[0].target_role or "earlier level").replace("_", " ") if earlier else "level"
+    return f"{person.display_name} ({role})" if person else f"nobody ({role})"
 
 
 @dataclass(frozen=True)
