@@ -194,7 +194,9 @@ async def test_r_reassigns_an_alert_an_episode_and_a_follow_up_to_a_chosen_colle
         assert "alert 3" in app.screen.title_text  # type: ignore[attr-defined]
         await _choose(app, pilot, bob.id)
         await app.workers.wait_for_complete()
-        await wait_until(pilot, lambda: "→B.O." in str(_table(app, "waiting").get_row_at(0)[1]))
+        await wait_until(
+            pilot, lambda: str(_table(app, "waiting").get_row_at(0)[1]) == "→BO Jordan Test"
+        )
         _table(app, "episodes").focus()
         await pilot.press("r")
         await _choose(app, pilot, bob.id)

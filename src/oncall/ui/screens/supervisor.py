@@ -53,6 +53,7 @@ class SupervisorScreen(BoardActions):
     SupervisorScreen #volume { height: 3; width: 1fr; margin: 0 1; }
     SupervisorScreen .pane { height: 1fr; border: round $primary-darken-2; }
     SupervisorScreen .pane DataTable { height: 1fr; }
+    SupervisorScreen #failing { height: auto; max-height: 6; }
     SupervisorScreen.-narrow #board { grid-size: 1; grid-rows: auto 12 8 8 12; overflow-y: auto; }
     SupervisorScreen.-narrow #figures-pane { column-span: 1; }
     SupervisorScreen.-narrow #volume-row, SupervisorScreen.-narrow #volume { height: 2; }

@@ -19,7 +19,7 @@ from oncall.ui.format import initials, severity_label, short_duration, words
 
 # Column widths fit a pane of half a 120-column terminal (cells add one space each side).
 WAITING_COLUMNS = [("Severity", 10), ("Client", 14), ("Kind", 8), ("Age", 6), ("Due", 8)]
-EPISODE_COLUMNS = [("Client", 12), ("Owner", 10), ("State", 13), ("Quiet", 6), ("Due", 6)]
+EPISODE_COLUMNS = [("Client", 11), ("Owner", 10), ("State", 13), ("Quiet", 6), ("Due", 7)]
 OVERDUE_COLUMNS = [("Client", 12), ("Follow-up", 11), ("Late", 10), ("Assignee", 9), ("Tries", 5)]
 RESPONDER_COLUMNS = [("Staff", 15), ("On call", 9), ("Episodes", 8), ("F-ups", 5), ("Last act", 8)]
 FAILING_COLUMNS = [("Message", 12), ("Target", 14), ("Tries", 5), ("Last error", 16)]
@@ -52,10 +52,11 @@ def waiting_row(w: WaitingAlert, now: datetime, who: Who) -> Row:
     severity = severity_label(Severity(w.severity))
     if w.escalation_level:
         severity.append(f"↑{w.escalation_level}", style="bold yellow")
-    client = Text(who(w.client))
+    client = Text()
     if w.assigned_to:
-        # A staff name: initials always, so the client's name keeps the room.
-        client.append(f" →{initials(w.assigned_to)}", style="bold cyan")
+        # Who was asked, first and short, so a long client name cannot push it out of view.
+        client.append(f"→{initials(w.assigned_to).replace('.', '')} ", style="bold cyan")
+    client.append(who(w.client))
     cells = [
         severity,
         client,
