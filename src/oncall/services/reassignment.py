@@ -119,7 +119,7 @@ def _notify(
     outbox.enqueue(
         conn,
         kind=PAGE_KIND,
-        # Addressed as escalations address staff: their own target, else "escalations".
+        # Addressed as escalations address staff ("staff:<login>"); routed when it is sent.
         target=outbox_target(ctx.settings, person, EscalationTarget.BACKUP_ON_CALL),
         payload={
             "summary": message,

@@ -222,7 +222,7 @@ class BoardActions(OnCallScreen[None]):
         services = self.services
         self._choose(
             f"Page whom {about}?",
-            "A page goes to their own target (else the program's escalations target),"
+            "A page goes to their own pager target (else the program's default target),"
             " and a notice to their console; it is audited.",
             lambda staff_id: self.run_service(
                 lambda: reassignment.page_colleague(services, staff_id, alert_id),
