@@ -99,3 +99,66 @@ def test_a_hang_up_mid_note_keeps_a_draft_the_next_login_saves_word_for_word(
     assert {"draft.kept", "draft.restored", "draft.dropped"} <= set(audited)
     terminal.run("send-keys", "-t", "console", "C-q")
     clinic.store.close()
+
+
+def _open_details_form(terminal: Terminal) -> None:
+    """From the queue: my open episode, its client's record, then d (contact details)."""
+    terminal.wait_for("My open episodes")
+    terminal.run("send-keys", "-t", "console", "e", "c")
+    terminal.wait_for("Episodes, newest first")
+    terminal.run("send-keys", "-t", "console", "d")
+    terminal.wait_for("Contact details of")
+
+
+def test_a_hang_up_mid_edit_of_a_client_record_keeps_a_draft_saved_at_the_next_login(
+    tmp_path: Path, terminal: Terminal
+) -> None:
+    db = tmp_path / "oncall.db"
+    clinic, _episode_id = _clinic_for_this_account(db)
+    client_id = clinic.clients["C-1"]
+    me = clinic.staff[pwd.getpwuid(os.getuid()).pw_name].id
+    pid = _open_console(terminal, db)
+    _open_details_form(terminal)
+    terminal.run("send-keys", "-t", "console", "End")  # the name is selected on focus
+    terminal.run("send-keys", "-t", "console", "-l", " Okafor-Reyes")  # typed, never saved
+    terminal.wait_for("Test Okafor-Reyes")
+    terminal.run("kill-server")  # the connection drops: SIGHUP
+    deadline = time.monotonic() + WAIT_S
+    while not _gone(pid):
+        assert time.monotonic() < deadline, "the console outlived its terminal"
+        time.sleep(0.1)
+    with clinic.store.read() as conn:
+        kept = conn.execute(
+            "SELECT staff_id, subject, client_id, episode_id, title, fields FROM form_drafts"
+        ).fetchall()
+    assert len(kept) == 1, "nothing was kept of the edit"
+    staff_id, subject, about, episode, title, fields = kept[0]
+    assert (staff_id, subject, about, episode) == (me, f"client:{client_id}", client_id, None)
+    assert title == "Contact details"  # the audited title names no one
+    assert "Jordan Test Okafor-Reyes" in [f["value"] for f in json.loads(fields)]
+
+    _open_console(terminal, db)
+    terminal.wait_for("Draft kept")
+    _open_details_form(terminal)
+    terminal.wait_for("Test Okafor-Reyes")  # filled back in
+    terminal.run("send-keys", "-t", "console", "C-s")
+    deadline = time.monotonic() + WAIT_S
+    while True:
+        with clinic.store.read() as conn:
+            name = conn.execute("SELECT name FROM clients WHERE id = ?", (client_id,)).fetchone()
+        if name[0] == "Jordan Test Okafor-Reyes":
+            break
+        assert time.monotonic() < deadline, f"the edit was not saved:\n{terminal.screen()}"
+        time.sleep(0.2)
+    with clinic.store.read() as conn:
+        left = conn.execute("SELECT COUNT(*) FROM form_drafts").fetchone()[0]
+        audited = conn.execute(
+            "SELECT action, object_type, object_id FROM audit_log WHERE action LIKE 'draft.%'"
+        ).fetchall()
+    assert left == 0, "a saved draft stays offered"
+    assert [tuple(r) for r in audited] == [
+        (action, "client", str(client_id))
+        for action in ("draft.kept", "draft.restored", "draft.dropped")
+    ]
+    terminal.run("send-keys", "-t", "console", "C-q")
+    clinic.store.close()

@@ -128,10 +128,10 @@ async def test_a_supervisor_links_a_waiting_alert_and_privacy_mode_masks_the_mat
     assert _alert_row(clinic, alert_id) == (clinic.clients["C-2"], None)
 
 
-async def test_a_hang_up_with_a_client_form_open_keeps_the_episode_forms_beneath(
+async def test_a_hang_up_with_a_client_form_open_keeps_it_and_the_episode_forms_beneath(
     clinic: Clinic,
 ) -> None:
-    """Client forms keep no draft (they have no episode); the note under them is kept."""
+    """A client form open over an episode's note: both are kept, each under its own subject."""
     episode_id = open_episode(clinic)
     app = make_app(clinic.settings, actor="alice", clock=clinic.clock)
     async with app.run_test(size=(120, 36)) as pilot:
@@ -142,5 +142,9 @@ async def test_a_hang_up_with_a_client_form_open_keeps_the_episode_forms_beneath
         await burst(pilot, keys_of("C-77"))
         await settle(pilot)
         assert app.screen.unsaved_work() == "New client (intake)"  # type: ignore[attr-defined]
-        assert keep_unsaved(app) == 1
-    assert [d.title for d in my_drafts(clinic.ctx("alice"))] == ["Add a note"]
+        assert keep_unsaved(app) == 2
+    kept = my_drafts(clinic.ctx("alice"))
+    assert [(d.title, d.episode_id) for d in kept] == [
+        ("Add a note", episode_id),
+        ("New client (intake)", None),
+    ]

@@ -38,6 +38,7 @@ PINS: dict[int, tuple[str, str]] = {
     18: ("92265f4941d077f2", "a7d25b5609b1f467"),
     19: ("1eaba2396544f5cb", "f169c8e2b1846892"),
     20: ("a022787d5cc76dff", "c420eeafeb7854ae"),
+    21: ("26b38f674efa73c1", "3ff5b9cfe405f3f8"),
 }
 
 

@@ -13,7 +13,19 @@ from typing import Any
 
 from oncall.services.context import ServiceContext
 from oncall.store import carryover
-from oncall.store.carryover import Draft
+from oncall.store.carryover import Draft, DraftSubject
+
+__all__ = [
+    "Draft",
+    "DraftSubject",
+    "UnsavedForm",
+    "drop_draft",
+    "keep_drafts",
+    "my_drafts",
+    "remember_lock",
+    "starts_locked",
+    "take_draft",
+]
 
 
 @dataclass(frozen=True)
@@ -21,9 +33,18 @@ class UnsavedForm:
     """One open form's state, as the console read it when cut off."""
 
     form_kind: str
-    episode_id: int
+    subject: DraftSubject
+    """What the form is about: an episode, a client's record, or a new client."""
     title: str
+    """The form's name, never a person's (it is audited and announced)."""
     fields: list[dict[str, Any]]
+
+
+def _audited_as(subject: DraftSubject) -> tuple[str, int | None]:
+    """The audit entry's object: the episode, or the client (none yet for an intake)."""
+    if subject.episode_id is not None:
+        return "episode", subject.episode_id
+    return "client", subject.client_id
 
 
 def keep_drafts(ctx: ServiceContext, forms: list[UnsavedForm], *, why: str) -> list[int]:
@@ -35,7 +56,7 @@ def keep_drafts(ctx: ServiceContext, forms: list[UnsavedForm], *, why: str) -> l
                 conn,
                 ctx.actor.id,
                 form.form_kind,
-                form.episode_id,
+                form.subject,
                 title=form.title,
                 fields=form.fields,
                 at=ctx.now_iso(),
@@ -43,8 +64,8 @@ def keep_drafts(ctx: ServiceContext, forms: list[UnsavedForm], *, why: str) -> l
             ctx.audit(
                 conn,
                 "draft.kept",
-                "episode",
-                form.episode_id,
+                *_audited_as(form.subject),
+                client_id=form.subject.client_id,
                 detail={"draft": draft_id, "form": form.title, "why": why},
             )
             ids.append(draft_id)
@@ -57,18 +78,18 @@ def my_drafts(ctx: ServiceContext) -> list[Draft]:
         return carryover.drafts_of(conn, ctx.actor.id)
 
 
-def take_draft(ctx: ServiceContext, form_kind: str, episode_id: int) -> Draft | None:
-    """The acting user's draft of this form on this episode, noted as restored (audited)."""
+def take_draft(ctx: ServiceContext, form_kind: str, subject: DraftSubject) -> Draft | None:
+    """The acting user's draft of this form about this subject, noted as restored (audited)."""
     # Read first: every form opening looks, and almost none finds one (no write then).
     with ctx.store.read() as conn:
-        draft = carryover.draft_for(conn, ctx.actor.id, form_kind, episode_id)
+        draft = carryover.draft_for(conn, ctx.actor.id, form_kind, subject)
     if draft is not None:
         with ctx.store.write() as conn:
             ctx.audit(
                 conn,
                 "draft.restored",
-                "episode",
-                episode_id,
+                *_audited_as(subject),
+                client_id=subject.client_id,
                 detail={"draft": draft.id, "form": draft.title},
             )
     return draft
@@ -81,8 +102,8 @@ def drop_draft(ctx: ServiceContext, draft: Draft, *, why: str) -> None:
             ctx.audit(
                 conn,
                 "draft.dropped",
-                "episode",
-                draft.episode_id,
+                *_audited_as(draft.subject),
+                client_id=draft.subject.client_id,
                 detail={"draft": draft.id, "form": draft.title, "why": why},
             )
 

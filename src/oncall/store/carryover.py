@@ -11,6 +11,26 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+NEW_CLIENT = "new client"
+"""The subject of a form that makes a client (intake): there is no record yet."""
+
+
+@dataclass(frozen=True)
+class DraftSubject:
+    """What a draft's form is about: an episode, a client's record, or a new client."""
+
+    episode_id: int | None = None
+    client_id: int | None = None
+
+    @property
+    def key(self) -> str:
+        """The subject as stored: a draft is one per author, form kind and subject."""
+        if self.episode_id is not None:
+            return f"episode:{self.episode_id}"
+        if self.client_id is not None:
+            return f"client:{self.client_id}"
+        return NEW_CLIENT
+
 
 @dataclass(frozen=True)
 class Draft:
@@ -19,10 +39,17 @@ class Draft:
     id: int
     staff_id: int
     form_kind: str
-    episode_id: int
+    subject: DraftSubject
     title: str
     fields: list[dict[str, Any]]
     saved_at: str
+    client_ref: str | None = None
+    """The client's reference (a draft on a client's record), to say where to reopen it."""
+
+    @property
+    def episode_id(self) -> int | None:
+        """The episode the form records on (None: a client's record or a new client)."""
+        return self.subject.episode_id
 
 
 def set_console_lock(conn: sqlite3.Connection, staff_id: int, *, at: str, reason: str) -> None:
@@ -49,50 +76,59 @@ def keep_draft(
     conn: sqlite3.Connection,
     staff_id: int,
     form_kind: str,
-    episode_id: int,
+    subject: DraftSubject,
     *,
     title: str,
     fields: list[dict[str, Any]],
     at: str,
 ) -> int:
-    """Store (or replace) the author's draft of one form on one episode; its id."""
+    """Store (or replace) the author's draft of one form about one subject; its id."""
     row = conn.execute(
-        "INSERT INTO form_drafts (staff_id, form_kind, episode_id, title, fields, saved_at)"
-        " VALUES (?,?,?,?,?,?) ON CONFLICT (staff_id, form_kind, episode_id) DO UPDATE SET"
+        "INSERT INTO form_drafts (staff_id, form_kind, subject, episode_id, client_id, title,"
+        " fields, saved_at) VALUES (?,?,?,?,?,?,?,?)"
+        " ON CONFLICT (staff_id, form_kind, subject) DO UPDATE SET"
         " title = excluded.title, fields = excluded.fields, saved_at = excluded.saved_at"
         " RETURNING id",
-        (staff_id, form_kind, episode_id, title, json.dumps(fields, ensure_ascii=False), at),
-    ).fetchone()
+        (
+            staff_id, form_kind, subject.key, subject.episode_id, subject.client_id, title,
+            json.dumps(fields, ensure_ascii=False), at,
+        ),
+    ).fetchone()  # fmt: skip
     return int(row[0])
 
 
-_COLUMNS = "id, staff_id, form_kind, episode_id, title, fields, saved_at"
+_COLUMNS = (
+    "d.id, d.staff_id, d.form_kind, d.episode_id, d.client_id, d.title, d.fields, d.saved_at,"
+    " c.external_ref"
+)
+_FROM = "form_drafts d LEFT JOIN clients c ON c.id = d.client_id"
 
 
 def _draft(row: sqlite3.Row | tuple[Any, ...]) -> Draft:
+    subject = DraftSubject(row[3], row[4])
     return Draft(
-        int(row[0]), int(row[1]), str(row[2]), int(row[3]), str(row[4]), json.loads(row[5]),
-        str(row[6]),
+        int(row[0]), int(row[1]), str(row[2]), subject, str(row[5]), json.loads(row[6]),
+        str(row[7]), row[8],
     )  # fmt: skip
 
 
 def drafts_of(conn: sqlite3.Connection, staff_id: int) -> list[Draft]:
     """The author's drafts, oldest first."""
     rows = conn.execute(
-        f"SELECT {_COLUMNS} FROM form_drafts WHERE staff_id = ? ORDER BY saved_at, id",
+        f"SELECT {_COLUMNS} FROM {_FROM} WHERE d.staff_id = ? ORDER BY d.saved_at, d.id",
         (staff_id,),
     )
     return [_draft(row) for row in rows]
 
 
 def draft_for(
-    conn: sqlite3.Connection, staff_id: int, form_kind: str, episode_id: int
+    conn: sqlite3.Connection, staff_id: int, form_kind: str, subject: DraftSubject
 ) -> Draft | None:
-    """The author's draft of this form on this episode, if one was kept."""
+    """The author's draft of this form about this subject, if one was kept."""
     row = conn.execute(
-        f"SELECT {_COLUMNS} FROM form_drafts"
-        " WHERE staff_id = ? AND form_kind = ? AND episode_id = ?",
-        (staff_id, form_kind, episode_id),
+        f"SELECT {_COLUMNS} FROM {_FROM}"
+        " WHERE d.staff_id = ? AND d.form_kind = ? AND d.subject = ?",
+        (staff_id, form_kind, subject.key),
     ).fetchone()
     return _draft(row) if row else None
 

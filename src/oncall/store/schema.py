@@ -860,6 +860,38 @@ def _v20_outbox_routing(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v21_client_form_drafts(conn: sqlite3.Connection) -> None:
+    """Drafts of forms about a client's record or a new client, which have no episode.
+
+    A draft is one per author, form kind and subject ('episode:N', 'client:N' or 'new
+    client'); the episode or client it is about is kept as a reference of its own. The
+    UNIQUE constraint cannot be altered in SQLite: the table is rebuilt, drafts kept.
+    """
+    run_script(
+        conn,
+        """
+        CREATE TABLE form_drafts_v21 (
+            id INTEGER PRIMARY KEY,
+            staff_id INTEGER NOT NULL REFERENCES staff(id),
+            form_kind TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            episode_id INTEGER REFERENCES episodes(id),
+            client_id INTEGER REFERENCES clients(id),
+            title TEXT NOT NULL,
+            fields TEXT NOT NULL,
+            saved_at TEXT NOT NULL,
+            UNIQUE (staff_id, form_kind, subject)
+        );
+        INSERT INTO form_drafts_v21 (id, staff_id, form_kind, subject, episode_id, title,
+            fields, saved_at)
+        SELECT id, staff_id, form_kind, 'episode:' || episode_id, episode_id, title, fields,
+            saved_at FROM form_drafts;
+        DROP TABLE form_drafts;
+        ALTER TABLE form_drafts_v21 RENAME TO form_drafts;
+        """,
+    )
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("core tables", _v1_core),
     ("resource full-text search", _v2_resource_search),
@@ -881,6 +913,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("feed page validators, one per page", _v18_feed_page_validators),
     ("the source of each directory entry", _v19_resource_sources),
     ("outbox messages cancelled and their sent-to target", _v20_outbox_routing),
+    ("drafts of client forms, keyed by what each form is about", _v21_client_form_drafts),
 ]
 
 LATEST = len(MIGRATIONS)

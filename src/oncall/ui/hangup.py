@@ -15,7 +15,7 @@ import threading
 from typing import TYPE_CHECKING
 
 from oncall.domain.timefmt import from_iso
-from oncall.services.drafts import UnsavedForm, keep_drafts, my_drafts
+from oncall.services.drafts import Draft, UnsavedForm, keep_drafts, my_drafts
 from oncall.services.errors import StoreError
 from oncall.ui.screens.forms.base import ServiceForm
 
@@ -74,11 +74,28 @@ def offer_drafts(app: OnCallApp) -> None:
     for draft in drafts:
         when = from_iso(draft.saved_at).astimezone(zone).strftime("%a %H:%M")
         app.notify(
-            f"“{draft.title}” on episode #{draft.episode_id} was not saved when your console "
-            f"was cut off ({when}). Open episode #{draft.episode_id} and the same form: what "
-            "you typed is filled back in.",
+            f"“{draft.title}”{_on(draft)} was not saved when your console was cut off "
+            f"({when}). {_reopen(draft)}: what you typed is filled back in.",
             title="Draft kept",
             severity="warning",
             timeout=60,
             markup=False,
         )
+
+
+def _on(draft: Draft) -> str:
+    """What the form was about, by reference only (a toast may be read over a shoulder)."""
+    if draft.episode_id is not None:
+        return f" on episode #{draft.episode_id}"
+    if draft.subject.client_id is not None:
+        return f" for client {draft.client_ref or draft.subject.client_id}"
+    return ""
+
+
+def _reopen(draft: Draft) -> str:
+    """How to get the form back."""
+    if draft.episode_id is not None:
+        return f"Open episode #{draft.episode_id} and the same form"
+    if draft.subject.client_id is not None:
+        return "Open their record and the same form"
+    return "Open the same form again (F7 for an intake)"

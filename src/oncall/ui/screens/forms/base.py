@@ -21,7 +21,7 @@ from oncall.domain.terminal_text import is_terminal_safe, safe_text
 from oncall.services.context import ServiceContext
 from oncall.services.drafts import UnsavedForm, drop_draft, take_draft
 from oncall.services.errors import ServiceError, StoreError
-from oncall.store.carryover import Draft
+from oncall.store.carryover import Draft, DraftSubject
 from oncall.ui import crash
 from oncall.ui.messages import DataChanged
 from oncall.ui.screens.confirm import confirm_discard
@@ -90,6 +90,7 @@ class ServiceForm(ModalScreen[ResultT]):
         self._as_opened: tuple[object, ...] = ()
         self._draft: Draft | None = None
         self._looked_for_draft = False
+        self._reapply_scheduled = False
 
     def compose(self) -> ComposeResult:
         """Title, the form's fields, what is wrong, and the buttons."""
@@ -147,14 +148,22 @@ class ServiceForm(ModalScreen[ResultT]):
 
     def draft_kind(self) -> str:
         """What the form is, for its draft: the class and the title (a note is not a referral)."""
-        return f"{type(self).__name__}:{self.form_title()}"
+        return f"{type(self).__name__}:{self.draft_title()}"
+
+    def draft_title(self) -> str:
+        """The form's name for its draft, audited and announced: never a person's name."""
+        return self.form_title()
+
+    def draft_subject(self) -> DraftSubject:
+        """What the form is about, for its draft: the episode it records on."""
+        return DraftSubject(episode_id=self.episode_id)
 
     def unsaved_fields(self) -> UnsavedForm | None:
         """The fields as a draft when something was typed or chosen (None: nothing to keep)."""
         if self.unsaved_work() is None:
             return None
         return UnsavedForm(
-            self.draft_kind(), self.episode_id, self.form_title(), states(self.query(FIELDS))
+            self.draft_kind(), self.draft_subject(), self.draft_title(), states(self.query(FIELDS))
         )
 
     def _restore_draft(self) -> None:
@@ -167,10 +176,23 @@ class ServiceForm(ModalScreen[ResultT]):
         if not self._looked_for_draft:
             self._looked_for_draft = True
             with contextlib.suppress(StoreError):  # unreadable: it stays for the next time
-                self._draft = take_draft(self.services, self.draft_kind(), self.episode_id)
+                self._draft = take_draft(self.services, self.draft_kind(), self.draft_subject())
             if self._draft is not None:
                 self.notify("What you typed before your console was cut off is back in this form.")
         if self._draft is not None:
+            restore(list(self.query(FIELDS)), self._draft.fields)
+            if not self._reapply_scheduled:
+                self._reapply_scheduled = True
+                self.call_after_refresh(self._reapply_draft)
+
+    def _reapply_draft(self) -> None:
+        """Put the draft back once more, after the fields' own reactions to it have run.
+
+        A field restored may fill others when it changes (choosing a contact on file
+        fills in their name and phone as stored): the draft holds what the user had
+        made of those too, so its values have the last word.
+        """
+        if self._draft is not None and self.is_attached:
             restore(list(self.query(FIELDS)), self._draft.fields)
 
     def _drop_draft(self, why: str) -> None:

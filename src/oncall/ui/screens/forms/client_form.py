@@ -14,8 +14,9 @@ from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.widgets import Input, Static
 
+from oncall.domain.models import Client
 from oncall.services.context import ServiceContext
-from oncall.services.drafts import UnsavedForm
+from oncall.services.drafts import DraftSubject
 from oncall.ui.format import initials
 from oncall.ui.screens.forms.base import ServiceForm
 
@@ -33,7 +34,7 @@ class ClientForm(ServiceForm[Any]):
     """Ids of the inputs holding a name, phone, address or the like: masked in privacy mode."""
 
     def __init__(self, services: ServiceContext) -> None:
-        # ServiceForm's episode_id keys its drafts; these forms have no episode (0).
+        # These forms have no episode (0): their drafts are keyed by `draft_subject`.
         super().__init__(services, 0)
         self.revealed: set[str] = set()
         """Private fields the user chose to show while privacy mode is on."""
@@ -82,9 +83,24 @@ class ClientForm(ServiceForm[Any]):
         self.revealed.add(field.id)
         field.password = False
 
-    def unsaved_fields(self) -> UnsavedForm | None:
-        """None: no draft is kept of these forms when the connection is cut off."""
-        # Drafts are kept per episode (form_drafts.episode_id references episodes) and
-        # these forms have none: one such draft would fail its foreign key and, as all
-        # drafts are kept in one transaction, lose every other open form's too.
-        return None
+    def record_client_id(self) -> int | None:
+        """The client whose record the form changes (None: a new client, not saved yet)."""
+        # The forms keep their client as `client` (details, consent, care team; None for
+        # a new client) or as `client_id` (emergency contacts).
+        client: Client | None = getattr(self, "client", None)
+        if client is not None:
+            return client.id
+        client_id: int | None = getattr(self, "client_id", None)
+        return client_id
+
+    def draft_subject(self) -> DraftSubject:
+        """A draft of this form is about the client's record, or a new client (intake)."""
+        return DraftSubject(client_id=self.record_client_id())
+
+    def draft_title(self) -> str:
+        """The form's name without the client's (the title of an edit names them)."""
+        if self.FORM_TITLE != ServiceForm.FORM_TITLE:
+            return self.FORM_TITLE
+        # The details form: an edit's title names the client, a new client's names none
+        # ("New client (intake)", or the alert it is made from: a draft for that alert).
+        return "Contact details" if self.record_client_id() is not None else self.form_title()
