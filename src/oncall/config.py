@@ -101,6 +101,8 @@ class Settings:
     `/dev/log` for this host's, or HOST:PORT for a log host over UDP."""
     audit_anchor_url: str | None = None
     """Also POST each anchor (JSON) here; ${VAR} is read from the environment."""
+    downtime_stale_minutes: float = 60.0
+    """`oncall downtime open` turns its banner red when the pack is older than this."""
 
     @property
     def zone(self) -> ZoneInfo:
@@ -244,6 +246,7 @@ _ENV_NUMBERS = {
     "ONCALL_HANDOFF_CONFIRM_MINUTES": "handoff_confirm_minutes",
     "ONCALL_REFRESH_INTERVAL_S": "refresh_interval_s",
     "ONCALL_STALE_AFTER_S": "stale_after_s",
+    "ONCALL_DOWNTIME_STALE_MINUTES": "downtime_stale_minutes",
 }
 
 

@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "oncall.commands.worker",
     "oncall.commands.backup",
     "oncall.commands.restore",
+    "oncall.commands.downtime",
 ]
 
 COMMANDS = {
@@ -42,6 +43,7 @@ COMMANDS = {
     "worker": "oncall.commands.worker",
     "backup": "oncall.commands.backup",
     "restore": "oncall.commands.restore",
+    "downtime": "oncall.commands.downtime",
 }
 """Each top-level command's name and the module that registers it (a test checks this
 against what the modules register), so a command line loads only the module it names."""

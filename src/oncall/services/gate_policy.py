@@ -4,6 +4,8 @@ The gate (`oncall gate LOGIN`, the forced command of every staff key) runs nothi
 but oncall's own commands, parsed with `shlex` and never by a shell. Per role:
 
 - everyone: the console (no command), `rota`, `handoff`, `staff set-pin` (their own PIN);
+- clinicians, peers, case managers and supervisors: `downtime pack` (their own encrypted
+  downtime pack, on standard output only: `--out` would write a file on the host);
 - supervisors and admins, also: `board`, `report`, `export`, `audit`, `staff unlock`;
 - admins, also: `staff add|list|rename|set-role|deactivate|activate`,
   `keys add LOGIN -|list|revoke`.
@@ -23,11 +25,13 @@ from oncall.domain.types import Role
 EVERYONE = frozenset(Role)
 SUPERVISORS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 ADMINS = frozenset({Role.ADMIN})
+CARE_STAFF = frozenset({Role.CLINICIAN, Role.PEER, Role.CASE_MANAGER, Role.SUPERVISOR})
 
 ALLOWED: dict[str, frozenset[Role]] = {
     "rota": EVERYONE,
     "handoff": EVERYONE,
     "staff set-pin": EVERYONE,
+    "downtime pack": CARE_STAFF,
     "board": SUPERVISORS,
     "report": SUPERVISORS,
     "export": SUPERVISORS,
@@ -59,7 +63,7 @@ HOST_ONLY = frozenset(
         "gate",
     }
 )
-GROUPS = frozenset({"staff", "keys"})
+GROUPS = frozenset({"staff", "keys", "downtime"})
 FIXED_OPTIONS = ("--db", "--authorized-keys")
 
 
@@ -91,6 +95,8 @@ def refusal(role: Role, words: list[str]) -> str | None:
         return f"'{first[:40]}' is not an oncall command; this account runs only oncall."
     if role not in roles:
         return f"'{name}' is not allowed for a {role.value.replace('_', ' ')}."
+    if name == "downtime pack" and any(w.split("=", 1)[0] == "--out" for w in words):
+        return "Through the gate the pack comes on standard output: downtime pack > FILE"
     if name == "keys add" and words[-1] != "-":
         return "Through the gate a key comes on standard input: keys add LOGIN - < key.pub"
     return None

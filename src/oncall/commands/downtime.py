@@ -1,0 +1,179 @@
+"""`oncall downtime pack|open`: an encrypted copy of what a crisis needs, for when the host
+or the link is down (issue 20; the Epic BCA pattern, docs/deploy-team.md step 10)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from oncall.commands.common import (
+    EXIT_OK,
+    EXIT_REJECTED,
+    CommandError,
+    acting_context,
+    add_db_option,
+    open_store,
+    say,
+    settings_for,
+)
+
+PASSPHRASE_ENV = "ONCALL_DOWNTIME_PASSPHRASE"
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `downtime pack` and `downtime open`."""
+    downtime = subparsers.add_parser(
+        "downtime", help="an encrypted downtime pack of your clients, and opening it offline"
+    )
+    actions = downtime.add_subparsers(dest="downtime_action", metavar="ACTION", required=True)
+    pack = actions.add_parser(
+        "pack",
+        help="write your encrypted downtime pack (to standard output, or --out FILE)",
+        description=(
+            "Write one encrypted file holding, for you: your caseload and every client with"
+            " an open episode, a follow-up due within 72 hours or an alert in the last 24"
+            " hours (safety plan, emergency contacts, latest risk, open episodes, follow-ups),"
+            " the rota for 7 days and the crisis resources of their counties. The passphrase"
+            f" is asked twice, or read from ${PASSPHRASE_ENV} or --passphrase-stdin."
+        ),
+    )
+    add_db_option(pack)
+    pack.add_argument("--out", metavar="FILE", type=Path, help="write here (created 0600)")
+    pack.add_argument(
+        "--passphrase-stdin",
+        action="store_true",
+        help="read the passphrase from the first line of standard input",
+    )
+    pack.set_defaults(handler=run_pack)
+    opened = actions.add_parser(
+        "open",
+        help="show a downtime pack read-only, with no database and no connection",
+    )
+    opened.add_argument(
+        "file",
+        metavar="FILE",
+        nargs="?",
+        type=Path,
+        default=None,
+        help="the pack (default: ~/.oncall/downtime.pack)",
+    )
+    opened.set_defaults(handler=run_open)
+
+
+def read_passphrase(args: argparse.Namespace, *, confirm: bool) -> str:
+    """The passphrase from --passphrase-stdin, the environment, or the terminal (no echo)."""
+    if getattr(args, "passphrase_stdin", False):
+        line = sys.stdin.readline()
+        passphrase = line.rstrip("\r\n")
+        if not passphrase:
+            raise CommandError("No passphrase came on standard input.")
+        return passphrase
+    from_env = os.environ.get(PASSPHRASE_ENV)
+    if from_env:
+        return from_env
+    if not sys.stdin.isatty():
+        raise CommandError(
+            f"A passphrase is needed: run this at a terminal, set {PASSPHRASE_ENV},"
+            " or give it on standard input with --passphrase-stdin."
+        )
+    import getpass
+
+    passphrase = getpass.getpass("Downtime pack passphrase: ")
+    if confirm and getpass.getpass("The same passphrase again: ") != passphrase:
+        raise CommandError("The two passphrases differ; nothing was written.")
+    return passphrase
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Write `data` to `path`, owner-only, replacing it whole or not at all."""
+    path = path.expanduser()
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        fd = os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise CommandError(f"Cannot write {path}: {error.strerror}.") from None
+
+
+def run_pack(args: argparse.Namespace) -> int:
+    """Build, encrypt and write the acting staff member's downtime pack."""
+    from oncall.domain.downtime_pack import pack_summary
+    from oncall.services.downtime import build_pack, pack_bytes
+    from oncall.services.downtime_crypto import check_passphrase
+
+    if args.out is None and sys.stdout.isatty():
+        raise CommandError(
+            "The pack is an encrypted file, not text: give --out FILE, or redirect standard"
+            " output to a file."
+        )
+    settings = settings_for(args)
+    passphrase = read_passphrase(args, confirm=True)
+    check_passphrase(passphrase)  # before the pack is read and audited
+    store = open_store(settings)
+    try:
+        ctx = acting_context(store, settings)
+        pack = build_pack(ctx)
+    finally:
+        store.close()
+    data = pack_bytes(pack, passphrase)
+    if args.out is not None:
+        _write_private(args.out, data)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    summary = pack_summary(pack)
+    made = pack.made_at.astimezone(settings.zone)
+    say(
+        f"Downtime pack for {pack.made_for}, made {made:%a %d %b %H:%M %Z}:"
+        f" {summary['clients']} clients, {summary['shifts']} shifts on the rota,"
+        f" {summary['resources']} resources; {len(data):,} bytes, encrypted"
+        + (f", written to {args.out}." if args.out is not None else "."),
+        sys.stderr,
+    )
+    return EXIT_OK
+
+
+def default_pack_path() -> Path:
+    """Where `downtime open` looks when no FILE is given (where the shipped timer writes)."""
+    return Path("~/.oncall/downtime.pack").expanduser()
+
+
+def run_open(args: argparse.Namespace) -> int:
+    """Show a pack read-only in the console's screens, with the downtime banner."""
+    from zoneinfo import ZoneInfo
+
+    from oncall.services.downtime import read_pack
+    from oncall.services.downtime_crypto import DowntimeFileError
+
+    path: Path = (args.file or default_pack_path()).expanduser()
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise CommandError(f"There is no downtime pack at {path}.") from None
+    except IsADirectoryError:
+        raise CommandError(f"{path} is a directory, not a downtime pack.") from None
+    except OSError as error:
+        raise CommandError(f"Cannot read {path}: {error.strerror}.") from None
+    settings = settings_for(args)
+    passphrase = read_passphrase(args, confirm=False)
+    try:
+        pack = read_pack(data, passphrase, path.name)
+    except DowntimeFileError as error:
+        raise CommandError(str(error), EXIT_REJECTED) from None
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        made = pack.made_at.astimezone(ZoneInfo(pack.timezone))
+        raise CommandError(
+            f"The pack opens ({len(pack.clients)} clients, made {made:%a %d %b %H:%M %Z}),"
+            " but downtime open needs a terminal to show it."
+        )
+    from oncall.ui.downtime.app import DowntimeApp
+
+    DowntimeApp(pack, stale_after_minutes=settings.downtime_stale_minutes).run()
+    return EXIT_OK

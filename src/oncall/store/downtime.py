@@ -1,0 +1,42 @@
+"""The reads a downtime pack is built from: whose clients go in it, and why."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from oncall.domain.downtime_pack import CASELOAD, FOLLOW_UP_DUE, OPEN_EPISODE, RECENT_ALERT
+from oncall.domain.models import FollowUp
+from oncall.store.rows import follow_up_from_row
+
+_REASONS = f"""
+SELECT id, '{CASELOAD}' FROM clients WHERE primary_clinician_id = :staff
+UNION SELECT client_id, '{CASELOAD}' FROM care_team
+  WHERE staff_id = :staff AND removed_at IS NULL
+UNION SELECT client_id, '{OPEN_EPISODE}' FROM episodes WHERE status IN ('open', 'handoff_pending')
+UNION SELECT client_id, '{FOLLOW_UP_DUE}' FROM follow_ups
+  WHERE status = 'pending' AND due_at < :due_before
+UNION SELECT client_id, '{RECENT_ALERT}' FROM alerts
+  WHERE client_id IS NOT NULL AND received_at >= :alerts_since
+"""
+
+
+def pack_client_reasons(
+    conn: sqlite3.Connection, staff_id: int, *, due_before: str, alerts_since: str
+) -> dict[int, set[str]]:
+    """Each client a pack for `staff_id` names, with why: their caseload, or program-wide
+    an open episode, a pending follow-up due before `due_before` (overdue ones too) or an
+    alert received since `alerts_since`."""
+    found: dict[int, set[str]] = {}
+    params = {"staff": staff_id, "due_before": due_before, "alerts_since": alerts_since}
+    for client_id, reason in conn.execute(_REASONS, params):
+        found.setdefault(int(client_id), set()).add(str(reason))
+    return found
+
+
+def pending_follow_ups_for_client(conn: sqlite3.Connection, client_id: int) -> list[FollowUp]:
+    """A client's pending follow-ups by due time."""
+    rows = conn.execute(
+        "SELECT * FROM follow_ups WHERE client_id = ? AND status = 'pending' ORDER BY due_at, id",
+        (client_id,),
+    ).fetchall()
+    return [follow_up_from_row(r) for r in rows]

@@ -1,0 +1,72 @@
+"""The downtime console: the pack's screens, read-only, with no database and no network."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
+from rich.text import Text
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+
+from oncall.clock import Clock, SystemClock
+from oncall.domain.downtime_pack import DowntimePack
+from oncall.ui import crash
+from oncall.ui.downtime.clients import ClientsScreen
+
+
+class DowntimeApp(App[None]):
+    """`oncall downtime open`: clients (Enter opens one), the rota (r), resources (d)."""
+
+    TITLE = "oncall — downtime copy"
+
+    def __init__(
+        self,
+        pack: DowntimePack,
+        *,
+        stale_after_minutes: float = 60.0,
+        clock: Clock | None = None,
+    ) -> None:
+        super().__init__()
+        self.pack = pack
+        """The decrypted pack; nothing else is read, nothing is written."""
+        self.clock = clock or SystemClock()
+        self.stale_after = timedelta(minutes=stale_after_minutes)
+        """Past this age the banner turns red."""
+
+    def get_default_screen(self) -> Screen[Any]:
+        """The list of the pack's clients."""
+        return ClientsScreen()
+
+    def action_show_rota(self) -> None:
+        """The seven days of the rota with phones."""
+        from oncall.ui.downtime.rota import PackRotaScreen
+
+        self.push_screen(PackRotaScreen())
+
+    def action_show_resources(self) -> None:
+        """The national lines and the counties' crisis entries."""
+        from oncall.ui.downtime.resources import PackResourcesScreen
+
+        self.push_screen(PackResourcesScreen())
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's commands, without "Screenshot": it writes client data to disk."""
+        for command in super().get_system_commands(screen):
+            if command.title != "Screenshot":
+                yield command
+
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        """Refused: a screenshot would put client data in a file."""
+        self.notify("Screenshots are turned off: they would copy client data to disk.")
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A redacted report instead of Textual's traceback with locals (client data)."""
+        incident = crash.report_exception(error)
+        self._return_code = 1
+        if self._exception is None:  # keep Pilot's re-raise for tests
+            self._exception = error
+            self._exception_event.set()
+        self._exit_renderables.append(Text(crash.fatal_message(incident)))
+        self._close_messages_no_wait()

@@ -1,0 +1,63 @@
+"""One client of the pack: safety plan, emergency contacts, risk, open episodes, follow-ups."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+from zoneinfo import ZoneInfo
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from oncall.domain.downtime_pack import PackClient
+from oncall.ui.downtime.base import DowntimeScreen
+from oncall.ui.downtime.client_text import (
+    contacts_text,
+    episode_text,
+    follow_ups_text,
+    header_text,
+    risk_text,
+)
+from oncall.ui.widgets.plan_view import plan_body
+
+
+class PackClientScreen(DowntimeScreen):
+    """Everything the pack holds on one client, top to bottom in the order a call needs it."""
+
+    DEFAULT_CSS = """
+    PackClientScreen VerticalScroll { height: 1fr; padding: 0 1; }
+    PackClientScreen .section { margin-top: 1; text-style: bold; color: $accent; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
+
+    def __init__(self, packed: PackClient) -> None:
+        super().__init__()
+        self.packed = packed
+
+    def body(self) -> ComposeResult:
+        """The sections, each under its title."""
+        pack, packed = self.downtime.pack, self.packed
+        zone = ZoneInfo(pack.timezone)
+        now = self.downtime.clock.now()
+        with VerticalScroll(id="client-record"):
+            yield Static(header_text(packed), id="client-header")
+            yield Static("Safety plan", classes="section")
+            if packed.plan is None:
+                yield Static(Text("No safety plan on file.", style="bold red"), id="plan")
+            else:
+                saved = f"v{packed.plan.version}, saved by {packed.plan_saved_by or 'unknown'}"
+                yield Static(Text(saved, style="dim"), id="plan-version")
+                yield Static(plan_body(packed.plan), id="plan")
+            yield Static("Emergency contacts", classes="section")
+            yield Static(contacts_text(packed), id="contacts")
+            yield Static("Latest risk", classes="section")
+            yield Static(risk_text(packed, zone), id="risk")
+            yield Static("Open episodes", classes="section")
+            if not packed.episodes:
+                yield Static(Text("No open episode.", style="dim"), id="episodes")
+            for episode in packed.episodes:
+                yield Static(episode_text(episode, pack, zone, now), classes="episode")
+            yield Static("Follow-ups", classes="section")
+            yield Static(follow_ups_text(packed, pack, zone, now), id="follow-ups")
