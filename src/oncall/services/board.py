@@ -6,13 +6,16 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from oncall.domain.models import Alert
 from oncall.domain.timefmt import from_iso, maybe_from_iso, to_iso
 from oncall.domain.types import Role, ShiftRole
 from oncall.services.context import ServiceContext
 from oncall.services.errors import PermissionDenied
 from oncall.services.risk import current_levels
 from oncall.services.rota import on_call_now
+from oncall.store import alerts as alert_rows
 from oncall.store import board as board_rows
+from oncall.store import episodes as episode_rows
 
 ROTA_ORDER = (ShiftRole.PRIMARY, ShiftRole.BACKUP, ShiftRole.SUPERVISOR)
 
@@ -257,3 +260,13 @@ def read_board(ctx: ServiceContext) -> Board:
 def audit_board_opened(ctx: ServiceContext) -> None:
     """Record that the acting user opened the supervisor board."""
     ctx.audit_alone("board.viewed", "board")
+
+
+def alert_to_open(ctx: ServiceContext, alert_id: int) -> tuple[Alert | None, int | None]:
+    """A waiting alert, and the open episode of its client that Enter would open (if any)."""
+    with ctx.store.read() as conn:
+        alert = alert_rows.alert_by_id(conn, alert_id)
+        if alert is None or alert.client_id is None:
+            return alert, None
+        episode = episode_rows.open_episode_for_client(conn, alert.client_id)
+    return alert, episode.id if episode else None

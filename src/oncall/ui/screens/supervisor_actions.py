@@ -13,10 +13,8 @@ from textual.widgets import DataTable
 from oncall.domain.models import Alert
 from oncall.services import reassignment
 from oncall.services.alerts import Acknowledgement, acknowledge_alert
-from oncall.services.board import Board, WaitingAlert
+from oncall.services.board import Board, alert_to_open
 from oncall.services.errors import AlreadyAcknowledged, ServiceError
-from oncall.store import alerts as alert_rows
-from oncall.store.episodes import open_episode_for_client
 from oncall.ui.base import OnCallScreen
 from oncall.ui.navigation import find_alert_client, open_episode
 from oncall.ui.screens.colleague_chooser import ColleagueChooser
@@ -50,10 +48,6 @@ class BoardActions(OnCallScreen[None]):
                 return None
             table_id = focused.id
         return _split(self._table(table_id).selected_key)
-
-    def _waiting(self, alert_id: int) -> WaitingAlert | None:
-        board = self._board
-        return next((w for w in board.waiting if w.alert_id == alert_id), None) if board else None
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         """Enter on a row opens what it shows."""
@@ -106,17 +100,8 @@ class BoardActions(OnCallScreen[None]):
     def _open_alert(self, alert_id: int) -> None:
         """An alert's client's open episode; an unknown client's search; else say what to do."""
         services = self.services
-
-        def read() -> tuple[Alert | None, int | None]:
-            with services.store.read() as conn:
-                alert = alert_rows.alert_by_id(conn, alert_id)
-                if alert is None or alert.client_id is None:
-                    return alert, None
-                episode = open_episode_for_client(conn, alert.client_id)
-                return alert, episode.id if episode else None
-
         nothing: tuple[Alert | None, int | None] = (None, None)
-        alert, episode_id = self.read_safely(read, nothing)
+        alert, episode_id = self.read_safely(lambda: alert_to_open(services, alert_id), nothing)
         if alert is None:
             return
         if episode_id is not None:
