@@ -111,9 +111,19 @@ def test_a_page_by_hand_about_an_alert_is_audited_and_queued(clinic: Clinic) -> 
     [page] = _outbox(clinic)
     assert page["target"] == "staff:pat" and page["alert_id"] == alert_id
     assert ("sue", "page.sent", str(pat.id)) in _actions(clinic)
+    # With the client's episode open, a page about the alert is on its timeline as well.
+    episode_id = open_episode(clinic, login="alice", client_ref="C-3")
+    [other] = ingest_records(
+        clinic.ctx(), [alert_record(id="p2", client_ref="C-3")], origin="t"
+    ).accepted_ids
+    reassignment.page_colleague(clinic.ctx("sue"), pat.id, other)
+    with clinic.store.read() as conn:
+        last = episode_rows.timeline(conn, episode_id)[-1]
+    assert last.kind is EventKind.ESCALATION and last.body["recipient"] == "Pat Moreno"
+    assert last.body["by_hand"] is True
     # A second page to the same person is a second message (a new key), not a duplicate.
     reassignment.page_colleague(clinic.ctx("sue"), pat.id, alert_id)
-    assert len(_outbox(clinic)) == 2
+    assert len(_outbox(clinic)) == 3
 
 
 def test_only_supervisors_reassign_and_only_to_active_staff(clinic: Clinic) -> None:

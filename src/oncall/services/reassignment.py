@@ -16,7 +16,7 @@ from typing import Any
 
 from oncall.domain.escalation import EscalationTarget
 from oncall.domain.followup_work import follow_up_ref
-from oncall.domain.models import Staff
+from oncall.domain.models import Alert, Staff
 from oncall.domain.types import AlertStatus, EpisodeStatus, EventKind, Role, ShiftRole
 from oncall.services.context import ServiceContext
 from oncall.services.errors import NotFound, PermissionDenied, Refused, ValidationFailed
@@ -136,6 +136,32 @@ def _notify(
     return key
 
 
+def _on_timeline(
+    ctx: ServiceContext, conn: sqlite3.Connection, alert: Alert, person: Staff, message: str
+) -> None:
+    """On the client's open episode, if there is one, as an escalation step is."""
+    if alert.client_id is None:
+        return
+    episode = episode_rows.open_episode_for_client(conn, alert.client_id)
+    if episode is None:
+        return
+    episode_rows.insert_event(
+        conn,
+        episode_id=episode.id,
+        at=ctx.now_iso(),
+        actor_id=ctx.actor.id,
+        kind=EventKind.ESCALATION,
+        body={
+            "subject": "alert",
+            "alert_id": alert.id,
+            "by_hand": True,
+            "recipient_id": person.id,
+            "recipient": person.display_name,
+            "message": message,
+        },
+    )
+
+
 def assign_alert(ctx: ServiceContext, alert_id: int, to_staff_id: int) -> Handed:
     """Ask a colleague to take a waiting alert: they are paged and told in their console.
 
@@ -165,6 +191,7 @@ def assign_alert(ctx: ServiceContext, alert_id: int, to_staff_id: int) -> Handed
             f" waiting {_age(now - alert.received_at)}, {late}: {ctx.actor.display_name}"
             f" asks {person.display_name} to take it (acknowledge it in the queue with a)."
         )
+        _on_timeline(ctx, conn, alert, person, message)
         ctx.audit(
             conn,
             "alert.assigned",
@@ -285,6 +312,8 @@ def page_colleague(ctx: ServiceContext, to_staff_id: int, alert_id: int | None =
                 "kind": alert.kind.value,
             }
         message = f"{ctx.actor.display_name} pages {person.display_name} to help with {about}."
+        if alert is not None:
+            _on_timeline(ctx, conn, alert, person, message)
         ctx.audit(
             conn,
             "page.sent",
