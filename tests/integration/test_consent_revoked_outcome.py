@@ -1,4 +1,4 @@
-"""Revoking consent to the outcome report stops a report still queued for the hotline (W7)."""
+"""Consent to the outcome report revoked or lapsed: no report goes to the hotline (W7)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from test_notifier_hotline import close_hotline_episode, deliverer
 
 from conftest import Clinic
 from oncall.config import TargetSettings
-from oncall.services.client_care import ConsentState, record_consent
+from oncall.services.client_care import ConsentState, record_consent, until_key
 from oncall.services.feed_status import feed_status
 
+TODAY = date(2026, 11, 22)  # the clinic's date at the frozen clock
 HANDOFF = {"org": "988 Orange County", "counselor": "K-17", "reference": "988-55812"}
 
 
@@ -51,3 +52,24 @@ async def test_a_report_waiting_for_a_retry_is_cancelled_when_consent_is_revoked
     )
     assert (int(audit[0]), audit[1]) == (cancelled.id, clinic.clients["C-1"])
     assert json.loads(audit[2])["episode_id"] == episode_id
+
+
+async def test_no_outcome_report_is_queued_once_the_consent_has_lapsed(clinic: Clinic) -> None:
+    receiver = Receiver()
+    with serving(receiver) as hotline:
+        target = TargetSettings(name="988 Orange County", url=hotline.url("/outcomes"))
+        clinic.settings = replace(clinic.settings, targets=(target,))
+        until = ConsentState(True, True, {}, {until_key("hotline_outcome_report"): TODAY})
+        record_consent(clinic.ctx("alice"), clinic.clients["C-1"], until, TODAY)
+        clinic.clock.advance(timedelta(days=1))  # the consent held through TODAY only
+        episode_id = close_hotline_episode(clinic, "C-1", HANDOFF)
+        async with deliverer(clinic, [target]) as sender:
+            assert await sender.deliver_due(clinic.clock.now()) == []
+    assert receiver.tries == {}
+    [refused] = clinic.store.query(
+        "SELECT object_id, detail FROM audit_log WHERE action = 'consent.refused'"
+    )
+    assert int(refused[0]) == episode_id
+    assert json.loads(refused[1])["reason"] == (
+        "no consent to report outcomes to the hotline on file (it ended on 2026-11-22)"
+    )

@@ -51,7 +51,8 @@ async def test_full_intake_at_burst_speed_then_only_the_assigned_clinician_opens
         for name, relation, phone in CONTACTS:
             await burst(pilot, "k", field(name, relation), keys_of(phone), "ctrl+s")
             await settle(pilot)
-        await burst(pilot, "g", "space", "tab", "tab", "space", "ctrl+s")
+        # Each box is followed by its end date (blank: until revoked).
+        await burst(pilot, "g", "space", "tab", "tab", "tab", "tab", "space", "ctrl+s")
         await settle(pilot)
         await burst(pilot, "t", "enter", "down", "down", "enter", "ctrl+s")
         await settle(pilot)

@@ -120,7 +120,7 @@ def test_consent_is_recorded_and_revoked_dated_and_by_whom(clinic: Clinic) -> No
     ids = record_consent(clinic.ctx("alice"), client_id, state, date(2026, 11, 20))
     assert len(ids) == 3  # disclosure given, Ana given, Sam (on file) revoked
     allowed, _ = contacts_who_may_be_told(
-        people_client(clinic, client_id), people_contacts(clinic, client_id)
+        people_client(clinic, client_id), people_contacts(clinic, client_id), date(2026, 11, 22)
     )
     assert [c.name for c in allowed] == ["Ana Ruiz"]
     with clinic.store.read() as conn:
@@ -137,7 +137,7 @@ def test_consent_is_recorded_and_revoked_dated_and_by_whom(clinic: Clinic) -> No
     revoke = ConsentState(False, False, {contact.id: True, sam.id: False})
     record_consent(clinic.ctx("alice"), client_id, revoke, date(2026, 11, 22))
     allowed, why = contacts_who_may_be_told(
-        people_client(clinic, client_id), people_contacts(clinic, client_id)
+        people_client(clinic, client_id), people_contacts(clinic, client_id), date(2026, 11, 22)
     )
     assert allowed == [] and "not consented" in (why or "")
     with pytest.raises(PermissionDenied):

@@ -101,12 +101,13 @@ def test_contacts_who_may_be_told_follows_both_consents(clinic: Clinic) -> None:
         refusing = people.client_by_id(conn, clinic.clients["C-2"])
         contacts = people.emergency_contacts(conn, clinic.clients["C-1"])
     assert consenting is not None and refusing is not None
-    allowed, why = episodes.contacts_who_may_be_told(consenting, contacts)
+    today = clinic.clock.now().date()
+    allowed, why = episodes.contacts_who_may_be_told(consenting, contacts, today)
     assert [c.name for c in allowed] == ["Sam Sample"] and why is None
-    allowed, why = episodes.contacts_who_may_be_told(refusing, contacts)
+    allowed, why = episodes.contacts_who_may_be_told(refusing, contacts, today)
     assert allowed == [] and why is not None and "not consented to disclosure" in why
     no_consent = [replace(c, consent_to_contact=False) for c in contacts]
-    allowed, why = episodes.contacts_who_may_be_told(consenting, no_consent)
+    allowed, why = episodes.contacts_who_may_be_told(consenting, no_consent, today)
     assert allowed == [] and why is not None and "None of the client's" in why
-    allowed, why = episodes.contacts_who_may_be_told(consenting, [])
+    allowed, why = episodes.contacts_who_may_be_told(consenting, [], today)
     assert allowed == [] and why == "The client has no emergency contacts on file."

@@ -123,3 +123,15 @@ def parse_consent_date(text: str, today: date) -> date:
     if dated.year < 1900:
         raise DetailProblem("dated", "The consent date is not a possible date.")
     return dated
+
+
+def parse_consent_end(text: str, what: str) -> date | None:
+    """The last day a consent holds: YYYY-MM-DD, or nothing (until revoked)."""
+    if not text.strip():
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise DetailProblem(
+            "until", f"The end date of consent to {what} should be written YYYY-MM-DD."
+        ) from None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from oncall.domain.types import (
@@ -44,6 +44,18 @@ class Shift:
     ends_at: datetime
 
 
+def consent_in_force(given: bool, until: str | None, today: date) -> bool:
+    """A consent given and not past the last day it was given for (42 CFR 2.31(a)(6))."""
+    if not given:
+        return False
+    if until is None:
+        return True
+    try:
+        return today <= date.fromisoformat(until)
+    except ValueError:
+        return False  # an end date that cannot be read is not taken as consent
+
+
 @dataclass(frozen=True)
 class Client:
     """A client of the program."""
@@ -65,6 +77,22 @@ class Client:
     consent_emergency_contact: bool = False
     consent_hotline_report: bool = False
     consent_date: str | None = None
+    consent_emergency_contact_until: str | None = None
+    """The last day the disclosure consent holds (YYYY-MM-DD); None: until revoked."""
+    consent_hotline_report_until: str | None = None
+    """The last day the outcome-report consent holds; None: until revoked."""
+
+    def disclosure_consent(self, today: date) -> bool:
+        """Consent to disclosure to emergency contacts in force on `today` (clinic date)."""
+        return consent_in_force(
+            self.consent_emergency_contact, self.consent_emergency_contact_until, today
+        )
+
+    def hotline_consent(self, today: date) -> bool:
+        """Consent to the outcome report to a referring hotline in force on `today`."""
+        return consent_in_force(
+            self.consent_hotline_report, self.consent_hotline_report_until, today
+        )
 
 
 @dataclass(frozen=True)
@@ -77,6 +105,12 @@ class EmergencyContact:
     relation: str | None
     phone: str | None
     consent_to_contact: bool
+    consent_until: str | None = None
+    """The last day the consent to contact holds (YYYY-MM-DD); None: until revoked."""
+
+    def contact_consent(self, today: date) -> bool:
+        """Consent to contact this person in force on `today` (clinic date)."""
+        return consent_in_force(self.consent_to_contact, self.consent_until, today)
 
 
 @dataclass(frozen=True)

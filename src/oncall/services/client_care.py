@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from oncall.domain.types import Role
@@ -33,6 +33,8 @@ PRIMARY_ROLES = frozenset({Role.CLINICIAN, Role.SUPERVISOR})
 DISCLOSURE = "emergency_contact_disclosure"
 HOTLINE = "hotline_outcome_report"
 CONTACT = "contact"
+COLUMNS = {DISCLOSURE: "consent_emergency_contact", HOTLINE: "consent_hotline_report"}
+"""The clients column holding each scope's flag (its end date is the column + "_until")."""
 
 
 @dataclass(frozen=True)
@@ -43,14 +45,54 @@ class ConsentState:
     hotline_outcome_report: bool
     contacts: dict[int, bool]
     """Consent to contact, by emergency contact id."""
+    until: dict[str, date | None] = field(default_factory=dict)
+    """The last day each consent given holds, by `until_key` (None: until revoked). A scope
+    left out keeps the end date on file while its consent is in force."""
+
+
+def until_key(scope: str, contact_id: int | None = None) -> str:
+    """The key of a scope (or one contact's consent) in ConsentState.until."""
+    return f"{CONTACT}:{contact_id}" if contact_id is not None else scope
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """One consent as on file and as the form wants it."""
+
+    scope: str
+    contact_id: int | None
+    given: bool
+    until: str | None
+    in_force: bool
+    want: bool
+
+
+def _new_until(item: _Scope, state: ConsentState, dated: date, today: date) -> str | None:
+    key = until_key(item.scope, item.contact_id)
+    if key not in state.until:
+        return item.until if item.in_force else None
+    until = state.until[key]
+    if until is None:
+        return None
+    if until < dated:
+        raise ValidationFailed(
+            f"The end date {until.isoformat()} comes before the consent date {dated.isoformat()}."
+        )
+    if until < today:
+        raise ValidationFailed(f"The end date {until.isoformat()} has passed.")
+    return until.isoformat()
 
 
 def record_consent(
     ctx: ServiceContext, client_id: int, state: ConsentState, dated: date
 ) -> list[int]:
-    """Record each consent given or revoked since what is on file; returns the record ids."""
+    """Record each consent given (until a day, optionally) or revoked; returns the record ids.
+
+    A consent past its end date counts as not given: ticking it again records it anew.
+    """
     require_role(ctx, CONSENT_ROLES, "record consent")
-    if dated > clinic_today(ctx):
+    today = clinic_today(ctx)
+    if dated > today:
         raise ValidationFailed("The consent date is in the future.")
     at = ctx.now_iso()
     recorded: list[int] = []
@@ -58,31 +100,62 @@ def record_consent(
         require_client(ctx, conn, client_id)
         client = people.client_by_id(conn, client_id)
         assert client is not None
-        wanted = {
-            DISCLOSURE: (client.consent_emergency_contact, state.emergency_contact_disclosure),
-            HOTLINE: (client.consent_hotline_report, state.hotline_outcome_report),
-        }
-        for scope, (now_on, want) in wanted.items():
-            if now_on != want:
-                recorded.append(_record(ctx, conn, client_id, None, scope, want, dated, at))
-        column = {DISCLOSURE: "consent_emergency_contact", HOTLINE: "consent_hotline_report"}
-        flags: dict[str, object] = {column[s]: w for s, (o, w) in wanted.items() if o != w}
+        scopes = [
+            _Scope(
+                DISCLOSURE,
+                None,
+                client.consent_emergency_contact,
+                client.consent_emergency_contact_until,
+                client.disclosure_consent(today),
+                state.emergency_contact_disclosure,
+            ),
+            _Scope(
+                HOTLINE,
+                None,
+                client.consent_hotline_report,
+                client.consent_hotline_report_until,
+                client.hotline_consent(today),
+                state.hotline_outcome_report,
+            ),
+        ]
         for contact_id, want in sorted(state.contacts.items()):
             contact = contact_by_id(conn, client_id, contact_id)
-            if contact.consent_to_contact != want:
-                recorded.append(_record(ctx, conn, client_id, contact_id, CONTACT, want, dated, at))
+            scopes.append(
+                _Scope(
+                    CONTACT,
+                    contact_id,
+                    contact.consent_to_contact,
+                    contact.consent_until,
+                    contact.contact_consent(today),
+                    want,
+                )
+            )
+        flags: dict[str, object] = {}
+        for item in scopes:
+            until = _new_until(item, state, dated, today) if item.want else None
+            if item.want == item.in_force and (not item.want or until == item.until):
+                continue  # as on file (a lapsed consent left clear stays as it lapsed)
+            recorded.append(
+                _record(
+                    ctx, conn, client_id, item.contact_id, item.scope, item.want, dated, at, until
+                )
+            )
+            if item.contact_id is not None:
                 client_records.update_contact(
                     conn,
                     client_id,
-                    contact_id,
-                    {"consent_to_contact": want},
+                    item.contact_id,
+                    {"consent_to_contact": item.want, "consent_until": until},
                     by=ctx.actor.id,
                     at=at,
                 )
+            else:
+                column = COLUMNS[item.scope]
+                flags |= {column: item.want, f"{column}_until": until}
         if flags:
             flags["consent_date"] = dated.isoformat()
             client_records.update_client(conn, client_id, flags, by=ctx.actor.id, at=at)
-        if client.consent_hotline_report and not state.hotline_outcome_report:
+        if client.hotline_consent(today) and not state.hotline_outcome_report:
             _cancel_outcome_reports(ctx, conn, client_id, dated, at)
     return recorded
 
@@ -120,6 +193,7 @@ def _record(
     given: bool,
     dated: date,
     at: str,
+    until: str | None = None,
 ) -> int:
     consent_id = client_records.insert_consent(
         conn,
@@ -130,6 +204,7 @@ def _record(
         dated=dated.isoformat(),
         recorded_by=ctx.actor.id,
         recorded_at=at,
+        until=until,
     )
     ctx.audit(
         conn,
@@ -141,6 +216,7 @@ def _record(
             "scope": scope,
             "contact_id": contact_id,
             "dated": dated.isoformat(),
+            "until": until,
             "consent_id": consent_id,
         },
     )

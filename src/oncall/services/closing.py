@@ -212,7 +212,9 @@ def _queue_outcome_report(
     if episode.handoff is None:
         return False
     client = people.client_by_id(conn, episode.client_id)
-    if client is None or not client.consent_hotline_report:
+    today = ctx.clock.now().astimezone(ctx.settings.zone).date()
+    # A consent past the last day it was given for counts as not given.
+    if client is None or not client.hotline_consent(today):
         ctx.audit(
             conn,
             "consent.refused",
@@ -222,7 +224,12 @@ def _queue_outcome_report(
             detail={
                 "action": "hotline_outcome_report",
                 "org": episode.handoff.org,
-                "reason": "no consent to report outcomes to the hotline on file",
+                "reason": "no consent to report outcomes to the hotline on file"
+                + (
+                    f" (it ended on {client.consent_hotline_report_until})"
+                    if client is not None and client.consent_hotline_report
+                    else ""
+                ),
             },
         )
         return False

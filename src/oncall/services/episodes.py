@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import Any
 
 from oncall.domain.cssrs import CssrsAnswers, score_cssrs
@@ -268,17 +269,28 @@ EMERGENCY_ROUTE = (
 """Said with every refusal for want of consent: the route that stays open in an emergency."""
 
 
+def _ended(given: bool, until: str | None) -> str:
+    """ " (the consent ended on D)" when a consent given has lapsed, else nothing."""
+    return f" (the consent ended on {until})" if given and until else ""
+
+
 def contacts_who_may_be_told(
-    client: Client, contacts: Sequence[EmergencyContact]
+    client: Client, contacts: Sequence[EmergencyContact], today: date
 ) -> tuple[list[EmergencyContact], str | None]:
-    """The emergency contacts the client consented to be told, or why none may be (W3)."""
-    if not client.consent_emergency_contact:
-        return [], "The client has not consented to disclosure to emergency contacts." + (
-            EMERGENCY_ROUTE
+    """The emergency contacts the client consented to be told, or why none may be (W3).
+
+    `today` is the clinic's date: a consent past the last day it was given for counts
+    as not given.
+    """
+    if not client.disclosure_consent(today):
+        return [], "The client has not consented to disclosure to emergency contacts" + (
+            _ended(client.consent_emergency_contact, client.consent_emergency_contact_until)
+            + "."
+            + EMERGENCY_ROUTE
         )
     if not contacts:
         return [], "The client has no emergency contacts on file."
-    allowed = [c for c in contacts if c.consent_to_contact]
+    allowed = [c for c in contacts if c.contact_consent(today)]
     if not allowed:
         return [], (
             "None of the client's emergency contacts has consented to be contacted."
@@ -304,10 +316,15 @@ def notify_emergency_contact(
     if client is None or contact is None:
         raise NotFound(f"Contact {contact_id} is not one of this client's emergency contacts.")
     problem = None
-    if not client.consent_emergency_contact:
-        problem = "The client has not consented to disclosure to emergency contacts."
-    elif not contact.consent_to_contact:
-        problem = f"The client has not consented to {contact.name} being contacted."
+    today = ctx.clock.now().astimezone(ctx.settings.zone).date()
+    if not client.disclosure_consent(today):
+        problem = "The client has not consented to disclosure to emergency contacts" + (
+            _ended(client.consent_emergency_contact, client.consent_emergency_contact_until) + "."
+        )
+    elif not contact.contact_consent(today):
+        problem = f"The client has not consented to {contact.name} being contacted" + (
+            _ended(contact.consent_to_contact, contact.consent_until) + "."
+        )
     if problem:
         problem += EMERGENCY_ROUTE
         ctx.audit_alone(

@@ -23,6 +23,8 @@ CLIENT_FIELDS = frozenset(
         "consent_emergency_contact",
         "consent_hotline_report",
         "consent_date",
+        "consent_emergency_contact_until",
+        "consent_hotline_report_until",
         # Kept from an EHR import (migration 15).
         "identifier_system",
         "gender",
@@ -34,7 +36,7 @@ CLIENT_FIELDS = frozenset(
 )
 """The client columns an edit may change (the external reference is the EHR's key: never)."""
 
-CONTACT_FIELDS = frozenset({"name", "relation", "phone", "consent_to_contact"})
+CONTACT_FIELDS = frozenset({"name", "relation", "phone", "consent_to_contact", "consent_until"})
 """The emergency-contact columns an edit may change."""
 
 
@@ -176,12 +178,13 @@ def insert_consent(
     dated: str,
     recorded_by: int,
     recorded_at: str,
+    until: str | None = None,
 ) -> int:
-    """Record a consent given or revoked (append-only); returns its id."""
+    """Record a consent given (until a day, or until revoked) or revoked; returns its id."""
     cursor = conn.execute(
         "INSERT INTO consents (client_id, contact_id, scope, given, dated, recorded_by,"
-        " recorded_at) VALUES (?,?,?,?,?,?,?)",
-        (client_id, contact_id, scope, int(given), dated, recorded_by, recorded_at),
+        " recorded_at, until) VALUES (?,?,?,?,?,?,?,?)",
+        (client_id, contact_id, scope, int(given), dated, recorded_by, recorded_at, until),
     )
     return int(cursor.lastrowid or 0)
 
@@ -197,6 +200,8 @@ class ConsentRecord:
     dated: str
     recorded_by: int
     recorded_at: datetime
+    until: str | None = None
+    """The last day a consent given holds (None: until revoked)."""
 
 
 def consent_records(conn: sqlite3.Connection, client_id: int) -> list[ConsentRecord]:
@@ -213,6 +218,7 @@ def consent_records(conn: sqlite3.Connection, client_id: int) -> list[ConsentRec
             str(r["dated"]),
             int(r["recorded_by"]),
             from_iso(r["recorded_at"]),
+            r["until"],
         )
         for r in rows
     ]

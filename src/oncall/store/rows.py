@@ -128,6 +128,8 @@ def client_from_row(row: sqlite3.Row) -> Client:
         consent_emergency_contact=bool(row["consent_emergency_contact"]),
         consent_hotline_report=bool(row["consent_hotline_report"]),
         consent_date=row["consent_date"],
+        consent_emergency_contact_until=_optional(row, "consent_emergency_contact_until"),
+        consent_hotline_report_until=_optional(row, "consent_hotline_report_until"),
     )
 
 
@@ -140,7 +142,17 @@ def contact_from_row(row: sqlite3.Row) -> EmergencyContact:
         relation=row["relation"],
         phone=row["phone"],
         consent_to_contact=bool(row["consent_to_contact"]),
+        consent_until=_optional(row, "consent_until"),
     )
+
+
+def _optional(row: sqlite3.Row, column: str) -> str | None:
+    """A column a query may not have selected (consent end dates, migration 22)."""
+    try:
+        value = row[column]
+    except IndexError:
+        return None
+    return str(value) if value is not None else None
 
 
 def alert_from_row(row: sqlite3.Row) -> Alert:

@@ -892,6 +892,23 @@ def _v21_client_form_drafts(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v22_consent_until(conn: sqlite3.Connection) -> None:
+    """A consent may be given until a day: the last day it holds (None: until revoked).
+
+    Past it the consent counts as not given; the flag stays as recorded so the record can
+    say the consent lapsed, and when.
+    """
+    run_script(
+        conn,
+        """
+        ALTER TABLE clients ADD COLUMN consent_emergency_contact_until TEXT;
+        ALTER TABLE clients ADD COLUMN consent_hotline_report_until TEXT;
+        ALTER TABLE emergency_contacts ADD COLUMN consent_until TEXT;
+        ALTER TABLE consents ADD COLUMN until TEXT;
+        """,
+    )
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("core tables", _v1_core),
     ("resource full-text search", _v2_resource_search),
@@ -914,6 +931,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("the source of each directory entry", _v19_resource_sources),
     ("outbox messages cancelled and their sent-to target", _v20_outbox_routing),
     ("drafts of client forms, keyed by what each form is about", _v21_client_form_drafts),
+    ("consent given until a day", _v22_consent_until),
 ]
 
 LATEST = len(MIGRATIONS)

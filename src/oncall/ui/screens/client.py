@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
@@ -83,6 +83,8 @@ class ClientScreen(ClientEditing):
         """The `before` of each episode page seen so far; the last is the page shown."""
         self._page: EpisodePage | None = None
         self._privacy = False
+        self._shown_on: date | None = None
+        """The clinic date the record was last drawn for."""
 
     def compose(self) -> ComposeResult:
         """Summary on top; the plan beside the versions and the episode history."""
@@ -138,8 +140,16 @@ class ClientScreen(ClientEditing):
             return
         if revision != self._revision:
             self.load()
-        elif self.record is not None and self._privacy != self.services.settings.privacy_mode:
-            self._show(self.record)  # privacy mode was switched: redraw, nothing re-read
+        elif self.record is not None and (
+            self._privacy != self.services.settings.privacy_mode or self._today() != self._shown_on
+        ):
+            # Privacy mode was switched, or the day turned (a consent may have lapsed):
+            # redraw, nothing re-read.
+            self._show(self.record)
+
+    def _today(self) -> date:
+        """The clinic's date now (consent end dates are read against it)."""
+        return self.services.clock.now().astimezone(self.services.settings.zone).date()
 
     def _glass_broken(self) -> None:
         self._denied = None
@@ -155,7 +165,8 @@ class ClientScreen(ClientEditing):
     def _show(self, record: ClientRecord) -> None:
         settings = self.services.settings
         privacy = self._privacy = settings.privacy_mode
-        self.query_one(ClientSummary).show(record, privacy=privacy)
+        today = self._shown_on = self._today()
+        self.query_one(ClientSummary).show(record, privacy=privacy, today=today)
         self.query_one(PlanView).show(record, self._names, settings.zone, privacy=privacy)
         table = self.query_one("#versions", DataTable)
         table.clear()

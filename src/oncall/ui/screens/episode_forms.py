@@ -80,7 +80,8 @@ def build_form(
     if what == "emergency":
         return EmergencyServicesForm(services, episode.id)
     if what == "tell_contact":
-        allowed, why = episodes.contacts_who_may_be_told(ws.client, ws.contacts)
+        today = services.clock.now().astimezone(services.settings.zone).date()
+        allowed, why = episodes.contacts_who_may_be_told(ws.client, ws.contacts, today)
         if why is not None:
             return f"Not available: {why}"
         return EmergencyContactForm(services, episode.id, allowed)

@@ -123,6 +123,8 @@ class RecordHistoryScreen(OnCallScreen[None]):
         else:
             line.append(f" to {SCOPES.get(record.scope, record.scope)}")
         line.append(f", dated {record.dated}")
+        if record.given and record.until:
+            line.append(f", until {record.until}")
         return line
 
     @staticmethod

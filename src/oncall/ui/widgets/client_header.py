@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from rich.text import Text
 from textual.widgets import Static
 
+from oncall.domain.models import consent_in_force
 from oncall.domain.risk import SCREENINGS, RiskSource, episode_risk
 from oncall.domain.types import EpisodeStatus, RiskLevel
 from oncall.services.views import EpisodeWorkspace
@@ -21,6 +22,13 @@ RISK_STYLES: dict[RiskLevel, str] = {
     RiskLevel.LOW: "green",
     RiskLevel.NONE: "dim",
 }
+
+
+def consent_end(given: bool, until: str | None, today: date) -> str:
+    """ " until D" for a consent in force until a day, " (ended D)" for one that lapsed."""
+    if not given or not until:
+        return ""
+    return f" until {until}" if consent_in_force(given, until, today) else f" (ended {until})"
 
 
 def _yes_no(flag: bool) -> tuple[str, str]:
@@ -46,10 +54,21 @@ def header_text(
         f" · {client.pronouns or 'pronouns not given'} · {client.program or 'no program'}"
         f" · clinician {clinician} · phone {phone} · {client.external_ref}"
     )
+    today = now.astimezone(zone).date()
     text.append("\nConsent: emergency-contact disclosure ")
-    text.append(*_yes_no(client.consent_emergency_contact))
+    text.append(*_yes_no(client.disclosure_consent(today)))
+    text.append(
+        consent_end(
+            client.consent_emergency_contact, client.consent_emergency_contact_until, today
+        ),
+        style="dim",
+    )
     text.append(" · hotline outcome report ")
-    text.append(*_yes_no(client.consent_hotline_report))
+    text.append(*_yes_no(client.hotline_consent(today)))
+    text.append(
+        consent_end(client.consent_hotline_report, client.consent_hotline_report_until, today),
+        style="dim",
+    )
     if client.consent_date:
         text.append(f" (consent dated {client.consent_date})", style="dim")
     text.append("\n")
