@@ -5,12 +5,16 @@ from __future__ import annotations
 import asyncio
 import threading
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
+import pytest
 from textual.worker import Worker
 
 from conftest import Clinic
 from oncall.cli import make_app
+from oncall.ui.screens.dashboard import DashboardScreen
+from oncall.ui.widgets.queue_source import QueueSource, QueueTallies
 
 POLLS = 120
 """At the default 250 ms, half a minute of polling; at 5 ms here, well under a second."""
@@ -66,3 +70,43 @@ async def test_many_polls_run_on_one_long_lived_thread(clinic: Clinic) -> None:
     assert during - before < 10
     polled_on[0].join(timeout=5)
     assert not polled_on[0].is_alive(), "the poll thread ends with the console"
+
+
+async def test_the_queue_recounts_deadlines_on_one_thread_without_a_worker_each_second(
+    clinic: Clinic, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = replace(clinic.settings, idle_lock_minutes=0)
+    app = make_app(settings, actor="alice", clock=clinic.clock)
+    counted_on: list[threading.Thread] = []
+    real_tallies = QueueSource.tallies
+
+    def noted(source: QueueSource, now: datetime) -> QueueTallies:
+        counted_on.append(threading.current_thread())
+        return real_tallies(source, now)
+
+    monkeypatch.setattr(QueueSource, "tallies", noted)
+    async with app.run_test(size=(100, 30)):
+        screen = app.screen
+        assert isinstance(screen, DashboardScreen)
+        workers_before = len(app.workers) + len(screen.workers)
+        created: list[Worker[Any]] = []
+        monkeypatch.setattr(Worker, "_start", _noting(created, Worker._start))
+        for _ in range(30):  # thirty seconds' worth of the one-second countdown
+            counted = len(counted_on)
+            screen._tick()
+            for _ in range(500):
+                if len(counted_on) > counted and not screen._counting:
+                    break
+                await asyncio.sleep(0.005)
+        assert not created, f"{len(created)} workers for 30 counts"
+        assert len(app.workers) + len(screen.workers) <= workers_before
+    threads = {id(thread) for thread in counted_on if thread is not threading.main_thread()}
+    assert len(threads) == 1, f"counted on {len(threads)} threads"
+
+
+def _noting(created: list[Worker[Any]], start: Any) -> Any:
+    def noted(worker: Worker[Any], *args: Any, **kwargs: Any) -> Any:
+        created.append(worker)
+        return start(worker, *args, **kwargs)
+
+    return noted

@@ -16,6 +16,7 @@ from oncall.store import console_reads
 from oncall.store.episodes import open_episode_for_client
 from oncall.ui.base import OnCallScreen
 from oncall.ui.navigation import find_alert_client, open_client, open_episode, open_resources
+from oncall.ui.poll_thread import PollThread
 from oncall.ui.widgets.action_footer import ActionFooter
 from oncall.ui.widgets.line_table import LineTable
 from oncall.ui.widgets.my_episodes import EpisodeList
@@ -55,6 +56,9 @@ class DashboardScreen(OnCallScreen[None]):
         super().__init__()
         self._tallies = QueueTallies(0, 0, 0, 0, 0)
         self._counting = False
+        self._counter: PollThread[QueueTallies | None] = PollThread(
+            self._count_in_thread, self._counted, name="queue-count"
+        )
         self._left_at_id = 0
         """The newest alert when the clinician last left the queue for another screen."""
 
@@ -87,7 +91,12 @@ class DashboardScreen(OnCallScreen[None]):
 
     def on_mount(self) -> None:
         """The one-second countdown (the base class does the first read)."""
+        self._counter.start()
         self.set_interval(1.0, self._tick, name="queue-countdown")
+
+    def on_unmount(self) -> None:
+        """The counting thread ends with the queue."""
+        self._counter.stop()
 
     def refresh_data(self) -> None:
         """Re-read the queue window, the counts and my open episodes."""
@@ -157,16 +166,15 @@ class DashboardScreen(OnCallScreen[None]):
         self.queue.tick()
         # Deadlines pass with time alone, so the breach count is re-read every second, in a
         # thread: the connection may be held by a write waiting for another process's lock.
+        # One thread for the screen's life (ui/poll_thread.py), not a worker a second.
         if not self._counting:
             self._counting = True
-            self.run_worker(self._count_in_thread, thread=True, exit_on_error=False)
+            self._counter.request()
 
-    def _count_in_thread(self) -> None:
-        tallies: QueueTallies | None = None
+    def _count_in_thread(self) -> QueueTallies | None:
         with contextlib.suppress(StoreError):  # the status line already says it is stale
-            tallies = QueueSource(self.services.store).tallies(self.services.clock.now())
-        with contextlib.suppress(RuntimeError):  # the app is closing
-            self.app.call_from_thread(self._counted, tallies)
+            return QueueSource(self.services.store).tallies(self.services.clock.now())
+        return None
 
     def _counted(self, tallies: QueueTallies | None) -> None:
         self._counting = False
