@@ -20,6 +20,8 @@ from oncall.ui.widgets.action_footer import ActionFooter
 
 DAYS = 14
 """How far ahead the screen shows the rota (a fortnight is what a swap usually spans)."""
+GAP_LINES = 5
+"""Gaps listed under the table; the rest are counted (the shifts keep the room)."""
 
 
 class RotaScreen(OnCallScreen[None]):
@@ -46,13 +48,14 @@ class RotaScreen(OnCallScreen[None]):
         """Title, the shifts, and the gaps in cover."""
         yield Label("", id="rota-title")
         table: DataTable[Text] = DataTable(id="rota", cursor_type="row", zebra_stripes=True)
+        # Fits 80 columns: a day and a time ("Sun 22 08:00") say enough within two weeks.
         for label, width in [
-            ("Shift", 6),
-            ("Role", 11),
-            ("Who", 24),
-            ("From", 16),
-            ("To", 16),
-            ("", 12),
+            ("Shift", 5),
+            ("Role", 10),
+            ("Who", 16),
+            ("From", 12),
+            ("To", 12),
+            ("", 9),
         ]:
             table.add_column(label, width=width)
         yield table
@@ -87,14 +90,14 @@ class RotaScreen(OnCallScreen[None]):
         for entry in self._entries:
             state = "under way" if entry.starts_at <= now else ""
             if self.marked is not None and entry.shift_id == self.marked.shift_id:
-                state = "swap: marked"
+                state = "to swap"
             table.add_row(
                 Text(str(entry.shift_id)),
                 Text(entry.role.value),
                 Text(entry.name, style="bold"),
-                Text(f"{entry.starts_at.astimezone(zone):%a %d %b %H:%M}"),
-                Text(f"{entry.ends_at.astimezone(zone):%a %d %b %H:%M}"),
-                Text(state, style="bold yellow" if state.startswith("swap") else "green"),
+                Text(f"{entry.starts_at.astimezone(zone):%a %d %H:%M}"),
+                Text(f"{entry.ends_at.astimezone(zone):%a %d %H:%M}"),
+                Text(state, style="bold yellow" if state == "to swap" else "green"),
             )
         if self._entries:
             table.move_cursor(row=min(keep, len(self._entries) - 1), scroll=False)
@@ -102,12 +105,14 @@ class RotaScreen(OnCallScreen[None]):
             Text(f"Rota, the next {DAYS} days ({zone.key}): {len(self._entries)} shifts", "bold")
         )
         gaps = Text()
-        for gap in rota.gaps:
+        for gap in rota.gaps[:GAP_LINES]:
             gaps.append(
                 f"no {gap.role.value}: {gap.starts_at.astimezone(zone):%a %d %b %H:%M} –"
                 f" {gap.ends_at.astimezone(zone):%a %d %b %H:%M}\n",
                 style="bold red",
             )
+        if len(rota.gaps) > GAP_LINES:
+            gaps.append(f"and {len(rota.gaps) - GAP_LINES} more gaps in cover\n", style="bold red")
         self.query_one("#rota-gaps", Static).update(gaps or Text("No gaps in cover.", "dim"))
 
     def _selected(self) -> RotaEntry | None:
