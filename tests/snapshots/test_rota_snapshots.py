@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from dashboard_scene import build_scene, settle
 from textual.pilot import Pilot
 
