@@ -60,3 +60,32 @@ def test_demo_as_someone_outside_the_demo_is_refused_before_anything_is_made(
     assert main(["demo", "--no-feed", "--db", str(db), "--as", "cfowler"]) == 2
     assert "'cfowler' is deactivated" in capsys.readouterr().err
     assert not db.exists()
+
+
+def test_the_demo_never_uses_the_settings_files_feeds_or_targets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "oncall.toml"
+    config.write_text(
+        'resource_directory_url = "https://directory.example.org/hsds"\n'
+        "[[feeds]]\n"
+        'name = "hotline"\n'
+        'url = "https://feeds.example.org/alerts"\n'
+        "[[targets]]\n"
+        'name = "pager"\n'
+        'url = "https://events.example.org/v2/enqueue"\n'
+        "default = true\n"
+    )
+    monkeypatch.setenv("ONCALL_CONFIG", str(config))
+    seen: dict[str, object] = {}
+
+    def run(app: OnCallApp, **_: object) -> None:
+        seen["settings"] = app.services.settings
+
+    monkeypatch.setattr(OnCallApp, "run", run)
+    assert main(["demo", "--no-feed", "--db", str(tmp_path / "demo.db")]) == 0
+    settings = seen["settings"]
+    assert getattr(settings, "targets", None) == ()
+    assert getattr(settings, "feeds", None) == ()
+    assert getattr(settings, "resource_directory_url", "") is None
+    assert "sends nothing" in capsys.readouterr().out

@@ -149,7 +149,16 @@ def run_demo(args: argparse.Namespace) -> int:
         check_demo_identity(args.as_)
     except ServiceError as error:
         raise CommandError(str(error), EXIT_USAGE) from None
-    settings = settings_for(args)
+    # Made-up alerts must never page a real person, poll a real feed or post anywhere:
+    # the demo keeps the settings file's other choices but none of its endpoints.
+    settings = replace(
+        settings_for(args),
+        feeds=(),
+        targets=(),
+        resource_directory_url=None,
+        audit_anchor_url=None,
+        audit_anchor_syslog=None,
+    )
     if not args.db:
         folder = Path(tempfile.mkdtemp(prefix="oncall-demo-"))
         settings = replace(settings, db_path=folder / "demo.db")
@@ -182,6 +191,7 @@ def run_demo(args: argparse.Namespace) -> int:
     from oncall.commands.app_factory import make_app
 
     say(f"  The console acts for {person.display_name} ({person.login}, {person.role.value})")
+    say("  It sends nothing: the settings file's feeds and notification targets are not used")
     app = make_app(
         settings,
         actor=person,
