@@ -73,3 +73,31 @@ async def test_no_outcome_report_is_queued_once_the_consent_has_lapsed(clinic: C
     assert json.loads(refused[1])["reason"] == (
         "no consent to report outcomes to the hotline on file (it ended on 2026-11-22)"
     )
+
+
+async def test_a_report_queued_while_consent_held_is_not_sent_after_it_lapsed(
+    clinic: Clinic,
+) -> None:
+    receiver = Receiver(fail_first=1)  # the hotline is down on the day the episode closes
+    with serving(receiver) as hotline:
+        target = TargetSettings(name="988 Orange County", url=hotline.url("/outcomes"))
+        clinic.settings = replace(clinic.settings, targets=(target,))
+        until = ConsentState(True, True, {}, {until_key("hotline_outcome_report"): TODAY})
+        record_consent(clinic.ctx("alice"), clinic.clients["C-1"], until, TODAY)
+        episode_id = close_hotline_episode(clinic, "C-1", HANDOFF)  # queued: consent holds
+        async with deliverer(clinic, [target]) as sender:
+            [first] = await sender.deliver_due(clinic.clock.now())
+            assert not first.delivered
+            clinic.clock.advance(timedelta(days=1))  # the retry comes after the last day
+            assert await sender.deliver_due(clinic.clock.now()) == []
+    assert receiver.counted == []
+    assert receiver.tries == {f"hotline-outcome-episode-{episode_id}": 1}
+    [message] = feed_status(clinic.ctx("sue"), messages=10).messages
+    assert message.status == "cancelled"
+    assert message.last_error == (
+        "Cancelled before sending: the client's consent to the outcome report ended on 2026-11-22."
+    )
+    [audit] = clinic.store.query(
+        "SELECT client_id FROM audit_log WHERE action = 'outbox.cancelled'"
+    )
+    assert audit[0] == clinic.clients["C-1"]

@@ -39,6 +39,7 @@ from oncall.feeds.page_pacing import plan_sends
 from oncall.feeds.target_watch import TargetWatch
 from oncall.routing import NoRoute, TargetUnknown, route
 from oncall.services.context import ServiceContext
+from oncall.services.outcome_consent import withhold_unconsented
 from oncall.store import outbox
 from oncall.store.errors import StoreError
 
@@ -173,7 +174,12 @@ class OutboxDeliverer:
                 holder=self.holder,
                 limit=self.policy.batch,
             )
-        return [OutboxMessage.from_row(row) for row in rows]
+            messages = [OutboxMessage.from_row(row) for row in rows]
+            # An outcome report whose client's consent lapsed or was revoked since it was
+            # queued is cancelled here, in the claim's transaction, and never sent.
+            claimed = [(m.id, m.kind, m.idempotency_key) for m in messages]
+            withheld = withhold_unconsented(self.ctx, conn, claimed)
+        return [m for m in messages if m.id not in withheld]
 
     def _pace(
         self, rows: list[OutboxMessage], now: datetime, until: datetime

@@ -21,7 +21,8 @@ from oncall.services.access import require_role
 from oncall.services.client_intake import clinic_today, contact_by_id, require_client
 from oncall.services.context import ServiceContext
 from oncall.services.errors import NotFound, ValidationFailed
-from oncall.store import client_records, outbox, people
+from oncall.services.outcome_consent import cancel_queued_reports
+from oncall.store import client_records, people
 
 CONSENT_ROLES = frozenset({Role.CLINICIAN, Role.CASE_MANAGER, Role.SUPERVISOR, Role.ADMIN})
 """Who may record or revoke consent (peer specialists do not take consent)."""
@@ -156,32 +157,19 @@ def record_consent(
             flags["consent_date"] = dated.isoformat()
             client_records.update_client(conn, client_id, flags, by=ctx.actor.id, at=at)
         if client.hotline_consent(today) and not state.hotline_outcome_report:
-            _cancel_outcome_reports(ctx, conn, client_id, dated, at)
+            _cancel_outcome_reports(ctx, conn, client_id, dated)
     return recorded
 
 
 def _cancel_outcome_reports(
-    ctx: ServiceContext, conn: sqlite3.Connection, client_id: int, dated: date, at: str
+    ctx: ServiceContext, conn: sqlite3.Connection, client_id: int, dated: date
 ) -> None:
     """Consent withdrawn: an outcome report still queued must not go out (42 CFR 2.31)."""
     reason = (
         f"Cancelled: the client revoked consent to the outcome report (dated {dated.isoformat()},"
         f" recorded by {ctx.actor.display_name})."
     )
-    for message_id, episode_id in client_records.queued_outcome_reports(conn, client_id):
-        if outbox.cancel(conn, message_id, at=at, by=ctx.actor.login, reason=reason):
-            ctx.audit(
-                conn,
-                "outbox.cancelled",
-                "outbox",
-                message_id,
-                client_id=client_id,
-                detail={
-                    "kind": "hotline_outcome",
-                    "episode_id": episode_id,
-                    "reason": "consent to the hotline outcome report revoked",
-                },
-            )
+    cancel_queued_reports(ctx, conn, client_id, reason)
 
 
 def _record(
