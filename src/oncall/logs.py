@@ -27,8 +27,8 @@ from typing import Any
 from urllib.parse import quote
 
 from oncall import paths
-from oncall.feeds.secrets import scrub_secrets
 from oncall.private_files import open_private, private_folder
+from oncall.secrets import scrub_secrets
 
 LOG_FILE = "oncall.log"
 MAX_BYTES = 5_000_000

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from oncall.config import TargetSettings
-from oncall.feeds.secrets import redact_url
+from oncall.secrets import redact_url
 
 LEGACY_DEFAULT = "escalations"
 """A target of this name is the default when none says `default = true` (older settings)."""

@@ -25,7 +25,7 @@ from oncall.commands.common import say, system_actor
 from oncall.config import TargetSettings
 from oncall.domain.timefmt import to_iso
 from oncall.feeds.notifier import OutboxDeliverer
-from oncall.feeds.secrets import redact_url, remember_secrets, scrub_secrets
+from oncall.secrets import redact_url, remember_secrets, scrub_secrets
 from oncall.services.context import ServiceContext
 from oncall.store import outbox
 

@@ -104,13 +104,14 @@ def _print_table(report: AccessReport, settings: Settings) -> None:
 def _anchor(args: argparse.Namespace) -> int:
     """Append the head to the anchor file (and the system log or webhook, if configured)."""
     from oncall.clock import SystemClock
+    from oncall.feeds.anchor_post import post_anchor
     from oncall.services.audit_anchors import AnchorFileError, anchor_audit_head
 
     settings = settings_for(args)
     store = open_store(settings, create=False)
     try:
         ctx = ServiceContext(store, system_actor("audit anchor"), SystemClock(), settings)
-        result = anchor_audit_head(ctx)
+        result = anchor_audit_head(ctx, post=post_anchor)
     except (AnchorFileError, ServiceError) as error:
         raise CommandError(str(error)) from None
     finally:

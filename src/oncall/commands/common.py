@@ -13,7 +13,7 @@ from oncall.config import Settings, SettingsError, load_settings
 from oncall.domain.models import Staff
 from oncall.domain.terminal_text import safe_text
 from oncall.domain.types import Role
-from oncall.feeds.secrets import remember_settings_secrets, scrub_secrets
+from oncall.secrets import remember_settings_secrets, scrub_secrets
 from oncall.services.context import ServiceContext
 from oncall.services.errors import StoreError
 from oncall.store.db import Store, connect

@@ -57,7 +57,7 @@ def run_sync(args: argparse.Namespace) -> int:
     """Sync once and print added / updated / inactivated / rejected counts and failed pages."""
     # httpx and the sync load only for this command, not for every `oncall` start.
     from oncall.feeds.directory_sync import DirectorySyncBusy, sync_directory
-    from oncall.feeds.secrets import SecretMissing
+    from oncall.secrets import SecretMissing
 
     settings = settings_for(args)
     url = args.base_url or settings.resource_directory_url

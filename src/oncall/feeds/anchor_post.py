@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 
 from oncall.feeds.fetch import USER_AGENT, describe_status
-from oncall.feeds.secrets import SecretMissing, expand_secret, redact_url
+from oncall.secrets import SecretMissing, expand_secret, redact_url
 
 TIMEOUT_S = 5.0
 

@@ -17,7 +17,7 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
-from oncall.feeds.secrets import (
+from oncall.secrets import (
     SecretMissing,
     expand_secret,
     mask_secret,

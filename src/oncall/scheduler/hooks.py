@@ -68,10 +68,11 @@ class _AuditAnchoring:
         if self._last is not None and now - self._last < every:
             return
         self._last = now
+        from oncall.feeds.anchor_post import post_anchor
         from oncall.services.audit_anchors import AnchorFileError, anchor_audit_head
 
         try:
-            result = anchor_audit_head(ctx)
+            result = anchor_audit_head(ctx, post=post_anchor)
         except AnchorFileError:
             log.error("audit anchor: the anchor file cannot be written")
             return

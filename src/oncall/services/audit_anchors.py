@@ -14,7 +14,7 @@ import json
 import os
 import socket
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,9 +116,14 @@ def last_anchor(path: Path) -> Anchor | None:
     return _anchor_from(lines[-1]) if lines else None
 
 
-def anchor_audit_head(ctx: ServiceContext) -> AnchorResult:
+AnchorPoster = Callable[[str, Path, str], str | None]
+"""`post(url_setting, db_path, line)` sends an anchor to the webhook; None, or why not.
+The caller hands it in (feeds.anchor_post.post_anchor): use cases make no HTTP calls."""
+
+
+def anchor_audit_head(ctx: ServiceContext, post: AnchorPoster | None = None) -> AnchorResult:
     """Append the audit log's head to the anchor file (unless it is already the last
-    anchor), and send it to the system log and the webhook when configured."""
+    anchor), and send it to the system log and, with `post`, the webhook when configured."""
     path = anchors_path(ctx.store.path)
     with ctx.store.read() as conn:
         head = audit_head(conn)
@@ -141,9 +146,11 @@ def anchor_audit_head(ctx: ServiceContext) -> AnchorResult:
     if ctx.settings.audit_anchor_syslog:
         problems += _to_syslog(ctx.settings.audit_anchor_syslog, ctx.store.path, anchor)
     if ctx.settings.audit_anchor_url:
-        from oncall.feeds.anchor_post import post_anchor
-
-        problem = post_anchor(ctx.settings.audit_anchor_url, ctx.store.path, line)
+        problem = (
+            post(ctx.settings.audit_anchor_url, ctx.store.path, line)
+            if post is not None
+            else "the anchor webhook is configured but this process cannot send to it"
+        )
         if problem:
             problems.append(problem)
     return AnchorResult(anchor, True, path, tuple(problems))

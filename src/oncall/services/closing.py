@@ -13,7 +13,7 @@ from oncall.domain.models import Episode, FollowUp
 from oncall.domain.risk import episode_risk
 from oncall.domain.timefmt import to_iso
 from oncall.domain.types import Disposition, EpisodeStatus, EventKind, FollowUpKind, RiskLevel
-from oncall.feeds.secrets import redact_url
+from oncall.secrets import redact_url
 from oncall.services.access import require_client_access
 from oncall.services.close_safety import (
     SUPERVISOR_OVERRIDE,

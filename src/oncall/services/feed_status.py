@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from oncall.config import TargetSettings
 from oncall.domain.timefmt import maybe_from_iso
 from oncall.domain.types import Role
-from oncall.feeds.secrets import mask_secret, redact_url
 from oncall.routing import undeliverable_reason
+from oncall.secrets import mask_secret, redact_url
 from oncall.services.access import require_role
 from oncall.services.context import ServiceContext
 from oncall.services.errors import NotFound, Refused
