@@ -16,7 +16,7 @@ from oncall.services.errors import NotFound, PermissionDenied, ValidationFailed
 from oncall.services.escalation_notices import notices_since
 from oncall.services.rota import on_call_now, rota_between
 from oncall.services.rota_changes import cover_shift, swap_shifts
-from oncall.store import people
+from oncall.store import outbox, people
 
 PRIMARY, BACKUP = 1, 2  # the clinic's shifts: Alice primary, Bob backup, Sue supervisor
 
@@ -41,6 +41,11 @@ def test_cover_from_now_splits_the_shift_and_tells_the_colleague(clinic: Clinic)
     notices, _ = notices_since(clinic.ctx("pat"), 0, clinic.staff["pat"].id)
     assert len(notices) == 1
     assert "Sue Lindqvist asked you to cover Alice Rivera's primary shift" in notices[0].message
+    # It starts now: Pat is paged too, in case no console of theirs is open.
+    with clinic.store.read() as conn:
+        [page] = outbox.messages(conn)
+    assert (page["kind"], page["target"]) == ("page", "staff:pat")
+    assert "asked you to cover" in json.loads(page["payload"])["message"]
 
 
 def test_cover_from_a_later_time_and_a_whole_shift_not_yet_begun(clinic: Clinic) -> None:
@@ -67,6 +72,8 @@ def test_cover_from_a_later_time_and_a_whole_shift_not_yet_begun(clinic: Clinic)
         )
     change = cover_shift(clinic.ctx("sue"), tomorrow, clinic.staff["bob"].id)
     assert change.shift_ids == (tomorrow,)  # the whole shift changes hands, not a split
+    with clinic.store.read() as conn:
+        assert outbox.messages(conn) == []  # not soon: announced in their console, not paged
     at = now + timedelta(days=1, hours=1)
     assert [e.name for e in on_call_now(clinic.ctx(), at).primary] == ["Bob Okafor"]
 

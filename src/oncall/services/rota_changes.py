@@ -2,7 +2,8 @@
 
 Each change is one transaction: the rota rows, an audit entry naming the shifts and
 people before and after, and a notice in the console of each colleague whose hours
-changed (a dispatch claim aimed at them, as reassignments are). The rota is the
+changed (a dispatch claim aimed at them, as reassignments are), and a page when the
+cover starts within the hour. The rota is the
 database: `oncall rota`, the status line's "on call" and escalations read it as changed.
 """
 
@@ -10,17 +11,21 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from oncall.domain.escalation import EscalationTarget
 from oncall.domain.models import Shift, Staff
 from oncall.domain.timefmt import to_iso
 from oncall.domain.types import Role
 from oncall.services.context import ServiceContext
 from oncall.services.errors import NotFound, PermissionDenied, ValidationFailed
-from oncall.store import claims, people, rota_edits
+from oncall.services.escalation_steps import outbox_target
+from oncall.store import claims, outbox, people, rota_edits
 
 SUPERVISING = (Role.SUPERVISOR, Role.ADMIN)
+PAGE_WITHIN = timedelta(hours=1)
+"""A cover starting sooner than this also pages the colleague (a later one is announced)."""
 
 
 @dataclass(frozen=True)
@@ -81,20 +86,48 @@ def _free(
 
 
 def _notify(
-    ctx: ServiceContext, conn: sqlite3.Connection, shift_id: int, person: Staff, message: str
+    ctx: ServiceContext,
+    conn: sqlite3.Connection,
+    shift_id: int,
+    person: Staff,
+    message: str,
+    *,
+    page: bool = False,
 ) -> None:
-    """A notice in the colleague's console (announced like an assignment)."""
+    """A notice in the colleague's console (announced like an assignment) and, when `page`,
+    a page addressed as escalations address staff: they may have no console open."""
     level = len(claims.claims_for(conn, claims.SHIFT_CHANGE, shift_id)) + 1
+    at = ctx.now_iso()
     claims.claim(
         conn,
         subject_type=claims.SHIFT_CHANGE,
         subject_id=shift_id,
         level=level,
-        fired_at=ctx.now_iso(),
+        fired_at=at,
         fired_by=f"staff:{ctx.actor.login}",
         target_role="colleague",
         target_staff_id=person.id,
         detail={"message": message},
+    )
+    if not page:
+        return
+    outbox.enqueue(
+        conn,
+        kind="page",
+        target=outbox_target(ctx.settings, person, EscalationTarget.BACKUP_ON_CALL),
+        # Staff names and times only: a rota change carries no client data.
+        payload={
+            "summary": message,
+            "message": message,
+            "recipient_login": person.login,
+            "recipient": {"login": person.login, "name": person.display_name},
+            "from": ctx.actor.login,
+            "fired_at": at,
+            "severity": "info",
+            "shift_id": shift_id,
+        },
+        idempotency_key=f"{claims.SHIFT_CHANGE}-{shift_id}-{level}",
+        created_at=at,
     )
 
 
@@ -145,7 +178,9 @@ def cover_shift(
             f"{ctx.actor.display_name} asked you to cover {before}'s {shift.role.value} shift,"
             f" {span}."
         )
-        _notify(ctx, conn, covered, person, message)
+        # A cover starting within the hour cannot wait for them to open a console.
+        soon = start <= now + PAGE_WITHIN
+        _notify(ctx, conn, covered, person, message, page=soon)
         ctx.audit(
             conn,
             "rota.covered",
