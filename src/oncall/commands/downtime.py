@@ -1,11 +1,13 @@
-"""`oncall downtime pack|open`: an encrypted copy of what a crisis needs, for when the host
-or the link is down (issue 20; the Epic BCA pattern, docs/deploy-team.md step 10)."""
+"""`oncall downtime pack|open|file-back|status`: an encrypted copy of what a crisis needs
+for when the host or the link is down, and filing back what was done meanwhile (issue 20;
+the Epic BCA pattern, docs/deploy-team.md step 10)."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+from datetime import datetime
 from pathlib import Path
 
 from oncall.commands.common import (
@@ -23,7 +25,7 @@ PASSPHRASE_ENV = "ONCALL_DOWNTIME_PASSPHRASE"
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add `downtime pack` and `downtime open`."""
+    """Add `downtime pack`, `open`, `file-back` and `status`."""
     downtime = subparsers.add_parser(
         "downtime", help="an encrypted downtime pack of your clients, and opening it offline"
     )
@@ -59,7 +61,39 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=None,
         help="the pack (default: ~/.oncall/downtime.pack)",
     )
+    opened.add_argument(
+        "--journal",
+        metavar="FILE",
+        type=Path,
+        default=None,
+        help="where notes, contact attempts and dispositions go (default: downtime.journal"
+        " beside the pack), encrypted with the pack's passphrase",
+    )
     opened.set_defaults(handler=run_open)
+    back = actions.add_parser(
+        "file-back",
+        help="put a downtime journal's entries on their timelines, each once, at its own time",
+    )
+    add_db_option(back)
+    back.add_argument(
+        "file",
+        metavar="FILE",
+        nargs="?",
+        type=Path,
+        default=None,
+        help="the journal (default: standard input)",
+    )
+    back.add_argument(
+        "--passphrase-stdin",
+        action="store_true",
+        help="the passphrase is the first line of standard input, the journal follows it",
+    )
+    back.set_defaults(handler=run_file_back)
+    status = actions.add_parser(
+        "status", help="who has a downtime pack and how old it is (supervisors, admins)"
+    )
+    add_db_option(status)
+    status.set_defaults(handler=run_status)
 
 
 def read_passphrase(args: argparse.Namespace, *, confirm: bool) -> str:
@@ -173,7 +207,105 @@ def run_open(args: argparse.Namespace) -> int:
             f"The pack opens ({len(pack.clients)} clients, made {made:%a %d %b %H:%M %Z}),"
             " but downtime open needs a terminal to show it."
         )
+    from oncall.services.downtime_journal import JournalFile
     from oncall.ui.downtime.app import DowntimeApp
 
-    DowntimeApp(pack, stale_after_minutes=settings.downtime_stale_minutes).run()
+    journal_path = (args.journal or path.with_name("downtime.journal")).expanduser()
+    try:
+        journal = JournalFile.open(journal_path, passphrase, pack.made_for)
+    except DowntimeFileError as error:
+        raise CommandError(str(error)) from None
+    app = DowntimeApp(pack, stale_after_minutes=settings.downtime_stale_minutes, journal=journal)
+    app.run()
     return EXIT_OK
+
+
+def _journal_input(args: argparse.Namespace) -> tuple[bytes, str, str]:
+    """The journal's bytes, its passphrase, and a name for it in messages."""
+    from oncall.services.downtime_journal import MAX_JOURNAL_BYTES
+
+    if args.file is not None:
+        path: Path = args.file.expanduser()
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise CommandError(f"Cannot read {path}: {error.strerror}.") from None
+        return data, read_passphrase(args, confirm=False), path.name
+    if not args.passphrase_stdin:
+        passphrase = os.environ.get(PASSPHRASE_ENV)
+        if not passphrase:
+            raise CommandError(
+                "With the journal on standard input, give the passphrase as its first line"
+                f" (--passphrase-stdin) or in ${PASSPHRASE_ENV}."
+            )
+        return sys.stdin.buffer.read(MAX_JOURNAL_BYTES + 1), passphrase, "the journal"
+    first, _, data = sys.stdin.buffer.read(MAX_JOURNAL_BYTES + 4096).partition(b"\n")
+    passphrase = first.decode("utf-8", "replace").rstrip("\r")
+    if not passphrase:
+        raise CommandError("No passphrase came on standard input.")
+    return data, passphrase, "the journal"
+
+
+def run_file_back(args: argparse.Namespace) -> int:
+    """File a downtime journal back: what was filed, what was already, what needs a person."""
+    from oncall.services.downtime_crypto import DowntimeFileError
+    from oncall.services.downtime_fileback import file_back
+    from oncall.services.downtime_journal import read_journal
+
+    data, passphrase, name = _journal_input(args)
+    try:
+        journal = read_journal(data, passphrase, name)
+    except DowntimeFileError as error:
+        raise CommandError(str(error)) from None
+    settings = settings_for(args)
+    store = open_store(settings)
+    try:
+        report = file_back(acting_context(store, settings), journal)
+    finally:
+        store.close()
+    zone = settings.zone
+
+    def when(at: datetime) -> str:
+        return at.astimezone(zone).strftime("%a %d %b %H:%M")
+
+    say(
+        f"Filed {len(report.filed)} of {len(journal.entries)} entries, each at its own time"
+        f" and marked entered after downtime; {len(report.already_filed)} were filed before."
+    )
+    for entry in report.filed:
+        say(f"  filed: {when(entry.at)} {entry.client_ref} {entry.kind.label}")
+    if report.conflicts:
+        say(f"Not filed ({len(report.conflicts)}), for you to resolve:")
+        for conflict in report.conflicts:
+            say(f"  {conflict.reason}")
+    for item in report.to_do:
+        say(f"To do: {item}")
+    return EXIT_REJECTED if report.conflicts else EXIT_OK
+
+
+def run_status(args: argparse.Namespace) -> int:
+    """Who has a pack, how old; exit 1 when someone on call now has none or a stale one."""
+    from oncall.services.downtime_status import pack_status
+
+    settings = settings_for(args)
+    store = open_store(settings)
+    try:
+        ctx = acting_context(store, settings)
+        rows = pack_status(ctx)
+        now = ctx.clock.now()
+    finally:
+        store.close()
+    limit = f"{settings.downtime_stale_minutes:g} min"
+    say(f"Downtime packs (stale when older than {limit} for whoever is on call now):")
+    if not rows:
+        say("  nobody is on call now and nobody made a pack in the last 7 days")
+    for row in rows:
+        if row.made_at is None:
+            made = "no pack in the last 7 days"
+        else:
+            age = int((now - row.made_at).total_seconds() // 60)
+            local = row.made_at.astimezone(settings.zone)
+            made = f"made {local:%a %d %b %H:%M}, {age} min ago, {row.clients} clients"
+        flags = ("  on call now" if row.on_call_now else "") + ("  STALE" if row.stale else "")
+        say(f"  {row.login:<12} {row.name:<24} {made}{flags}")
+    return EXIT_REJECTED if any(row.stale for row in rows) else EXIT_OK

@@ -24,6 +24,9 @@ from oncall.services.errors import ValidationFailed
 
 PACK_MAGIC = b"oncall-downtime\n"
 """The first bytes of a downtime pack."""
+JOURNAL_MAGIC = b"oncall-journal1\n"
+"""The first bytes of a downtime journal (the same layout after them)."""
+_NOUNS = {PACK_MAGIC: "downtime pack", JOURNAL_MAGIC: "downtime journal"}
 FORMAT = 1
 SALT_BYTES = 16
 NONCE_BYTES = 12
@@ -53,26 +56,28 @@ def _key(passphrase: str, salt: bytes, log2_n: int, r: int, p: int) -> bytes:
     return kdf.derive(passphrase.encode("utf-8"))
 
 
-def seal(document: bytes, passphrase: str, *, log2_n: int = LOG2_N) -> bytes:
+def seal(
+    document: bytes, passphrase: str, *, log2_n: int = LOG2_N, magic: bytes = PACK_MAGIC
+) -> bytes:
     """The document compressed and encrypted to the passphrase, with its header."""
     check_passphrase(passphrase)
     salt, nonce = os.urandom(SALT_BYTES), os.urandom(NONCE_BYTES)
-    header = PACK_MAGIC + bytes([FORMAT, log2_n, R, P]) + salt + nonce
+    header = magic + bytes([FORMAT, log2_n, R, P]) + salt + nonce
     key = _key(passphrase, salt, log2_n, R, P)
     return header + AESGCM(key).encrypt(nonce, zlib.compress(document, 6), header)
 
 
-def unseal(data: bytes, passphrase: str, name: str) -> bytes:
+def unseal(data: bytes, passphrase: str, name: str, *, magic: bytes = PACK_MAGIC) -> bytes:
     """The document sealed in `data`; DowntimeFileError (one sentence) when it cannot be."""
-    if not data.startswith(PACK_MAGIC):
-        raise DowntimeFileError(f"{name} is not an oncall downtime pack.")
+    if not data.startswith(magic):
+        raise DowntimeFileError(f"{name} is not an oncall {_NOUNS[magic]}.")
     if len(data) < HEADER_BYTES + TAG_BYTES:
         raise DowntimeFileError(f"{name} is damaged: it ends before its contents.")
-    at = len(PACK_MAGIC)
+    at = len(magic)
     version, log2_n, r, p = data[at : at + 4]
     if version != FORMAT:
         raise DowntimeFileError(
-            f"{name} is a downtime pack of format {version}, which this oncall cannot read;"
+            f"{name} is a {_NOUNS[magic]} of format {version}, which this oncall cannot read;"
             " update oncall to open it."
         )
     if not (10 <= log2_n <= MAX_LOG2_N and 1 <= r <= 32 and 1 <= p <= 16):

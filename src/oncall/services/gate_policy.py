@@ -5,8 +5,10 @@ but oncall's own commands, parsed with `shlex` and never by a shell. Per role:
 
 - everyone: the console (no command), `rota`, `handoff`, `staff set-pin` (their own PIN);
 - clinicians, peers, case managers and supervisors: `downtime pack` (their own encrypted
-  downtime pack, on standard output only: `--out` would write a file on the host);
-- supervisors and admins, also: `board`, `report`, `export`, `audit`, `staff unlock`;
+  downtime pack, on standard output only: `--out` would write a file on the host) and
+  `downtime file-back` (their journal on standard input only: a FILE is one on the host);
+- supervisors and admins, also: `board`, `report`, `export`, `audit`, `staff unlock`,
+  `downtime status`;
 - admins, also: `staff add|list|rename|set-role|deactivate|activate`,
   `keys add LOGIN -|list|revoke`.
 
@@ -32,6 +34,8 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "handoff": EVERYONE,
     "staff set-pin": EVERYONE,
     "downtime pack": CARE_STAFF,
+    "downtime file-back": CARE_STAFF,
+    "downtime status": SUPERVISORS,
     "board": SUPERVISORS,
     "report": SUPERVISORS,
     "export": SUPERVISORS,
@@ -97,6 +101,8 @@ def refusal(role: Role, words: list[str]) -> str | None:
         return f"'{name}' is not allowed for a {role.value.replace('_', ' ')}."
     if name == "downtime pack" and any(w.split("=", 1)[0] == "--out" for w in words):
         return "Through the gate the pack comes on standard output: downtime pack > FILE"
+    if name == "downtime file-back" and len([w for w in words[1:] if w[:1] != "-"]) > 1:
+        return "Through the gate the journal comes on standard input: downtime file-back < FILE"
     if name == "keys add" and words[-1] != "-":
         return "Through the gate a key comes on standard input: keys add LOGIN - < key.pub"
     return None

@@ -40,3 +40,39 @@ def pending_follow_ups_for_client(conn: sqlite3.Connection, client_id: int) -> l
         (client_id,),
     ).fetchall()
     return [follow_up_from_row(r) for r in rows]
+
+
+def filed_entry_ids(conn: sqlite3.Connection, episode_ids: set[int]) -> set[str]:
+    """The downtime journal entry ids already on these episodes' timelines."""
+    found: set[str] = set()
+    ids = sorted(episode_ids)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        rows = conn.execute(
+            "SELECT json_extract(body, '$.downtime_id') FROM timeline_events"
+            f" WHERE episode_id IN ({','.join('?' for _ in chunk)})"
+            " AND json_extract(body, '$.downtime_id') IS NOT NULL",
+            chunk,
+        )
+        found.update(str(row[0]) for row in rows)
+    return found
+
+
+def latest_packs(conn: sqlite3.Connection, since: str) -> list[sqlite3.Row]:
+    """Each staff login's newest downtime pack made since `since`: actor, at, detail."""
+    return conn.execute(
+        "SELECT actor, at, detail FROM audit_log WHERE id IN ("
+        " SELECT MAX(id) FROM audit_log WHERE at >= ? AND action = 'downtime.packed'"
+        " GROUP BY actor) ORDER BY actor",
+        (since,),
+    ).fetchall()
+
+
+def was_packed_for(conn: sqlite3.Connection, login: str, client_id: int, since: str) -> bool:
+    """Whether a downtime pack made for `login` since `since` held the client's record."""
+    row = conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM audit_log WHERE client_id = ? AND at >= ?"
+        " AND action = 'downtime.client_packed' AND actor = ?)",
+        (client_id, since, login),
+    ).fetchone()
+    return bool(row[0])

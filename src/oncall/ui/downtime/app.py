@@ -11,7 +11,10 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from oncall.clock import Clock, SystemClock
+from oncall.domain.downtime_journal import JournalEntry
 from oncall.domain.downtime_pack import DowntimePack
+from oncall.services.downtime_journal import JournalFile
+from oncall.services.errors import ServiceError
 from oncall.ui import crash
 from oncall.ui.downtime.clients import ClientsScreen
 
@@ -27,10 +30,13 @@ class DowntimeApp(App[None]):
         *,
         stale_after_minutes: float = 60.0,
         clock: Clock | None = None,
+        journal: JournalFile | None = None,
     ) -> None:
         super().__init__()
         self.pack = pack
-        """The decrypted pack; nothing else is read, nothing is written."""
+        """The decrypted pack: read, never written."""
+        self.journal = journal
+        """Where what is done meanwhile is written (None: the screens are read-only)."""
         self.clock = clock or SystemClock()
         self.stale_after = timedelta(minutes=stale_after_minutes)
         """Past this age the banner turns red."""
@@ -50,6 +56,24 @@ class DowntimeApp(App[None]):
         from oncall.ui.downtime.resources import PackResourcesScreen
 
         self.push_screen(PackResourcesScreen())
+
+    def journal_entries(self, client_ref: str) -> list[JournalEntry]:
+        """What the journal holds for one client, oldest first."""
+        if self.journal is None:
+            return []
+        return [e for e in self.journal.journal.entries if e.client_ref == client_ref]
+
+    def add_journal_entry(self, entry: JournalEntry | None) -> bool:
+        """Write the entry to the encrypted journal at once; False (and said) if it failed."""
+        if entry is None or self.journal is None:
+            return False
+        try:
+            self.journal.add(entry)
+        except ServiceError as error:
+            self.notify(str(error), severity="error", timeout=30)
+            return False
+        self.notify(f"Saved to the downtime journal ({len(self.journal.journal.entries)} entries).")
+        return True
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Textual's commands, without "Screenshot": it writes client data to disk."""

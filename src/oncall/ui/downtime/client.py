@@ -11,6 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from oncall.domain.downtime_journal import JournalEntry, JournalKind
 from oncall.domain.downtime_pack import PackClient
 from oncall.ui.downtime.base import DowntimeScreen
 from oncall.ui.downtime.client_text import (
@@ -18,6 +19,7 @@ from oncall.ui.downtime.client_text import (
     episode_text,
     follow_ups_text,
     header_text,
+    journal_text,
     risk_text,
 )
 from oncall.ui.widgets.plan_view import plan_body
@@ -30,7 +32,12 @@ class PackClientScreen(DowntimeScreen):
     PackClientScreen VerticalScroll { height: 1fr; padding: 0 1; }
     PackClientScreen .section { margin-top: 1; text-style: bold; color: $accent; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("n", "journal('note')", "Note"),
+        Binding("c", "journal('contact_attempt')", "Contact attempt"),
+        Binding("x", "journal('disposition')", "Disposition"),
+    ]
 
     def __init__(self, packed: PackClient) -> None:
         super().__init__()
@@ -61,3 +68,29 @@ class PackClientScreen(DowntimeScreen):
                 yield Static(episode_text(episode, pack, zone, now), classes="episode")
             yield Static("Follow-ups", classes="section")
             yield Static(follow_ups_text(packed, pack, zone, now), id="follow-ups")
+            if self.downtime.journal is not None:
+                yield Static(
+                    "Logged during downtime (n note, c contact, x disposition)", classes="section"
+                )
+                yield Static(self._journal_text(), id="journal")
+
+    def _journal_text(self) -> Text:
+        entries = self.downtime.journal_entries(self.packed.client.external_ref)
+        return journal_text(entries, ZoneInfo(self.downtime.pack.timezone))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The journal's keys only where a journal is kept."""
+        if action == "journal":
+            return self.downtime.journal is not None
+        return True
+
+    def action_journal(self, kind: str) -> None:
+        """Open the journal's form for this client; the entry is written when saved."""
+        from oncall.ui.downtime.journal_form import JournalForm
+
+        def saved(entry: JournalEntry | None) -> None:
+            if self.downtime.add_journal_entry(entry):
+                self.query_one("#journal", Static).update(self._journal_text())
+
+        form = JournalForm(JournalKind(kind), self.packed, self.downtime.clock.now)
+        self.app.push_screen(form, saved)

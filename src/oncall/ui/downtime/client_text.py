@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from rich.text import Text
 
+from oncall.domain.downtime_journal import JournalEntry, entry_words
 from oncall.domain.downtime_pack import DowntimePack, PackClient, PackEpisode
 from oncall.ui.format import clinic_datetime, words
 from oncall.ui.widgets.timeline_text import FOLLOW_UP_LABELS, event_line
@@ -118,4 +119,18 @@ def follow_ups_text(packed: PackClient, pack: DowntimePack, zone: ZoneInfo, now:
             text.append(" OVERDUE", style="bold red")
         who = pack.staff_names.get(follow_up.assignee_id, "unassigned")
         text.append(f" · {who} · {follow_up.attempts} attempt(s)", style="dim")
+    return text
+
+
+def journal_text(entries: list[JournalEntry], zone: ZoneInfo) -> Text:
+    """What the journal holds for the client, each with its time."""
+    if not entries:
+        return Text("Nothing logged yet: it goes to the record when filed back.", style="dim")
+    text = Text()
+    for number, entry in enumerate(entries):
+        if number:
+            text.append("\n")
+        text.append(f"{entry.at.astimezone(zone):%H:%M} ", style="bold")
+        text.append(f"{entry.kind.label}: ", style="italic")
+        text.append(entry_words(entry))
     return text

@@ -261,6 +261,8 @@ def event_line(
             line.append(" Review withdrawn: the plan is due for review again.", style="yellow")
     else:
         line.append(describe(event, zone, now))
+    if event.body.get("entered_after_downtime"):  # filed back from a downtime journal
+        line.append("  [entered after downtime]", style="bold magenta")
     if amended_by:
         refs = ", ".join(f"#{n}" for n in amended_by)
         line.append(f"  [amended by {refs}]", style="bold yellow")
