@@ -13,6 +13,7 @@ from oncall.cli import make_app
 from oncall.store import people
 from oncall.ui.navigation import open_client
 from oncall.ui.screens.forms.client_details import ClientDetailsForm
+from oncall.ui.screens.forms.consent import ConsentForm
 from oncall.ui.screens.forms.contact import ContactForm
 
 PHONE, NAME, CONTACT = "555-0142", "Jordan Test", "Sam Sample"
@@ -61,6 +62,13 @@ async def test_edit_forms_mask_details_until_a_field_is_revealed(clinic: Clinic)
         app.screen.query_one("#which", Select).focus()
         await pilot.press("enter")  # the list of contacts on file, opened
         await pilot.pause()
+        text = shown(pilot)
+        assert "S.S. (sibling)" in text and CONTACT not in text
+        await pilot.press("escape", "escape")  # the list, then the form
+        await settle(pilot)
+        await pilot.press("g")  # consent: each contact named by initials too
+        await settle(pilot)
+        assert isinstance(app.screen, ConsentForm)
         text = shown(pilot)
         assert "S.S. (sibling)" in text and CONTACT not in text
     with clinic.store.read() as conn:
