@@ -16,6 +16,7 @@ from oncall.services.downtime import build_pack, pack_bytes, read_pack
 from oncall.ui.downtime.app import DowntimeApp
 from oncall.ui.downtime.banner import DowntimeBanner
 from oncall.ui.downtime.client import PackClientScreen
+from oncall.ui.downtime.lock import DowntimeLockScreen
 
 
 def _shown(app: DowntimeApp, selector: str) -> str:
@@ -64,3 +65,26 @@ async def test_a_clients_safety_plan_and_contacts_open_under_the_downtime_banner
         await pilot.pause()
         resources = _shown(app, "#resources")
         assert "988" in resources and "Orange Crisis Line" in resources
+
+
+async def test_the_downtime_copy_locks_when_idle_and_opens_to_the_packs_passphrase(
+    clinic: Clinic,
+) -> None:
+    downtime_night(clinic)
+    pack = read_pack(pack_bytes(build_pack(clinic.ctx("alice")), PASSPHRASE), PASSPHRASE, "p")
+    clock = FrozenClock(clinic.clock.now())
+    app = DowntimeApp(pack, clock=clock, passphrase=PASSPHRASE, lock_after_minutes=5)
+    async with app.run_test(size=(110, 50)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        clock.advance(timedelta(minutes=5))
+        app.lock_if_idle()
+        await pilot.pause()
+        assert isinstance(app.screen, DowntimeLockScreen)
+        assert not app.screen.query("#plan") and not app.screen.query("#contacts")
+        await pilot.press(*"nope", "enter")
+        await pilot.pause()
+        assert "That is not the pack's passphrase (4 tries left)." in _shown(app, "#lock-message")
+        await pilot.press(*PASSPHRASE, "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PackClientScreen) and not app.locked

@@ -215,9 +215,15 @@ def run_open(args: argparse.Namespace) -> int:
         journal = JournalFile.open(journal_path, passphrase, pack.made_for)
     except DowntimeFileError as error:
         raise CommandError(str(error)) from None
-    app = DowntimeApp(pack, stale_after_minutes=settings.downtime_stale_minutes, journal=journal)
+    app = DowntimeApp(
+        pack,
+        stale_after_minutes=settings.downtime_stale_minutes,
+        journal=journal,
+        passphrase=passphrase,
+        lock_after_minutes=settings.idle_lock_minutes,
+    )
     app.run()
-    return EXIT_OK
+    return EXIT_OK if app.return_code in (None, 0) else EXIT_REJECTED
 
 
 def _journal_input(args: argparse.Namespace) -> tuple[bytes, str, str]:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Iterable
 from datetime import timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from oncall.clock import Clock, SystemClock
@@ -18,11 +21,15 @@ from oncall.services.errors import ServiceError
 from oncall.ui import crash
 from oncall.ui.downtime.clients import ClientsScreen
 
+IDLE_CHECK_S = 5.0
+"""How often idleness is checked (the lock comes at most this late)."""
+
 
 class DowntimeApp(App[None]):
     """`oncall downtime open`: clients (Enter opens one), the rota (r), resources (d)."""
 
     TITLE = "oncall — downtime copy"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("f12", "lock", "Lock", show=False)]
 
     def __init__(
         self,
@@ -31,6 +38,8 @@ class DowntimeApp(App[None]):
         stale_after_minutes: float = 60.0,
         clock: Clock | None = None,
         journal: JournalFile | None = None,
+        passphrase: str | None = None,
+        lock_after_minutes: float = 0.0,
     ) -> None:
         super().__init__()
         self.pack = pack
@@ -40,6 +49,48 @@ class DowntimeApp(App[None]):
         self.clock = clock or SystemClock()
         self.stale_after = timedelta(minutes=stale_after_minutes)
         """Past this age the banner turns red."""
+        self._passphrase = passphrase
+        self.lock_after = (
+            timedelta(minutes=lock_after_minutes) if passphrase and lock_after_minutes > 0 else None
+        )
+        """Idle time after which the copy locks (None: never by itself)."""
+        self.locked = False
+        self.last_input = self.clock.now()
+
+    def on_mount(self) -> None:
+        """Watch for idleness."""
+        if self.lock_after is not None:
+            self.set_interval(IDLE_CHECK_S, self.lock_if_idle)
+
+    async def on_event(self, event: events.Event) -> None:
+        """Note every key and mouse event as activity."""
+        if not self.locked and isinstance(event, (events.Key, events.MouseEvent, events.Paste)):
+            self.last_input = self.clock.now()
+        await super().on_event(event)
+
+    def lock_if_idle(self) -> None:
+        """Lock once idle for `lock_after`."""
+        if self.lock_after is not None and self.clock.now() - self.last_input >= self.lock_after:
+            self.action_lock()
+
+    def action_lock(self) -> None:
+        """Cover everything with the lock screen (F12, or when idle)."""
+        if self.locked or not self._passphrase:
+            return
+        from oncall.ui.downtime.lock import DowntimeLockScreen
+
+        self.locked = True
+        self.push_screen(DowntimeLockScreen())
+
+    def passphrase_matches(self, typed: str) -> bool:
+        """Whether `typed` is the pack's passphrase (compared in constant time)."""
+        expected = (self._passphrase or "").encode()
+        return bool(expected) and hmac.compare_digest(typed.encode(), expected)
+
+    def unlocked(self) -> None:
+        """The lock screen was opened with the passphrase."""
+        self.locked = False
+        self.last_input = self.clock.now()
 
     def get_default_screen(self) -> Screen[Any]:
         """The list of the pack's clients."""
