@@ -209,3 +209,21 @@ async def test_consent_and_care_team_forms_come_back_to_their_author(clinic: Cli
         await burst(pilot, "t")
         await settle(pilot)
         assert app.screen.query_one("#program", Input).value == "Evening IOP"
+
+
+async def test_keys_typed_as_the_form_opens_with_a_draft_go_on_from_it(clinic: Clinic) -> None:
+    c1 = clinic.clients["C-1"]
+    app = _app(clinic)
+    async with app.run_test(size=SIZE) as pilot:
+        await _record(pilot, c1)
+        await burst(pilot, "d")
+        await settle(pilot)
+        app.screen.query_one("#name", Input).value = "Jordan Tess"
+        await settle(pilot)
+        assert keep_unsaved(app) == 1
+    app = _app(clinic)
+    async with app.run_test(size=SIZE) as pilot:
+        await _record(pilot, c1)
+        await burst(pilot, "d", "end", keys_of(" Jr"))  # one burst: typed before it shows
+        await settle(pilot)
+        assert app.screen.query_one("#name", Input).value == "Jordan Tess Jr"

@@ -25,7 +25,7 @@ from oncall.store.carryover import Draft, DraftSubject
 from oncall.ui import crash
 from oncall.ui.messages import DataChanged
 from oncall.ui.screens.confirm import confirm_discard
-from oncall.ui.screens.forms.drafts import restore, states
+from oncall.ui.screens.forms.drafts import FieldState, restore, states
 from oncall.ui.widgets.action_footer import ActionFooter
 
 ResultT = TypeVar("ResultT")
@@ -90,7 +90,6 @@ class ServiceForm(ModalScreen[ResultT]):
         self._as_opened: tuple[object, ...] = ()
         self._draft: Draft | None = None
         self._looked_for_draft = False
-        self._reapply_scheduled = False
 
     def compose(self) -> ComposeResult:
         """Title, the form's fields, what is wrong, and the buttons."""
@@ -180,20 +179,15 @@ class ServiceForm(ModalScreen[ResultT]):
             if self._draft is not None:
                 self.notify("What you typed before your console was cut off is back in this form.")
         if self._draft is not None:
-            restore(list(self.query(FIELDS)), self._draft.fields)
-            if not self._reapply_scheduled:
-                self._reapply_scheduled = True
-                self.call_after_refresh(self._reapply_draft)
+            self.fill_from_draft(self._draft.fields)
 
-    def _reapply_draft(self) -> None:
-        """Put the draft back once more, after the fields' own reactions to it have run.
+    def fill_from_draft(self, fields: list[FieldState]) -> None:
+        """Put a draft's values back into the fields.
 
-        A field restored may fill others when it changes (choosing a contact on file
-        fills in their name and phone as stored): the draft holds what the user had
-        made of those too, so its values have the last word.
+        A form whose fields fill in others when they change overrides this to keep that
+        from running over the draft, which holds what the user had made of those too.
         """
-        if self._draft is not None and self.is_attached:
-            restore(list(self.query(FIELDS)), self._draft.fields)
+        restore(list(self.query(FIELDS)), fields)
 
     def _drop_draft(self, why: str) -> None:
         """The draft became a record or was discarded (runs in a thread)."""

@@ -15,6 +15,7 @@ from oncall.domain.models import EmergencyContact
 from oncall.services import client_intake
 from oncall.services.context import ServiceContext
 from oncall.ui.screens.forms.client_form import ClientForm
+from oncall.ui.screens.forms.drafts import FieldState
 
 NEW = 0
 """The choice "a new contact" in the contact list."""
@@ -72,8 +73,16 @@ class ContactForm(ClientForm):
         super().on_mount()
         self.query_one("#name", Input).focus()
 
+    def fill_from_draft(self, fields: list[FieldState]) -> None:
+        """The draft's contact is chosen without filling in their values as stored."""
+        # The draft holds what was typed over a contact chosen from those on file.
+        with self.prevent(Select.Changed):
+            super().fill_from_draft(fields)
+
     @on(Select.Changed, "#which")
     def _chosen(self, event: Select.Changed) -> None:
+        if event.value != event.select.value:
+            return  # overtaken: a draft put back since chose another (the initial "new")
         contact = self.contacts.get(event.value) if isinstance(event.value, int) else None
         for key in ("name", "relation", "phone"):
             value = getattr(contact, key) if contact is not None else ""
