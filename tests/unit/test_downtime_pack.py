@@ -15,7 +15,7 @@ from oncall.cli import main
 from oncall.domain.downtime_pack import CASELOAD, OPEN_EPISODE, RECENT_ALERT
 from oncall.services import identity
 from oncall.services.downtime import build_pack, pack_bytes, read_pack
-from oncall.services.downtime_crypto import DowntimeFileError
+from oncall.services.downtime_crypto import DowntimeFileError, seal
 from oncall.store.audit import audit_entries
 
 
@@ -198,3 +198,20 @@ def test_downtime_open_with_a_wrong_passphrase_says_so_in_one_sentence(
     monkeypatch.setenv("ONCALL_DOWNTIME_PASSPHRASE", PASSPHRASE)
     assert main(["downtime", "open", str(pack)]) == 1  # right passphrase, but no terminal here
     assert "The pack opens (4 clients, made Sun 22 Nov 03:00 PST)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("document", "sentence"),
+    [
+        (b"\xff\xfe not json", "p.bin is damaged: its contents cannot be read."),
+        (b'{"version": 2}', "p.bin was made by another version of oncall; make a new pack"),
+        (
+            b'{"version": 1, "made_at": "yesterday"}',
+            "p.bin is damaged, or was made by another version of oncall: pack.made_at is not a",
+        ),
+    ],
+)
+def test_a_sealed_document_that_is_no_pack_is_one_sentence(document: bytes, sentence: str) -> None:
+    with pytest.raises(DowntimeFileError) as raised:
+        read_pack(seal(document, PASSPHRASE), PASSPHRASE, "p.bin")
+    assert str(raised.value).startswith(sentence)

@@ -183,11 +183,13 @@ def run_open(args: argparse.Namespace) -> int:
     """Show a pack read-only in the console's screens, with the downtime banner."""
     from zoneinfo import ZoneInfo
 
-    from oncall.services.downtime import read_pack
+    from oncall.services.downtime import MAX_PACK_BYTES, read_pack
     from oncall.services.downtime_crypto import DowntimeFileError
 
     path: Path = (args.file or default_pack_path()).expanduser()
     try:
+        if path.stat().st_size > MAX_PACK_BYTES:
+            raise CommandError(f"{path.name} is larger than any downtime pack could be.")
         data = path.read_bytes()
     except FileNotFoundError:
         raise CommandError(f"There is no downtime pack at {path}.") from None

@@ -58,6 +58,8 @@ CRISIS_CATEGORIES = (
 """The directory's categories a crisis call needs when the directory cannot be searched."""
 PER_COUNTY_CATEGORY = 25
 """Entries kept for each county and category (the directory search's own order)."""
+MAX_PACK_BYTES = 256 * 1024 * 1024
+"""Most a pack file may hold (a 500-client program's is about 60 KB); more is refused unread."""
 RECENT_EPISODES = 20
 """Episodes read per client to find the latest risk."""
 
@@ -204,6 +206,8 @@ def pack_bytes(pack: DowntimePack, passphrase: str) -> bytes:
 
 def read_pack(data: bytes, passphrase: str, name: str) -> DowntimePack:
     """The pack in an encrypted file; DowntimeFileError (one sentence) when it cannot be."""
+    if len(data) > MAX_PACK_BYTES:
+        raise DowntimeFileError(f"{name} is larger than any downtime pack could be.")
     document = unseal(data, passphrase, name)
     try:
         plain = json.loads(document)
@@ -216,4 +220,6 @@ def read_pack(data: bytes, passphrase: str, name: str) -> DowntimePack:
     try:
         return decode(DowntimePack, plain)
     except PackFormatError as error:
-        raise DowntimeFileError(f"{name} is damaged: {error}.") from None
+        raise DowntimeFileError(
+            f"{name} is damaged, or was made by another version of oncall: {error}."
+        ) from None
