@@ -67,7 +67,7 @@ def test_the_refresh_writes_an_owner_only_pack_and_a_failed_one_keeps_the_last(
     ]
 
 
-def test_the_user_timer_refreshes_every_15_minutes_through_the_script() -> None:
+def test_the_timer_refreshes_every_15_minutes_and_the_host_checks_as_often() -> None:
     def unit(name: str) -> configparser.ConfigParser:
         parsed = configparser.ConfigParser(strict=False, interpolation=None)
         parsed.optionxform = str  # type: ignore[assignment,method-assign]
@@ -81,3 +81,6 @@ def test_the_user_timer_refreshes_every_15_minutes_through_the_script() -> None:
     cron = (DOWNTIME / "oncall-downtime.cron").read_text().splitlines()
     [line] = [entry for entry in cron if entry and not entry.startswith("#")]
     assert line.startswith("*/15 * * * * ") and line.endswith("oncall-downtime-refresh")
+    host = (DOWNTIME / "oncall-downtime-status.cron").read_text().splitlines()
+    [check] = [entry for entry in host if entry and not entry.startswith("#")]
+    assert check.startswith("*/15 * * * * oncall ") and "downtime status --page" in check

@@ -19,9 +19,10 @@ from oncall.services import identity
 from oncall.services.downtime import build_pack
 from oncall.services.downtime_fileback import file_back
 from oncall.services.downtime_journal import journal_bytes, make_entry
-from oncall.services.downtime_status import pack_status
+from oncall.services.downtime_status import pack_status, page_stale_packs
 from oncall.services.errors import PermissionDenied
 from oncall.store import episodes as episode_rows
+from oncall.store import outbox
 from oncall.ui.widgets.timeline_text import event_line
 
 
@@ -167,3 +168,30 @@ def test_status_names_whoever_is_on_call_without_a_fresh_pack(night: Clinic) -> 
     assert next(r for r in pack_status(night.ctx("sue")) if r.login == "alice").stale
     with pytest.raises(PermissionDenied):
         pack_status(night.ctx("alice"))
+
+
+def test_the_supervisor_is_paged_once_about_someone_on_call_without_a_pack(night: Clinic) -> None:
+    night.clock.advance(timedelta(minutes=30))
+    ctx = night.ctx("sue")
+    assert page_stale_packs(ctx, pack_status(ctx)) == ["Bob Okafor"]
+    assert page_stale_packs(ctx, pack_status(ctx)) == []  # every 15 minutes: once a shift
+    with night.store.read() as conn:
+        pages = [
+            r for r in outbox.messages(conn) if str(r["idempotency_key"]).startswith("downtime")
+        ]
+    [page] = pages
+    assert page["target"] == "staff:sue"
+    assert "Bob Okafor is on call and has no downtime pack from the last 7 days" in page["payload"]
+    assert "C-" not in page["payload"] and "Morgan" not in page["payload"]
+
+
+def test_status_runs_for_the_service_account_and_is_refused_to_a_clinician_at_the_gate(
+    night: Clinic, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(night.store.path)
+    assert main(["--db", db, "downtime", "status", "--page"]) == 0  # owner of the file: cron
+    out = capsys.readouterr().out  # the real clock: after the fixture's rota, nobody on call
+    assert out.startswith("Downtime packs (stale when older than 60 min for whoever is on call")
+    monkeypatch.setenv("SSH_ORIGINAL_COMMAND", "downtime status")
+    assert main(["--db", db, "gate", "alice"]) == 1
+    assert "'downtime status' is not allowed for a clinician." in capsys.readouterr().err

@@ -19,7 +19,11 @@ from oncall.commands.common import (
     open_store,
     say,
     settings_for,
+    system_actor,
 )
+from oncall.config import Settings
+from oncall.services.context import ServiceContext
+from oncall.store.db import Store
 
 PASSPHRASE_ENV = "ONCALL_DOWNTIME_PASSPHRASE"
 
@@ -93,6 +97,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "status", help="who has a downtime pack and how old it is (supervisors, admins)"
     )
     add_db_option(status)
+    status.add_argument(
+        "--page",
+        action="store_true",
+        help="page the supervisor about each person on call without a fresh pack (once per"
+        " shift and pack; for a check every 15 minutes on the host)",
+    )
     status.set_defaults(handler=run_status)
 
 
@@ -293,14 +303,15 @@ def run_file_back(args: argparse.Namespace) -> int:
 
 def run_status(args: argparse.Namespace) -> int:
     """Who has a pack, how old; exit 1 when someone on call now has none or a stale one."""
-    from oncall.services.downtime_status import pack_status
+    from oncall.services.downtime_status import pack_status, page_stale_packs
 
     settings = settings_for(args)
     store = open_store(settings)
     try:
-        ctx = acting_context(store, settings)
+        ctx = _status_context(store, settings)
         rows = pack_status(ctx)
         now = ctx.clock.now()
+        paged = page_stale_packs(ctx, rows) if args.page else []
     finally:
         store.close()
     limit = f"{settings.downtime_stale_minutes:g} min"
@@ -316,4 +327,17 @@ def run_status(args: argparse.Namespace) -> int:
             made = f"made {local:%a %d %b %H:%M}, {age} min ago, {row.clients} clients"
         flags = ("  on call now" if row.on_call_now else "") + ("  STALE" if row.stale else "")
         say(f"  {row.login:<12} {row.name:<24} {made}{flags}")
+    for name in paged:
+        say(f"Paged the supervisor: {name} is on call without a fresh downtime pack.")
     return EXIT_REJECTED if any(row.stale for row in rows) else EXIT_OK
+
+
+def _status_context(store: Store, settings: Settings) -> ServiceContext:
+    """A supervisor or admin; or the service account that owns the database (its cron job)."""
+    from oncall.services.identity import gate_login, os_account
+
+    if gate_login() is None and store.path.stat().st_uid == os.getuid():
+        from oncall.clock import SystemClock
+
+        return ServiceContext(store, system_actor(os_account()), SystemClock(), settings)
+    return acting_context(store, settings)
