@@ -243,3 +243,22 @@ async def test_a_key_after_a_write_waits_for_it_and_sees_its_result(
             "SELECT acknowledged_by FROM alerts WHERE id = ?", (report.accepted_ids[0],)
         ).fetchone()
     assert row[0] == clinic.staff["alice"].id
+
+
+async def test_a_key_arriving_as_the_console_closes_is_dropped_not_an_incident(
+    clinic: Clinic,
+) -> None:
+    from textual import events
+
+    app = _app(clinic)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        stack = app._screen_stacks[app._current_mode]
+        screens = list(stack)
+        stack.clear()  # as when the last screen has gone and a key is still in flight
+        try:
+            await app.on_event(events.Key("a", "a"))
+        finally:
+            stack.extend(screens)
+        await pilot.pause()
+        assert app.is_running

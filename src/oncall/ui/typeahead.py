@@ -72,9 +72,13 @@ class TypeaheadSafeApp(App[ReturnType]):
             # A paste is text from outside: a raw ESC in it reached a break-the-glass
             # reason. Cleaned once here, before any Input or TextArea sees it.
             event.text = safe_text(event.text, multiline=True)
+        if isinstance(event, events.Key) and not self._screen_stack:
+            return  # the console is closing: its last screen is gone, a key has nowhere to go
         if isinstance(event, events.Key) and not event.is_forwarded and not self._minimizes(event):
             self.app_focus = True
             await self._settle()
+            if not self._screen_stack:
+                return
             if not self._typed_before_screen(event):
                 await self._deliver(event)
             return
@@ -92,6 +96,8 @@ class TypeaheadSafeApp(App[ReturnType]):
         for _ in range(SETTLE_ROUNDS):
             held = await self._wait_for_writes()
             ran = await self._run_queued_callbacks() or held
+            if not self._screen_stack:
+                return
             screen = self.screen
             if not screen.is_mounted:
                 try:

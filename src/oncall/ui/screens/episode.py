@@ -178,7 +178,9 @@ class EpisodeScreen(OnCallScreen[None]):
         if ws is None:
             self.notify("The episode could not be read.", severity="error")
             return
-        highlighted = self.query_one(Timeline).highlighted_event
+        # A key can arrive before the timeline is mounted or after it went: no event chosen.
+        timeline = self.query(Timeline).first() if self.query(Timeline) else None
+        highlighted = timeline.highlighted_event if timeline is not None else None
         form = build_form(what, self.services, ws, highlighted=highlighted)
         if isinstance(form, str):
             self.notify(form, severity="warning")
