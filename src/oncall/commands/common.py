@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -111,7 +112,16 @@ def say(message: str, stream: TextIO | None = None, *, secret_shown: bool = Fals
     whose purpose is a secret, such as the link with its token that `oncall serve` prints.
     """
     text = safe_text(message, multiline=True)
-    print(text if secret_shown else scrub_secrets(text), file=stream or sys.stdout, flush=True)
+    try:
+        print(text if secret_shown else scrub_secrets(text), file=stream or sys.stdout, flush=True)
+    except OSError as error:
+        if error.errno in (errno.EIO, errno.ENXIO):
+            raise TerminalGone from None
+        raise
+
+
+class TerminalGone(Exception):
+    """The terminal went away (the SSH connection or tmux closed): nothing can be shown."""
 
 
 MAX_SHOWN = 50

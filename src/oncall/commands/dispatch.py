@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from oncall.commands import COMMAND_MODULES, COMMANDS, CONSOLE_MODULE
-from oncall.commands.common import CommandError, add_db_option, say
+from oncall.commands.common import CommandError, TerminalGone, add_db_option, say
 from oncall.services.errors import ServiceError, StoreError
 
 
@@ -70,6 +70,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except TerminalGone:
+        return 1  # what the command did is done; only its summary had nowhere to go
     except Exception as error:  # last resort: a traceback's message could quote client data
         from oncall.ui import crash
 
