@@ -9,6 +9,27 @@ from oncall.domain.timefmt import from_iso
 from oncall.services.context import ServiceContext
 from oncall.store import claims
 
+# The kinds of notice, named here for the console (which never imports the store).
+from oncall.store.claims import (
+    ALERT_ASSIGNMENT,
+    EPISODE_REASSIGNMENT,
+    HANDOVER,
+    MANUAL_PAGE,
+    SHIFT_CHANGE,
+)
+
+__all__ = [
+    "ALERT_ASSIGNMENT",
+    "EPISODE_REASSIGNMENT",
+    "HANDOVER",
+    "MANUAL_PAGE",
+    "NOTICE_TYPES",
+    "SHIFT_CHANGE",
+    "EscalationNotice",
+    "latest_notice_id",
+    "notices_since",
+]
+
 NOTICE_TYPES = (
     claims.ALERT,
     claims.FOLLOW_UP,

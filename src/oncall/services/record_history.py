@@ -11,6 +11,8 @@ from oncall.store import client_records, people
 from oncall.store.client_records import ConsentRecord, FieldChange
 from oncall.store.console_reads import staff_names
 
+__all__ = ["ConsentRecord", "FieldChange", "RecordHistory", "record_history"]
+
 
 @dataclass(frozen=True)
 class RecordHistory:

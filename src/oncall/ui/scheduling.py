@@ -17,16 +17,16 @@ from rich.text import Text
 from oncall.scheduler.console import attach
 from oncall.scheduler.engine import ConsoleScheduler
 from oncall.services.errors import StoreError
-from oncall.services.escalation_notices import EscalationNotice
-from oncall.services.reminders import Reminder, follow_ups_due
-from oncall.services.rota import OnCallNow, on_call_now
-from oncall.store.claims import (
+from oncall.services.escalation_notices import (
     ALERT_ASSIGNMENT,
     EPISODE_REASSIGNMENT,
     HANDOVER,
     MANUAL_PAGE,
     SHIFT_CHANGE,
+    EscalationNotice,
 )
+from oncall.services.reminders import Reminder, follow_ups_due
+from oncall.services.rota import OnCallNow, on_call_now
 from oncall.ui.screens.due_now import DueNowScreen
 from oncall.ui.widgets.due_now import notice_message, reminder_message
 from oncall.ui.widgets.rota_header import on_call_text

@@ -13,8 +13,12 @@ from textual.widgets import Static
 
 from oncall.domain.client_details import CLIENT_LABELS
 from oncall.services.errors import ServiceError
-from oncall.services.record_history import RecordHistory, record_history
-from oncall.store.client_records import ConsentRecord, FieldChange
+from oncall.services.record_history import (
+    ConsentRecord,
+    FieldChange,
+    RecordHistory,
+    record_history,
+)
 from oncall.ui.base import OnCallScreen
 from oncall.ui.widgets.action_footer import ActionFooter
 

@@ -19,9 +19,8 @@ from oncall.domain.cssrs import CssrsAnswerError
 from oncall.domain.episode_state import TransitionRefused
 from oncall.domain.terminal_text import is_terminal_safe, safe_text
 from oncall.services.context import ServiceContext
-from oncall.services.drafts import UnsavedForm, drop_draft, take_draft
+from oncall.services.drafts import Draft, DraftSubject, UnsavedForm, drop_draft, take_draft
 from oncall.services.errors import ServiceError, StoreError
-from oncall.store.carryover import Draft, DraftSubject
 from oncall.ui import crash
 from oncall.ui.messages import DataChanged
 from oncall.ui.screens.confirm import confirm_discard
