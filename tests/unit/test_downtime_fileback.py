@@ -20,7 +20,7 @@ from oncall.services.downtime import build_pack
 from oncall.services.downtime_fileback import file_back
 from oncall.services.downtime_journal import journal_bytes, make_entry
 from oncall.services.downtime_status import pack_status, page_stale_packs
-from oncall.services.errors import PermissionDenied
+from oncall.services.errors import PermissionDenied, ValidationFailed
 from oncall.store import episodes as episode_rows
 from oncall.store import outbox
 from oncall.ui.widgets.timeline_text import event_line
@@ -195,3 +195,29 @@ def test_status_runs_for_the_service_account_and_is_refused_to_a_clinician_at_th
     monkeypatch.setenv("SSH_ORIGINAL_COMMAND", "downtime status")
     assert main(["--db", db, "gate", "alice"]) == 1
     assert "'downtime status' is not allowed for a clinician." in capsys.readouterr().err
+
+
+def test_a_cssrs_screened_in_downtime_sets_the_episodes_risk_when_filed_back(
+    night: Clinic,
+) -> None:
+    episode_id = _episode_id(night)
+    with pytest.raises(ValidationFailed, match=r"^Question 6 \(ever done.*\) is not answered"):
+        make_entry(JournalKind.CSSRS, at=night.clock.now(), client_ref="C-4", episode_id=episode_id)
+    answers = {"q1": True, "q2": False, "q6": False}
+    screened = make_entry(
+        JournalKind.CSSRS,
+        at=night.clock.now() + timedelta(minutes=25),
+        client_ref="C-4",
+        episode_id=episode_id,
+        cssrs=dict(answers),
+    )
+    night.clock.advance(timedelta(hours=1))
+    report = file_back(night.ctx("alice"), DowntimeJournal(JOURNAL_VERSION, "alice", [screened]))
+    assert report.filed == [screened]
+    with night.store.read() as conn:
+        episode = episode_rows.episode_by_id(conn, episode_id)
+        [event] = [e for e in episode_rows.timeline(conn, episode_id) if e.body.get("downtime_id")]
+    assert event.kind.value == "risk_screening" and event.body["risk_level"] == "low"
+    # The later screening replaces Bob's (high) at 03:00: the risk the timeline now gives.
+    assert episode is not None and episode.risk_level is not None
+    assert episode.risk_level.value == "low"

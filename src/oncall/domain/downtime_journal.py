@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from oncall.domain.types import ContactChannel, ContactResult, Disposition
+from oncall.domain.cssrs import QUESTIONS, CssrsAnswers, score_cssrs
+from oncall.domain.types import ContactChannel, ContactResult, Disposition, RiskLevel
 
 JOURNAL_VERSION = 1
 MAX_TEXT = 4000
@@ -23,6 +24,7 @@ class JournalKind(StrEnum):
 
     NOTE = "note"
     CONTACT_ATTEMPT = "contact_attempt"
+    CSSRS = "cssrs"
     DISPOSITION = "disposition"
 
     @property
@@ -31,6 +33,7 @@ class JournalKind(StrEnum):
         return {
             JournalKind.NOTE: "note",
             JournalKind.CONTACT_ATTEMPT: "contact attempt",
+            JournalKind.CSSRS: "C-SSRS screener",
             JournalKind.DISPOSITION: "disposition decided",
         }[self]
 
@@ -50,6 +53,8 @@ class JournalEntry:
     channel: ContactChannel | None = None
     result: ContactResult | None = None
     disposition: Disposition | None = None
+    cssrs: dict[str, bool | None] | None = None
+    """The screener's answers by question key (domain/cssrs.py), for a C-SSRS entry."""
 
 
 @dataclass(frozen=True)
@@ -74,7 +79,22 @@ def entry_words(entry: JournalEntry) -> str:
         result = entry.result.value.replace("_", " ") if entry.result else "no result"
         line = f"{channel.capitalize()} contact with {entry.who or 'the client'}: {result}."
         return f"{line} {entry.text}".strip()
+    if entry.kind is JournalKind.CSSRS:
+        answers = entry.cssrs or {}
+        yes = [q.number for q in QUESTIONS if answers.get(q.key) is True]
+        said = f"yes to {', '.join(yes)}" if yes else "no to every question"
+        level = cssrs_level(entry)
+        risk = level.value.upper() if level else "not scored"
+        return f"C-SSRS screener: risk {risk} ({said}). {entry.text}".strip()
     if entry.kind is JournalKind.DISPOSITION:
         label = entry.disposition.label if entry.disposition else "no disposition"
         return f"Disposition decided during downtime: {label}. {entry.text}".strip()
     return entry.text
+
+
+def cssrs_level(entry: JournalEntry) -> RiskLevel | None:
+    """The risk level a C-SSRS entry's answers yield (None when they do not hold together)."""
+    try:
+        return score_cssrs(CssrsAnswers.from_dict(entry.cssrs or {}))
+    except ValueError:
+        return None

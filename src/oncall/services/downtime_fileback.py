@@ -14,12 +14,19 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from oncall.domain.downtime_journal import DowntimeJournal, JournalEntry, JournalKind, entry_words
+from oncall.domain.downtime_journal import (
+    DowntimeJournal,
+    JournalEntry,
+    JournalKind,
+    cssrs_level,
+    entry_words,
+)
 from oncall.domain.timefmt import to_iso
 from oncall.domain.types import EpisodeStatus, EventKind
 from oncall.services.access import access_basis
 from oncall.services.context import ServiceContext
 from oncall.services.errors import PermissionDenied
+from oncall.services.risk import refresh_risk
 from oncall.store import downtime as downtime_rows
 from oncall.store import episodes as episode_rows
 from oncall.store import people
@@ -152,6 +159,15 @@ def _file(
             "result": entry.result.value if entry.result else "",
             "note": entry.text,
         }
+    elif entry.kind is JournalKind.CSSRS:
+        kind = EventKind.RISK_SCREENING
+        level = cssrs_level(entry)
+        body = {
+            "instrument": "C-SSRS screener",
+            "answers": dict(entry.cssrs or {}),
+            "risk_level": level.value if level else None,
+            "note": entry.text,
+        }
     else:
         kind = EventKind.NOTE
         body = {"text": entry_words(entry)}
@@ -163,6 +179,8 @@ def _file(
         kind=kind,
         body={**body, **marks},
     )
+    if kind is EventKind.RISK_SCREENING:
+        refresh_risk(conn, episode_id)  # the episode's risk as its timeline now says
     episode = episode_rows.episode_by_id(conn, episode_id)
     ctx.audit(
         conn,

@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
+from oncall.domain.cssrs import CssrsAnswers
 from oncall.domain.downtime_codec import PackFormatError, decode, encode
 from oncall.domain.downtime_journal import (
     JOURNAL_VERSION,
@@ -102,6 +103,7 @@ def make_entry(
     channel: ContactChannel | None = None,
     result: ContactResult | None = None,
     disposition: Disposition | None = None,
+    cssrs: dict[str, bool | None] | None = None,
 ) -> JournalEntry:
     """A checked entry with a new id; ValidationFailed names what is missing."""
     text = text.strip()
@@ -116,6 +118,11 @@ def make_entry(
             raise ValidationFailed("Choose how the contact was attempted and what came of it.")
     if kind is JournalKind.DISPOSITION and disposition is None:
         raise ValidationFailed("Choose the disposition.")
+    if kind is JournalKind.CSSRS:
+        try:
+            cssrs = CssrsAnswers.from_dict(cssrs or {}).to_dict()
+        except ValueError as error:  # names the question (skip logic included)
+            raise ValidationFailed(f"{error}.") from None
     return JournalEntry(
         id=new_entry_id(),
         at=at,
@@ -127,6 +134,7 @@ def make_entry(
         channel=channel,
         result=result,
         disposition=disposition,
+        cssrs=cssrs if kind is JournalKind.CSSRS else None,
     )
 
 

@@ -123,7 +123,8 @@ class DowntimeApp(App[None]):
         except ServiceError as error:
             self.notify(str(error), severity="error", timeout=30)
             return False
-        self.notify(f"Saved to the downtime journal ({len(self.journal.journal.entries)} entries).")
+        count = len(self.journal.journal.entries)
+        self.notify(f"Saved to the downtime journal ({count} entr{'y' if count == 1 else 'ies'}).")
         return True
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:

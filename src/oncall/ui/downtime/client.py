@@ -36,6 +36,7 @@ class PackClientScreen(DowntimeScreen):
         Binding("escape", "app.pop_screen", "Back"),
         Binding("n", "journal('note')", "Note"),
         Binding("c", "journal('contact_attempt')", "Contact attempt"),
+        Binding("s", "journal('cssrs')", "C-SSRS"),
         Binding("x", "journal('disposition')", "Disposition"),
     ]
 
@@ -70,7 +71,8 @@ class PackClientScreen(DowntimeScreen):
             yield Static(follow_ups_text(packed, pack, zone, now), id="follow-ups")
             if self.downtime.journal is not None:
                 yield Static(
-                    "Logged during downtime (n note, c contact, x disposition)", classes="section"
+                    "Logged during downtime (n note, c contact, s C-SSRS, x disposition)",
+                    classes="section",
                 )
                 yield Static(self._journal_text(), id="journal")
 

@@ -9,15 +9,19 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
+from oncall.domain.cssrs import PERIOD, QUESTIONS
 from oncall.domain.downtime_journal import JournalEntry, JournalKind
 from oncall.domain.downtime_pack import PackClient
 from oncall.domain.types import ContactChannel, ContactResult, Disposition
 from oncall.services.downtime_journal import make_entry
 from oncall.services.errors import ValidationFailed
+
+SKIPPABLE = frozenset({"q3", "q4", "q5", "q6_within_3_months"})
+"""Questions the skip logic leaves out (after a no to 2, or to 6)."""
 
 
 def _words(value: str) -> str:
@@ -29,11 +33,16 @@ class JournalForm(ModalScreen[JournalEntry | None]):
 
     DEFAULT_CSS = """
     JournalForm { align: center middle; }
-    JournalForm > Vertical {
-        width: 80; height: auto; border: thick $warning; background: $surface; padding: 1 2;
+    JournalForm > VerticalScroll {
+        width: 84; height: auto; max-height: 95%; border: thick $warning;
+        background: $surface; padding: 1 2;
     }
+    JournalForm Label { width: 1fr; }
+    JournalForm .question { margin-top: 1; }
     JournalForm #journal-error { color: $error; }
     """
+    AUTO_FOCUS = "Input, Select"
+    """The first field, not the scrolling box around them."""
     BINDINGS: ClassVar[list[BindingType]] = [
         # Not a priority binding: the key then waits in the focused field's queue behind the
         # keys typed before it (docs PITFALLS: keys arriving in bursts over SSH).
@@ -48,7 +57,7 @@ class JournalForm(ModalScreen[JournalEntry | None]):
 
     def compose(self) -> ComposeResult:
         """The fields this kind of entry needs."""
-        with Vertical():
+        with VerticalScroll():
             title = f"Downtime journal — {self.kind.label} — {self.packed.client.name}"
             yield Label(Text(title, style="bold"))
             if self.kind is JournalKind.CONTACT_ATTEMPT:
@@ -60,6 +69,15 @@ class JournalForm(ModalScreen[JournalEntry | None]):
                 yield Select(
                     [(_words(r.value), r) for r in ContactResult], prompt="Result", id="result"
                 )
+            if self.kind is JournalKind.CSSRS:
+                yield Label(Text(f"C-SSRS screener ({PERIOD} for 1-5)", style="bold"))
+                for question in QUESTIONS:
+                    yield Label(f"{question.number}. {question.wording}", classes="question")
+                    yield Select(
+                        [("yes", True), ("no", False)],
+                        prompt="skipped" if question.key in SKIPPABLE else "answer",
+                        id=question.key,
+                    )
             if self.kind is JournalKind.DISPOSITION:
                 yield Select(
                     [(d.label, d) for d in Disposition], prompt="Disposition", id="disposition"
@@ -82,6 +100,7 @@ class JournalForm(ModalScreen[JournalEntry | None]):
         who = self.query("#who")
         channel, result = self._chosen("#channel"), self._chosen("#result")
         disposition = self._chosen("#disposition")
+        answers = {q.key: self._chosen(f"#{q.key}") for q in QUESTIONS}
         try:
             entry = make_entry(
                 self.kind,
@@ -93,9 +112,12 @@ class JournalForm(ModalScreen[JournalEntry | None]):
                 channel=channel if isinstance(channel, ContactChannel) else None,
                 result=result if isinstance(result, ContactResult) else None,
                 disposition=disposition if isinstance(disposition, Disposition) else None,
+                cssrs={k: v if isinstance(v, bool) else None for k, v in answers.items()},
             )
         except ValidationFailed as error:
-            self.query_one("#journal-error", Static).update(Text(str(error)))
+            shown = self.query_one("#journal-error", Static)
+            shown.update(Text(str(error)))
+            shown.scroll_visible()
             return
         self.dismiss(entry)
 
