@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from textual.widgets import DataTable, Static
 
 from conftest import Clinic, alert_record
 from oncall.cli import make_app
+from oncall.config import TargetSettings
 from oncall.services.alerts import acknowledge_alert, ingest_records
 from oncall.ui.screens.figures_range import FiguresRangeScreen
 from oncall.ui.screens.supervisor import SupervisorScreen
@@ -150,7 +152,12 @@ async def test_supervisor_retries_a_failed_delivery_and_f4_shows_the_quarantine(
             created_at=ctx.now_iso(),
         )
         conn.execute("UPDATE outbox SET status='failed', attempts=8, last_error='HTTP 503'")
-    app = make_app(clinic.settings, actor="sue", clock=clinic.clock, board=True)
+    # A target takes "pager" (without one the retried page would stay on the board as
+    # undeliverable, rightly).
+    settings = replace(
+        clinic.settings, targets=(TargetSettings("pager", "https://pager.example.org/e"),)
+    )
+    app = make_app(settings, actor="sue", clock=clinic.clock, board=True)
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         failing = app.screen.query_one("#failing", DataTable)

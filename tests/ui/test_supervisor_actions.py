@@ -321,3 +321,29 @@ async def test_the_colleague_asked_is_told_in_their_own_console(clinic: Clinic) 
             # Urgent for the one asked; news on another supervisor's console (or its author's).
             assert shown.severity == severity
             assert "Jordan" not in shown.message  # a notice may reach a wall screen
+
+
+async def test_a_page_no_target_takes_is_on_the_board_at_once_and_x_cancels_it(
+    clinic: Clinic,
+) -> None:
+    from oncall.services.reassignment import page_colleague
+
+    assert clinic.settings.targets == ()  # no notification target configured at all
+    page_colleague(clinic.ctx("sue"), clinic.staff["pat"].id)
+    app = _board(clinic)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        failing = _table(app, "failing")
+        rows = [[str(c) for c in failing.get_row_at(i)] for i in range(failing.row_count)]
+        # Never tried, so no attempt has failed: it is on the board because nothing takes it.
+        assert len(rows) == 1 and rows[0][1] == "staff:pat", rows
+        assert "no target" in rows[0][3] or "target" in rows[0][3].lower()
+        failing.focus()
+        await pilot.press("x")
+        await pilot.press(*"Pat answered the phone", "enter")
+        await app.workers.wait_for_complete()
+        await wait_until(pilot, lambda: failing.row_count == 0)
+    with clinic.store.read() as conn:
+        (status,) = conn.execute("SELECT status FROM outbox").fetchone()
+        audited = conn.execute("SELECT actor FROM audit_log WHERE action = 'outbox.cancelled'")
+        assert status == "cancelled" and [r[0] for r in audited] == ["sue"]

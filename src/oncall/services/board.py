@@ -11,6 +11,7 @@ from oncall.domain.timefmt import from_iso, maybe_from_iso, to_iso
 from oncall.domain.types import Role, ShiftRole
 from oncall.services.context import ServiceContext
 from oncall.services.errors import PermissionDenied
+from oncall.services.outbox_actions import undeliverable_messages
 from oncall.services.risk import current_levels
 from oncall.services.rota import on_call_now
 from oncall.store import alerts as alert_rows
@@ -252,6 +253,13 @@ def read_board(ctx: ServiceContext) -> Board:
             )
             for r in board_rows.failing_deliveries(conn)
         ]
+    # A page no configured target takes waits (never failing by attempts): loud here at once.
+    listed = {f.message_id for f in failing}
+    failing += [
+        FailingDelivery(m.id, m.kind, m.recipient, 0, "no target", m.reason, None)
+        for m in undeliverable_messages(ctx)
+        if m.id not in listed
+    ]
     return Board(
         now, waiting, handoffs, overdue, load, failing, tuple(rota.uncovered), tuple(episodes)
     )

@@ -10,10 +10,9 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Label
 
 from oncall.services.feed_status import FeedStatus, MessageView, feed_status, retry_delivery
-from oncall.services.outbox_actions import cancel_message, readdress_message
 from oncall.ui.base import OnCallScreen
 from oncall.ui.format import clinic_time, words
-from oncall.ui.screens.text_prompt import TextPrompt
+from oncall.ui.screens.message_actions import ask_cancel, ask_readdress
 from oncall.ui.widgets.action_footer import ActionFooter
 
 MESSAGES = 200
@@ -114,50 +113,14 @@ class OutboxScreen(OnCallScreen[None]):
     def action_readdress(self) -> None:
         """Send the selected queued or failed message to a colleague or target instead."""
         message = self._selected()
-        if message is None:
-            return
-        services = self.services
-
-        def chosen(to: str | None) -> None:
-            if to:
-                self.run_service(
-                    lambda: readdress_message(services, message.id, to),
-                    on_success=lambda address: self.notify(
-                        f"Message {message.id} goes to {address} now."
-                    ),
-                )
-
-        self.app.push_screen(
-            TextPrompt(
-                f"Re-address message {message.id} ({words(message.kind)} to {message.target})",
-                detail="A colleague's login, or the name of a configured target. Audited.",
-                placeholder="login or target name",
-            ),
-            chosen,
-        )
+        if message is not None:
+            ask_readdress(self, message.id, message.kind, message.target)
 
     def action_cancel_message(self) -> None:
         """Cancel the selected queued or failed message, with a reason (audited)."""
         message = self._selected()
-        if message is None:
-            return
-        services = self.services
-
-        def reasoned(reason: str | None) -> None:
-            if reason:
-                self.run_service(
-                    lambda: cancel_message(services, message.id, reason),
-                    on_success=lambda _: self.notify(f"Message {message.id} is cancelled."),
-                )
-
-        self.app.push_screen(
-            TextPrompt(
-                f"Cancel message {message.id} ({words(message.kind)} to {message.target})?",
-                detail="It will never be sent. Say why; the reason is audited.",
-                placeholder="reason",
-            ),
-            reasoned,
-        )
+        if message is not None:
+            ask_cancel(self, message.id, message.kind, message.target)
 
     def action_retry(self) -> None:
         """Send the selected failed message again (same idempotency key)."""

@@ -11,11 +11,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical
 from textual.widgets import Label, Sparkline, Static
 
-from oncall.services.board import Board, audit_board_opened, read_board
+from oncall.services.board import Board, FailingDelivery, audit_board_opened, read_board
 from oncall.services.feed_status import retry_delivery
 from oncall.services.metrics import Figures, compute_figures, today_range
 from oncall.ui.format import initials
 from oncall.ui.screens.figures_range import FiguresRangeScreen
+from oncall.ui.screens.message_actions import ask_cancel, ask_readdress
 from oncall.ui.screens.supervisor_actions import BoardActions
 from oncall.ui.widgets.action_footer import ActionFooter
 from oncall.ui.widgets.board_cells import (
@@ -81,6 +82,20 @@ class SupervisorScreen(BoardActions):
         Binding("f", "choose_range", "Figures for a range"),
         Binding("t", "today", "Today"),
         Binding("y", "retry_delivery", "Retry delivery"),
+        Binding(
+            "m",
+            "readdress_message",
+            "Re-address",
+            show=False,  # named in the failing pane's title when something is failing
+            tooltip="Send the selected failing or undeliverable message to a colleague or target",
+        ),
+        Binding(
+            "x",
+            "cancel_message",
+            "Cancel message",
+            show=False,
+            tooltip="Cancel the selected failing or undeliverable message, with a reason",
+        ),
         Binding("o", "outbox", "Messages"),
         Binding("escape", "app.pop_screen", "Back"),
     ]
@@ -171,6 +186,7 @@ class SupervisorScreen(BoardActions):
         failing_title = Text(f"Outbound deliveries failing: {len(board.failing)}")
         if board.failing:
             failing_title.stylize("bold red")
+            failing_title.append("  y retry  m re-address  x cancel", style="dim")
         self.query_one("#failing-title", Label).update(failing_title)
 
     def _show_figures(self) -> None:
@@ -211,6 +227,27 @@ class SupervisorScreen(BoardActions):
             lambda: retry_delivery(services, message_id),
             on_success=lambda _: self.notify(f"Message {message_id} will be retried."),
         )
+
+    def _failing_selected(self) -> FailingDelivery | None:
+        key = self._table("failing").selected_key
+        board = self._board
+        if key is None or board is None:
+            self.notify("No outbound delivery is failing.")
+            return None
+        message_id = int(key.removeprefix("message-"))
+        return next((f for f in board.failing if f.message_id == message_id), None)
+
+    def action_readdress_message(self) -> None:
+        """Send the selected failing or undeliverable message elsewhere (audited)."""
+        failing = self._failing_selected()
+        if failing is not None:
+            ask_readdress(self, failing.message_id, failing.kind, failing.target)
+
+    def action_cancel_message(self) -> None:
+        """Cancel the selected failing or undeliverable message, with a reason (audited)."""
+        failing = self._failing_selected()
+        if failing is not None:
+            ask_cancel(self, failing.message_id, failing.kind, failing.target)
 
     def action_outbox(self) -> None:
         """Every recent outbound message with its delivery state and last error."""
