@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import stat
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -215,3 +216,25 @@ def test_a_sealed_document_that_is_no_pack_is_one_sentence(document: bytes, sent
     with pytest.raises(DowntimeFileError) as raised:
         read_pack(seal(document, PASSPHRASE), PASSPHRASE, "p.bin")
     assert str(raised.value).startswith(sentence)
+
+
+def test_a_pack_every_15_minutes_writes_each_clients_own_audit_row_once_a_day(
+    night: Clinic,
+) -> None:
+    def rows() -> tuple[list[int | None], list[dict[str, object]]]:
+        with night.store.read() as conn:
+            entries = list(reversed(audit_entries(conn)))
+        per_client = [e.client_id for e in entries if e.action == "downtime.client_packed"]
+        packs = [e.detail for e in entries if e.action == "downtime.packed"]
+        return per_client, packs
+
+    build_pack(night.ctx("alice"))
+    night.clock.advance(timedelta(minutes=15))
+    build_pack(night.ctx("alice"))
+    per_client, packs = rows()
+    assert len(per_client) == 4 and len(packs) == 2
+    assert packs[1]["client_ids"] == packs[0]["client_ids"] and len(packs[1]["client_ids"]) == 4
+    assert (packs[0]["client_rows"], packs[1]["client_rows"]) == (4, 0)
+    night.clock.advance(timedelta(hours=24))  # a day on, off the rota: her caseload only
+    assert len(build_pack(night.ctx("alice")).clients) == 3
+    assert len(rows()[0]) == 4 + 3

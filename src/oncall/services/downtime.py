@@ -7,14 +7,17 @@ the one the phone rings for whoever calls; a clinician, peer or case manager who
 on the rota in the pack's seven days gets only those of them whose record opens to them
 (services/access.py), as in the console.
 
-The pack is a disclosure of every record in it: one audit row per client
-("downtime.client_packed", so `oncall audit --client REF` shows it) and one for the pack.
+The pack is a disclosure of every record in it: one audit row for the pack naming every
+client in it ("downtime.packed"), and a row per client ("downtime.client_packed", so
+`oncall audit --client REF` shows it) the first time in 24 hours a pack of that person's
+holds the client.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import timedelta
 
 from oncall.domain.downtime_codec import PackFormatError, decode, encode
 from oncall.domain.downtime_pack import (
@@ -60,6 +63,8 @@ PER_COUNTY_CATEGORY = 25
 """Entries kept for each county and category (the directory search's own order)."""
 MAX_PACK_BYTES = 256 * 1024 * 1024
 """Most a pack file may hold (a 500-client program's is about 60 KB); more is refused unread."""
+CLIENT_ROW_EVERY = timedelta(hours=24)
+"""A client's own audit row for a person's packs is written at most this often."""
 RECENT_EPISODES = 20
 """Episodes read per client to find the latest risk."""
 
@@ -98,7 +103,17 @@ def build_pack(ctx: ServiceContext) -> DowntimePack:
             staff_names=staff,
             counties=counties,
         )
-        ctx.audit(conn, "downtime.packed", "downtime_pack", None, detail=pack_summary(pack))
+        # Every pack names all its clients in its own row; each client also gets a row of
+        # their own (what `oncall audit --client` reads) once a day per person: a pack made
+        # every 15 minutes would otherwise write ~25,000 rows a day for a 260-client pack.
+        since = to_iso(now - CLIENT_ROW_EVERY)
+        seen = downtime_rows.recently_packed(conn, ctx.actor.login, since)
+        fresh = [c for c in packed if c.client.id not in seen]
+        detail = pack_summary(pack) | {
+            "client_ids": [c.client.id for c in packed],
+            "client_rows": len(fresh),
+        }
+        ctx.audit(conn, "downtime.packed", "downtime_pack", None, detail=detail)
         append_audit_series(
             conn,
             at=ctx.now_iso(),
@@ -106,7 +121,7 @@ def build_pack(ctx: ServiceContext) -> DowntimePack:
             action="downtime.client_packed",
             object_type="client",
             items=[
-                (str(c.client.id), c.client.id, json.dumps({"reasons": c.reasons})) for c in packed
+                (str(c.client.id), c.client.id, json.dumps({"reasons": c.reasons})) for c in fresh
             ],
         )
     return pack

@@ -76,3 +76,13 @@ def was_packed_for(conn: sqlite3.Connection, login: str, client_id: int, since: 
         (client_id, since, login),
     ).fetchone()
     return bool(row[0])
+
+
+def recently_packed(conn: sqlite3.Connection, login: str, since: str) -> set[int]:
+    """The clients whose record a pack for `login` held since `since` (their audit rows)."""
+    rows = conn.execute(
+        "SELECT DISTINCT client_id FROM audit_log WHERE at >= ?"
+        " AND action = 'downtime.client_packed' AND actor = ? AND client_id IS NOT NULL",
+        (since, login),
+    )
+    return {int(row[0]) for row in rows}
