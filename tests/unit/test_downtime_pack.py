@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import stat
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -238,3 +239,10 @@ def test_a_pack_every_15_minutes_writes_each_clients_own_audit_row_once_a_day(
     night.clock.advance(timedelta(hours=24))  # a day on, off the rota: her caseload only
     assert len(build_pack(night.ctx("alice")).clients) == 3
     assert len(rows()[0]) == 4 + 3
+
+
+def test_a_pack_naming_an_unknown_time_zone_is_one_sentence(night: Clinic) -> None:
+    pack = replace(build_pack(night.ctx("alice")), timezone="Mars/Olympus_Mons")
+    with pytest.raises(DowntimeFileError) as raised:
+        read_pack(pack_bytes(pack, PASSPHRASE), PASSPHRASE, "p.bin")
+    assert str(raised.value) == "p.bin names a time zone this machine does not know."

@@ -18,8 +18,9 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from oncall.domain.downtime_codec import PackFormatError, decode, encode
+from oncall.domain.downtime_codec import decode, encode
 from oncall.domain.downtime_pack import (
     ALERT_LOOKBACK,
     CASELOAD,
@@ -233,8 +234,13 @@ def read_pack(data: bytes, passphrase: str, name: str) -> DowntimePack:
             f"{name} was made by another version of oncall; make a new pack and open that."
         )
     try:
-        return decode(DowntimePack, plain)
-    except PackFormatError as error:
+        pack = decode(DowntimePack, plain)
+    except ValueError as error:  # PackFormatError, or a record's own check
         raise DowntimeFileError(
             f"{name} is damaged, or was made by another version of oncall: {error}."
         ) from None
+    try:
+        ZoneInfo(pack.timezone)  # every screen shows its times in it
+    except (ValueError, ZoneInfoNotFoundError):
+        raise DowntimeFileError(f"{name} names a time zone this machine does not know.") from None
+    return pack
