@@ -147,7 +147,8 @@ async def test_close_with_the_proposed_plan_edited(clinic: Clinic) -> None:
     checkins = [f for f in scheduled if f.kind is FollowUpKind.DAILY_CHECKIN]
     assert {f.assignee_id for f in checkins} == {clinic.staff["alice"].id}
     added = [f for f in scheduled if f.kind is FollowUpKind.CARING_CONTACT]
-    assert {f.assignee_id for f in added} == {clinic.staff["bob"].id}  # added by hand: his
+    # Added by hand: like the plan's own, for the client's primary clinician by default.
+    assert {f.assignee_id for f in added} == {clinic.staff["alice"].id}
     kinds = [f.kind for f in scheduled]
     assert kinds.count(FollowUpKind.DAILY_CHECKIN) == 6
     assert kinds.count(FollowUpKind.CARING_CONTACT) == 1

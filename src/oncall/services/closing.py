@@ -46,23 +46,30 @@ def propose_follow_ups(
     Follow-up is continuity of care: it goes by default to the client's primary
     clinician when they are active staff, and to the acting (on-call) user otherwise.
     """
-    primary = None
-    with ctx.store.read() as conn:
-        episode = episode_rows.episode_by_id(conn, episode_id)
-        if episode is not None:
-            require_client_access(ctx, conn, episode.client_id)
-            client = people.client_by_id(conn, episode.client_id)
-            if client is not None and client.primary_clinician_id is not None:
-                primary = people.staff_by_id(conn, client.primary_clinician_id)
-    if episode is None:
-        raise NotFound(f"There is no episode {episode_id}.")
+    default = default_follow_up_assignee(ctx, episode_id)
     with ctx.store.read() as conn:
         # Derived from the timeline: the highest current assessment, amendments applied.
-        risk = episode_risk(episode_rows.timeline(conn, episode.id, limit=100_000)).level
+        risk = episode_risk(episode_rows.timeline(conn, episode_id, limit=100_000)).level
     risk = risk or RiskLevel.NONE
-    default = primary.id if primary is not None and primary.active else ctx.actor.id
     who = assignee_id if assignee_id is not None else default
     return [FollowUpDraft(p.kind, p.due_at, who) for p in plan_follow_ups(risk, ctx.clock.now())]
+
+
+def default_follow_up_assignee(ctx: ServiceContext, episode_id: int) -> int:
+    """Who an episode's follow-ups go to unless the clinician chooses otherwise: the
+    client's primary clinician when they are active staff, else the acting user."""
+    with ctx.store.read() as conn:
+        episode = episode_rows.episode_by_id(conn, episode_id)
+        if episode is None:
+            raise NotFound(f"There is no episode {episode_id}.")
+        require_client_access(ctx, conn, episode.client_id)
+        client = people.client_by_id(conn, episode.client_id)
+        primary = (
+            people.staff_by_id(conn, client.primary_clinician_id)
+            if client is not None and client.primary_clinician_id is not None
+            else None
+        )
+    return primary.id if primary is not None and primary.active else ctx.actor.id
 
 
 @dataclass(frozen=True)

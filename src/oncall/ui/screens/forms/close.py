@@ -16,8 +16,9 @@ from oncall.domain.episode_state import close_problems
 from oncall.domain.models import Staff
 from oncall.domain.types import Disposition, EpisodeStatus, RiskLevel
 from oncall.services import closing
-from oncall.services.closing import Closure, FollowUpDraft
+from oncall.services.closing import Closure, FollowUpDraft, default_follow_up_assignee
 from oncall.services.context import ServiceContext
+from oncall.services.errors import ServiceError, StoreError
 from oncall.ui.screens.forms.base import ServiceForm
 from oncall.ui.screens.forms.close_safety import SafetyState
 from oncall.ui.screens.forms.follow_up_plan import FollowUpPlanEditor
@@ -153,8 +154,13 @@ class CloseEpisodeForm(ServiceForm[Closure]):
         )
 
     def action_add_follow_up(self) -> None:
-        """Add a follow-up to the plan, assigned to the acting user."""
-        self.editor.add(self.services.actor.id)
+        """Add a follow-up to the plan, for whom the plan's follow-ups go by default (the
+        client's primary clinician, else the acting user); its assignee can be changed."""
+        try:
+            assignee = default_follow_up_assignee(self.services, self.episode_id)
+        except (ServiceError, StoreError):
+            assignee = self.services.actor.id
+        self.editor.add(assignee)
         self.show_problems()
 
     def action_remove_follow_up(self) -> None:
