@@ -27,9 +27,9 @@ from pathlib import Path
 
 from benchmarks.make_large_db import build, copy_database
 from oncall.domain.timefmt import to_iso
+from oncall.services.queue import QueueSource
 from oncall.store import alerts as alert_rows
 from oncall.store.db import Store, connect
-from oncall.ui.widgets.queue_source import QueueSource
 
 PAGE = 41  # rows on a 120x36 screen, and one to know there are more
 SEVERITIES = ("imminent", "high", "moderate", "low")

@@ -13,8 +13,8 @@ from textual.worker import Worker
 
 from conftest import Clinic
 from oncall.cli import make_app
+from oncall.services.queue import QueueSource, QueueTallies
 from oncall.ui.screens.dashboard import DashboardScreen
-from oncall.ui.widgets.queue_source import QueueSource, QueueTallies
 
 POLLS = 720
 """At the default 250 ms, three minutes of polling; at 2 ms here, a few seconds."""

@@ -16,6 +16,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import date
 
+from oncall.domain.models import Staff
 from oncall.domain.types import Role
 from oncall.services.access import require_role
 from oncall.services.client_intake import clinic_today, contact_by_id, require_client
@@ -209,6 +210,14 @@ def _record(
         },
     )
     return consent_id
+
+
+def care_team_choices(ctx: ServiceContext, client_id: int) -> tuple[list[Staff], set[int]]:
+    """Whom the care-team form offers (active staff) and who is on the client's team now."""
+    with ctx.store.read() as conn:
+        staff = people.list_staff(conn, active_only=True)
+        team = set(client_records.care_team_ids(conn, client_id))
+    return staff, team
 
 
 def assign_care(

@@ -28,6 +28,12 @@ class PlanChangedMeanwhile(Refused):
     """Someone saved a newer version while this one was being written."""
 
 
+def current_plan(ctx: ServiceContext, client_id: int) -> SafetyPlan | None:
+    """The client's latest safety plan version (what an edit is based on), if any."""
+    with ctx.store.read() as conn:
+        return people.latest_safety_plan(conn, client_id)
+
+
 MAX_ITEMS = 20
 """Items a section may hold: a plan is read in a crisis, so it must stay short."""
 MAX_ITEM_CHARS = 500

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from oncall.domain.models import Alert
 from oncall.services.errors import StoreError
-from oncall.store import console_reads
+from oncall.services.queue import imminent_since, latest_alert_id
 from oncall.ui.format import initials, words
 
 if TYPE_CHECKING:
@@ -55,26 +55,20 @@ class ImminentWatch:
         """The newest alert looked at: only later ones can be news."""
         self._shown: list[Notification] = []
         # What is queued already is on the queue: only later arrivals are news.
-        with contextlib.suppress(StoreError), app.services.store.read() as conn:
-            self.seen_id = console_reads.latest_alert_id(conn)
+        with contextlib.suppress(StoreError):
+            self.seen_id = latest_alert_id(app.services)
 
     def check(self) -> None:
         """Read what arrived since the last look; ring and tell if the queue is out of sight."""
-        store = self.app.services.store
         try:
-            with store.read() as conn:
-                latest = console_reads.latest_alert_id(conn)
-                if latest <= self.seen_id:
-                    return
-                alerts = console_reads.imminent_since(conn, self.seen_id, limit=100)
-                names = console_reads.client_names(
-                    conn, {a.client_id for a in alerts if a.client_id is not None}
-                )
+            arrived = imminent_since(self.app.services, self.seen_id, limit=100)
         except StoreError:
             return  # the status line says the data is stale; the next change tries again
-        self.seen_id = latest
-        if alerts and not self._queue_on_screen():
-            self._tell(alerts, names)
+        if arrived is None:
+            return
+        self.seen_id = arrived.latest_id
+        if arrived.alerts and not self._queue_on_screen():
+            self._tell(arrived.alerts, arrived.client_names)
 
     def _queue_on_screen(self) -> bool:
         from oncall.ui.screens.dashboard import DashboardScreen

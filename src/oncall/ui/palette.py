@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, cast
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from oncall.domain.timefmt import from_iso
+from oncall.services.console_reads import find_records
 from oncall.services.errors import StoreError
-from oncall.store import console_reads
 from oncall.ui.format import clinic_datetime, initials, words
 from oncall.ui.navigation import open_client, open_episode, open_resources, open_rota
 
@@ -62,38 +62,34 @@ class RecordsProvider(Provider):
             yield Hit(max(score, 0.1), matcher.highlight(label), action, help=help_text)
 
     def _lookup(self, text: str) -> list[tuple[str, Callable[[], object], str]]:
-        # Imported here: the directory's modules are not needed to start the console.
-        from oncall.store.resources import ResourceFilter, search_resources
-
-        store = self._console.services.store
         zone = self._console.services.settings.zone
+        lookup = find_records(self._console.services, text, limit=LIMIT)
         found: list[tuple[str, Callable[[], object], str]] = []
-        with store.read() as conn:
-            for row in console_reads.find_clients(conn, text, limit=LIMIT):
-                name = self._name(str(row["preferred_name"] or row["name"]))
-                found.append(
-                    (
-                        f"Client {name} ({row['external_ref']})",
-                        partial(open_client, self.app, int(row["id"])),
-                        "Open the client's record and safety plan",
-                    )
+        for row in lookup.clients:
+            name = self._name(str(row["preferred_name"] or row["name"]))
+            found.append(
+                (
+                    f"Client {name} ({row['external_ref']})",
+                    partial(open_client, self.app, int(row["id"])),
+                    "Open the client's record and safety plan",
                 )
-            for row in console_reads.find_episodes(conn, text, limit=LIMIT):
-                name = self._name(str(row["name"]))
-                found.append(
-                    (
-                        f"Episode #{row['id']} {name} ({words(str(row['status']))})",
-                        partial(open_episode, self.app, int(row["id"])),
-                        f"Opened {clinic_datetime(from_iso(str(row['opened_at'])), zone)}",
-                    )
+            )
+        for row in lookup.episodes:
+            name = self._name(str(row["name"]))
+            found.append(
+                (
+                    f"Episode #{row['id']} {name} ({words(str(row['status']))})",
+                    partial(open_episode, self.app, int(row["id"])),
+                    f"Opened {clinic_datetime(from_iso(str(row['opened_at'])), zone)}",
                 )
-            for resource in search_resources(conn, ResourceFilter(text=text), limit=LIMIT):
-                phone = resource.phones[0][0] if resource.phones else "no phone listed"
-                found.append(
-                    (
-                        f"Resource {resource.name}",
-                        partial(open_resources, self.app, query=resource.name),
-                        f"{phone} · opens the directory",
-                    )
+            )
+        for resource in lookup.resources:
+            phone = resource.phones[0][0] if resource.phones else "no phone listed"
+            found.append(
+                (
+                    f"Resource {resource.name}",
+                    partial(open_resources, self.app, query=resource.name),
+                    f"{phone} · opens the directory",
                 )
+            )
         return found

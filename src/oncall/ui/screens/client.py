@@ -23,9 +23,9 @@ from oncall.services.client_history import (
     client_episodes_page,
     client_revision,
 )
+from oncall.services.console_reads import staff_names
 from oncall.services.errors import ServiceError
 from oncall.services.views import ClientRecord
-from oncall.store.console_reads import staff_names
 from oncall.ui.format import words
 from oncall.ui.navigation import open_episode
 from oncall.ui.screens.break_glass import offer_break_glass
@@ -115,8 +115,7 @@ class ClientScreen(ClientEditing):
         try:
             revision = client_revision(self.services, self.client_id)
             record = views.view_client(self.services, self.client_id)
-            with self.services.store.read() as conn:
-                self._names = staff_names(conn)
+            self._names = staff_names(self.services)
         except OutsideCare as error:  # breaking the glass can open it, for a stated reason
             self._deny(str(error))
             offer_break_glass(self, self.services, error, self._glass_broken)

@@ -8,7 +8,6 @@ from textual.binding import Binding, BindingType
 
 from oncall.services import client_care
 from oncall.services.views import ClientRecord
-from oncall.store import client_records, people
 from oncall.ui.base import OnCallScreen
 from oncall.ui.screens.forms.care_team import CareTeamForm
 from oncall.ui.screens.forms.client_details import ClientDetailsForm
@@ -91,8 +90,6 @@ class ClientEditing(OnCallScreen[None]):
         """Assign the primary clinician, the care team and the program."""
         if self.record is None or not self.edit_allowed("edit_care_team"):
             return
-        with self.services.store.read() as conn:
-            staff = people.list_staff(conn, active_only=True)
-            team = set(client_records.care_team_ids(conn, self.client_id))
+        staff, team = client_care.care_team_choices(self.services, self.client_id)
         form = CareTeamForm(self.services, self.record.client, staff, team)
         self.app.push_screen(form, self._saved("Care team"))

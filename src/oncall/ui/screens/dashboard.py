@@ -11,16 +11,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Label
 
+from oncall.services.console_reads import my_open_episodes, open_episode_id
 from oncall.services.errors import AlreadyAcknowledged, ServiceError, StoreError
-from oncall.store import console_reads
-from oncall.store.episodes import open_episode_for_client
+from oncall.services.queue import QueueSource, QueueTallies
 from oncall.ui.base import OnCallScreen
 from oncall.ui.navigation import find_alert_client, open_client, open_episode, open_resources
 from oncall.ui.poll_thread import PollThread
 from oncall.ui.widgets.action_footer import ActionFooter
 from oncall.ui.widgets.line_table import LineTable
 from oncall.ui.widgets.my_episodes import EpisodeList
-from oncall.ui.widgets.queue_source import QueueSource, QueueTallies
 from oncall.ui.widgets.queue_table import QueueTable
 from oncall.ui.widgets.status_line import StatusLine
 
@@ -104,14 +103,10 @@ class DashboardScreen(OnCallScreen[None]):
         self._tallies = QueueSource(self.services.store).tallies(now)
         self.queue.privacy = self.services.settings.privacy_mode  # F9 may have toggled it
         self.queue.reload()
-        with self.services.store.read() as conn:
-            episodes = console_reads.open_episodes(
-                conn, opened_by=self.services.actor.id, limit=EPISODE_LIMIT
-            )
-            names = console_reads.client_names(conn, {e.client_id for e in episodes})
+        mine = my_open_episodes(self.services, limit=EPISODE_LIMIT)
         privacy = self.services.settings.privacy_mode
-        self.episodes_table.show(episodes, names, now, privacy=privacy)
-        count = len(episodes)
+        self.episodes_table.show(mine.episodes, mine.client_names, now, privacy=privacy)
+        count = len(mine.episodes)
         more = "+" if count >= EPISODE_LIMIT else ""
         self.query_one("#episodes-title", Label).update(
             f"My open episodes: {count}{more}" if count else "My open episodes: none"
@@ -244,9 +239,7 @@ class DashboardScreen(OnCallScreen[None]):
         open_episode(self.app, episode_id)
 
     def _open_episode_of(self, client_id: int) -> int | None:
-        with self.services.store.read() as conn:
-            episode = open_episode_for_client(conn, client_id)
-        return episode.id if episode is not None else None
+        return open_episode_id(self.services, client_id)
 
     @on(LineTable.RowSelected)
     def _row_chosen(self, event: LineTable.RowSelected) -> None:

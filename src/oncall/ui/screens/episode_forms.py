@@ -11,10 +11,10 @@ from oncall.domain.risk import episode_risk
 from oncall.domain.types import EpisodeStatus, EventKind
 from oncall.services import closing, episodes
 from oncall.services.close_safety import OVERRIDERS
+from oncall.services.console_reads import active_staff
 from oncall.services.context import ServiceContext
 from oncall.services.errors import ServiceError, StoreError
 from oncall.services.views import EpisodeWorkspace
-from oncall.store import people
 from oncall.ui.screens.forms.amend import AmendForm
 from oncall.ui.screens.forms.close import CloseEpisodeForm
 from oncall.ui.screens.forms.close_safety import SafetyState
@@ -111,8 +111,7 @@ def _amend_form(
 def _close_form(services: ServiceContext, ws: EpisodeWorkspace) -> ModalScreen[Any] | str:
     try:
         drafts = closing.propose_follow_ups(services, ws.episode.id)
-        with services.store.read() as conn:
-            staff = people.list_staff(conn, active_only=True)
+        staff = active_staff(services)
     except (ServiceError, StoreError) as error:
         return f"Cannot close now: {error}"
     risk = episode_risk(ws.timeline)

@@ -20,11 +20,11 @@ from oncall.services.safety_plans import (
     PlanChangedMeanwhile,
     PlanDraft,
     clean_draft,
+    current_plan,
     plan_problems,
     same_as,
     save_safety_plan,
 )
-from oncall.store import people
 from oncall.ui import crash
 from oncall.ui.messages import DataChanged
 from oncall.ui.screens.confirm import confirm_discard
@@ -173,8 +173,7 @@ class PlanEditScreen(ModalScreen[SafetyPlan | None]):
 
     def _rebase(self) -> None:
         try:
-            with self.services.store.read() as conn:
-                self.current = people.latest_safety_plan(conn, self.client_id)
+            self.current = current_plan(self.services, self.client_id)
         except StoreError:
             return
 

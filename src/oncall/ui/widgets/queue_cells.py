@@ -13,9 +13,9 @@ from datetime import datetime
 from rich.text import Text
 
 from oncall.domain.types import AlertStatus
+from oncall.services.queue import QueueRow
 from oncall.ui.format import countdown, initials, severity_label, short_duration, words
 from oncall.ui.widgets.line_table import PADDING
-from oncall.ui.widgets.queue_source import QueueRow
 
 PRIVATE_SUMMARY = "hidden: privacy mode"
 """What privacy mode shows for a summary: free text from a feed may name people or places."""

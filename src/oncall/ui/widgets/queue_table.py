@@ -22,10 +22,9 @@ from textual.message import Message
 
 from oncall.domain.models import Alert
 from oncall.services.errors import StoreError
-from oncall.store.alerts import QueueCursor
+from oncall.services.queue import QueueCursor, QueueRow, QueueSource
 from oncall.ui.widgets.line_table import Column, LineTable
 from oncall.ui.widgets.queue_cells import QueueLayout, layout_for, row_cells
-from oncall.ui.widgets.queue_source import QueueRow, QueueSource
 
 WHEEL_ROWS = 3
 

@@ -1,4 +1,9 @@
-"""Where the queue table reads its rows: keyset pages of the live queue, one row per client."""
+"""The live queue as the console reads it: keyset pages, one row per client, and new arrivals.
+
+The queue table holds only the Store: each page is one keyset query (and one for the names
+on it), never the whole table. Nothing here is audited: a row shows a name and an alert,
+and opening the client or the episode is the audited view.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +12,22 @@ from datetime import datetime
 
 from oncall.domain.models import Alert
 from oncall.domain.timefmt import to_iso
+from oncall.services.context import ServiceContext
 from oncall.store import console_reads
 from oncall.store.alerts import QueueCursor
 from oncall.store.db import Store
 from oncall.store.queue_groups import GroupCounts, QueueTallies
 
-__all__ = ["QueueRow", "QueueSource", "QueueTallies"]
+__all__ = [
+    "GroupCounts",
+    "ImminentArrivals",
+    "QueueCursor",
+    "QueueRow",
+    "QueueSource",
+    "QueueTallies",
+    "imminent_since",
+    "latest_alert_id",
+]
 
 
 @dataclass(frozen=True)
@@ -85,3 +100,34 @@ class QueueSource:
         """Whether an alert that arrived after `seen_id` waits above the row at `cursor`."""
         with self.store.read() as conn:
             return console_reads.newer_waiting_before(conn, seen_id, cursor)
+
+
+@dataclass(frozen=True)
+class ImminentArrivals:
+    """Waiting IMMINENT alerts that arrived since a console last looked."""
+
+    latest_id: int
+    """The newest alert's id now: the next look starts after it."""
+    alerts: list[Alert]
+    """The waiting IMMINENT alerts among the arrivals (at most the limit asked for)."""
+    client_names: dict[int, str]
+    """Their clients' full names by id."""
+
+
+def latest_alert_id(ctx: ServiceContext) -> int:
+    """The newest alert's id (0 when there is none): only later ones can be news."""
+    with ctx.store.read() as conn:
+        return console_reads.latest_alert_id(conn)
+
+
+def imminent_since(ctx: ServiceContext, seen_id: int, *, limit: int) -> ImminentArrivals | None:
+    """What arrived after alert `seen_id`; None when nothing did (a primary-key range)."""
+    with ctx.store.read() as conn:
+        latest = console_reads.latest_alert_id(conn)
+        if latest <= seen_id:
+            return None
+        alerts = console_reads.imminent_since(conn, seen_id, limit=limit)
+        names = console_reads.client_names(
+            conn, {a.client_id for a in alerts if a.client_id is not None}
+        )
+    return ImminentArrivals(latest, alerts, names)
