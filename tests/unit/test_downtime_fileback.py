@@ -12,7 +12,12 @@ import pytest
 from conftest import Clinic
 from downtime_support import PASSPHRASE, downtime_night
 from oncall.cli import main
-from oncall.domain.downtime_journal import JOURNAL_VERSION, DowntimeJournal, JournalKind
+from oncall.domain.downtime_journal import (
+    JOURNAL_VERSION,
+    DowntimeJournal,
+    JournalEntry,
+    JournalKind,
+)
 from oncall.domain.timefmt import to_iso
 from oncall.domain.types import ContactChannel, ContactResult, Disposition
 from oncall.services import identity
@@ -22,7 +27,7 @@ from oncall.services.downtime_journal import journal_bytes, make_entry
 from oncall.services.downtime_status import pack_status, page_stale_packs
 from oncall.services.errors import PermissionDenied, ValidationFailed
 from oncall.store import episodes as episode_rows
-from oncall.store import outbox
+from oncall.store import followups, outbox
 from oncall.ui.widgets.timeline_text import event_line
 
 
@@ -221,3 +226,46 @@ def test_a_cssrs_screened_in_downtime_sets_the_episodes_risk_when_filed_back(
     # The later screening replaces Bob's (high) at 03:00: the risk the timeline now gives.
     assert episode is not None and episode.risk_level is not None
     assert episode.risk_level.value == "low"
+
+
+def test_a_follow_up_attempt_in_downtime_counts_once_at_its_own_time(night: Clinic) -> None:
+    episode_id = _episode_id(night)
+    with night.store.write() as conn:
+        due = followups.insert_follow_up(
+            conn,
+            episode_id=episode_id,
+            client_id=night.clients["C-4"],
+            kind="contact_24h",
+            due_at=to_iso(night.clock.now() + timedelta(minutes=30)),
+            assignee_id=night.staff["pat"].id,
+            created_at=to_iso(night.clock.now()),
+            created_by=night.staff["bob"].id,
+        )
+    assert [f.id for f in build_pack(night.ctx("alice")).clients[0].follow_ups] == [due.id]
+
+    t0 = night.clock.now()
+
+    def attempt(minutes: int, result: ContactResult) -> JournalEntry:
+        return make_entry(
+            JournalKind.FOLLOW_UP_ATTEMPT,
+            at=t0 + timedelta(minutes=minutes),
+            client_ref="C-4",
+            episode_id=episode_id,
+            follow_up_id=due.id,
+            channel=ContactChannel.PHONE,
+            result=result,
+        )
+
+    missed, reached = attempt(35, ContactResult.NO_ANSWER), attempt(50, ContactResult.REACHED)
+    journal = DowntimeJournal(JOURNAL_VERSION, "alice", [missed, reached])
+    night.clock.advance(timedelta(hours=2))
+    assert file_back(night.ctx("alice"), journal).filed == [missed, reached]
+    assert file_back(night.ctx("alice"), journal).already_filed == [missed, reached]
+    with night.store.read() as conn:
+        done = followups.follow_up_by_id(conn, due.id)
+        tried = followups.attempts_for(conn, due.id)
+    assert done is not None and done.status.value == "done" and done.attempts == 2
+    assert [row["at"] for row in tried] == [to_iso(missed.at), to_iso(reached.at)]
+    late = DowntimeJournal(JOURNAL_VERSION, "alice", [attempt(55, ContactResult.REACHED)])
+    [conflict] = file_back(night.ctx("alice"), late).conflicts
+    assert f"follow-up F-{due.id} is done already" in conflict.reason

@@ -25,6 +25,7 @@ class JournalKind(StrEnum):
     NOTE = "note"
     CONTACT_ATTEMPT = "contact_attempt"
     CSSRS = "cssrs"
+    FOLLOW_UP_ATTEMPT = "follow_up_attempt"
     DISPOSITION = "disposition"
 
     @property
@@ -34,6 +35,7 @@ class JournalKind(StrEnum):
             JournalKind.NOTE: "note",
             JournalKind.CONTACT_ATTEMPT: "contact attempt",
             JournalKind.CSSRS: "C-SSRS screener",
+            JournalKind.FOLLOW_UP_ATTEMPT: "follow-up attempt",
             JournalKind.DISPOSITION: "disposition decided",
         }[self]
 
@@ -55,6 +57,8 @@ class JournalEntry:
     disposition: Disposition | None = None
     cssrs: dict[str, bool | None] | None = None
     """The screener's answers by question key (domain/cssrs.py), for a C-SSRS entry."""
+    follow_up_id: int | None = None
+    """The pending follow-up an attempt was for."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,11 @@ def entry_words(entry: JournalEntry) -> str:
         channel = entry.channel.value.replace("_", " ") if entry.channel else "contact"
         result = entry.result.value.replace("_", " ") if entry.result else "no result"
         line = f"{channel.capitalize()} contact with {entry.who or 'the client'}: {result}."
+        return f"{line} {entry.text}".strip()
+    if entry.kind is JournalKind.FOLLOW_UP_ATTEMPT:
+        channel = entry.channel.value.replace("_", " ") if entry.channel else "contact"
+        result = entry.result.value.replace("_", " ") if entry.result else "no result"
+        line = f"Follow-up F-{entry.follow_up_id} attempt by {channel}: {result}."
         return f"{line} {entry.text}".strip()
     if entry.kind is JournalKind.CSSRS:
         answers = entry.cssrs or {}

@@ -21,14 +21,16 @@ from oncall.domain.downtime_journal import (
     cssrs_level,
     entry_words,
 )
+from oncall.domain.followup_plan import MAX_ATTEMPTS, status_after_attempt
 from oncall.domain.timefmt import to_iso
-from oncall.domain.types import EpisodeStatus, EventKind
+from oncall.domain.types import ContactResult, EpisodeStatus, EventKind, FollowUpStatus
 from oncall.services.access import access_basis
 from oncall.services.context import ServiceContext
 from oncall.services.errors import PermissionDenied
 from oncall.services.risk import refresh_risk
 from oncall.store import downtime as downtime_rows
 from oncall.store import episodes as episode_rows
+from oncall.store import followups as follow_up_rows
 from oncall.store import people
 
 CLOCK_SLACK = timedelta(minutes=5)
@@ -71,6 +73,11 @@ def file_back(ctx: ServiceContext, journal: DowntimeJournal) -> FileBackReport:
     entries = sorted(journal.entries, key=lambda e: (e.at, e.id))
     with ctx.store.write() as conn:
         episodes = {e.episode_id for e in entries if e.episode_id is not None}
+        for entry in entries:  # an attempt's event goes on its follow-up's episode
+            if entry.follow_up_id is not None:
+                follow_up = follow_up_rows.follow_up_by_id(conn, entry.follow_up_id)
+                if follow_up is not None:
+                    episodes.add(follow_up.episode_id)
         done = downtime_rows.filed_entry_ids(conn, episodes)
         staff = {s.id: s.display_name for s in people.list_staff(conn)}
         for entry in entries:
@@ -81,8 +88,11 @@ def file_back(ctx: ServiceContext, journal: DowntimeJournal) -> FileBackReport:
             if reason is not None:
                 report.conflicts.append(Conflict(entry, reason))
                 continue
-            assert entry.episode_id is not None
-            _file(ctx, conn, entry, entry.episode_id)
+            if entry.kind is JournalKind.FOLLOW_UP_ATTEMPT:
+                _file_attempt(ctx, conn, entry)
+            else:
+                assert entry.episode_id is not None
+                _file(ctx, conn, entry, entry.episode_id)
             done.add(entry.id)
             report.filed.append(entry)
             if entry.kind is JournalKind.DISPOSITION and entry.disposition is not None:
@@ -119,6 +129,15 @@ def _why_not(
     client = people.client_by_ref(conn, entry.client_ref)
     if client is None:
         return f"The {what}: there is no client {entry.client_ref} any more."
+    packed = downtime_rows.was_packed_for(
+        conn, ctx.actor.login, client.id, to_iso(entry.at - PACK_REACH)
+    )
+    # The pack disclosed the record to them (and was audited so): what they did with it
+    # during downtime goes back on the record as any action of theirs would.
+    if not packed and access_basis(ctx, conn, client.id) is None:
+        return f"The {what}: {entry.client_ref} is not in your care; ask a supervisor."
+    if entry.kind is JournalKind.FOLLOW_UP_ATTEMPT:
+        return _follow_up_problem(conn, entry, what, client.id)
     if entry.episode_id is None:
         return (
             f"The {what}: {entry.client_ref} had no open episode in the pack; open one in the"
@@ -136,14 +155,81 @@ def _why_not(
             f"The {what}: episode #{episode.id} was closed {closed} by {by} meanwhile; add it"
             " to the record as an amendment."
         )
-    # The pack disclosed the record to them (and was audited so): what they did with it
-    # during downtime goes back on the record as any action of theirs would.
-    packed = downtime_rows.was_packed_for(
-        conn, ctx.actor.login, client.id, to_iso(entry.at - PACK_REACH)
-    )
-    if not packed and access_basis(ctx, conn, client.id) is None:
-        return f"The {what}: {entry.client_ref} is not in your care; ask a supervisor."
     return None
+
+
+def _follow_up_problem(
+    conn: sqlite3.Connection, entry: JournalEntry, what: str, client_id: int
+) -> str | None:
+    """Why a follow-up attempt cannot be counted now (done meanwhile, out of attempts)."""
+    follow_up = (
+        follow_up_rows.follow_up_by_id(conn, entry.follow_up_id)
+        if entry.follow_up_id is not None
+        else None
+    )
+    if follow_up is None or follow_up.client_id != client_id:
+        return f"The {what}: follow-up F-{entry.follow_up_id} is not {entry.client_ref}'s."
+    if follow_up.status is not FollowUpStatus.PENDING:
+        return (
+            f"The {what}: follow-up F-{follow_up.id} is {follow_up.status.value} already;"
+            " add the attempt to its episode as a note if it matters."
+        )
+    if follow_up.attempts >= MAX_ATTEMPTS:
+        return f"The {what}: follow-up F-{follow_up.id} has had its {MAX_ATTEMPTS} attempts."
+    return None
+
+
+def _file_attempt(ctx: ServiceContext, conn: sqlite3.Connection, entry: JournalEntry) -> None:
+    """A follow-up attempt counted at its own time, as the console would count it."""
+    assert entry.follow_up_id is not None and entry.channel and entry.result
+    follow_up = follow_up_rows.follow_up_by_id(conn, entry.follow_up_id)
+    assert follow_up is not None
+    at = to_iso(entry.at)
+    reached = entry.result is ContactResult.REACHED
+    status = status_after_attempt(follow_up.attempts, reached)
+    follow_up_rows.record_attempt(
+        conn,
+        follow_up_id=follow_up.id,
+        at=at,
+        actor_id=ctx.actor.id,
+        channel=entry.channel.value,
+        result=entry.result.value,
+        note=entry.text,
+    )
+    if status is not FollowUpStatus.PENDING:
+        follow_up_rows.finish_follow_up(
+            conn,
+            follow_up.id,
+            status=status.value,
+            result=entry.result.value if reached else "attempts ran out",
+            completed_at=at if reached else None,
+        )
+    detail = {"channel": entry.channel.value, "result": entry.result.value, "status": status.value}
+    event = episode_rows.insert_event(
+        conn,
+        episode_id=follow_up.episode_id,
+        at=at,
+        actor_id=ctx.actor.id,
+        kind=EventKind.FOLLOW_UP_ACTIVITY,
+        body={
+            "follow_up_id": follow_up.id,
+            "follow_up_kind": follow_up.kind.value,
+            "action": "attempt",
+            **detail,
+            "note": entry.text,
+            "entered_after_downtime": True,
+            "downtime_id": entry.id,
+            "filed_at": ctx.now_iso(),
+        },
+    )
+    ctx.audit(
+        conn,
+        "follow_up.attempt",
+        "follow_up",
+        follow_up.id,
+        client_id=follow_up.client_id,
+        detail={**detail, "event_id": event.id, "downtime_id": entry.id, "happened_at": at},
+    )
 
 
 def _file(

@@ -104,6 +104,7 @@ def make_entry(
     result: ContactResult | None = None,
     disposition: Disposition | None = None,
     cssrs: dict[str, bool | None] | None = None,
+    follow_up_id: int | None = None,
 ) -> JournalEntry:
     """A checked entry with a new id; ValidationFailed names what is missing."""
     text = text.strip()
@@ -114,6 +115,11 @@ def make_entry(
     if kind is JournalKind.CONTACT_ATTEMPT:
         if not who.strip():
             raise ValidationFailed("Say who was contacted.")
+        if channel is None or result is None:
+            raise ValidationFailed("Choose how the contact was attempted and what came of it.")
+    if kind is JournalKind.FOLLOW_UP_ATTEMPT:
+        if follow_up_id is None:
+            raise ValidationFailed("Choose the follow-up the attempt was for.")
         if channel is None or result is None:
             raise ValidationFailed("Choose how the contact was attempted and what came of it.")
     if kind is JournalKind.DISPOSITION and disposition is None:
@@ -135,6 +141,7 @@ def make_entry(
         result=result,
         disposition=disposition,
         cssrs=cssrs if kind is JournalKind.CSSRS else None,
+        follow_up_id=follow_up_id if kind is JournalKind.FOLLOW_UP_ATTEMPT else None,
     )
 
 

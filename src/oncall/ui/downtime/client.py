@@ -37,6 +37,7 @@ class PackClientScreen(DowntimeScreen):
         Binding("n", "journal('note')", "Note"),
         Binding("c", "journal('contact_attempt')", "Contact attempt"),
         Binding("s", "journal('cssrs')", "C-SSRS"),
+        Binding("f", "journal('follow_up_attempt')", "Follow-up attempt"),
         Binding("x", "journal('disposition')", "Disposition"),
     ]
 
@@ -70,10 +71,8 @@ class PackClientScreen(DowntimeScreen):
             yield Static("Follow-ups", classes="section")
             yield Static(follow_ups_text(packed, pack, zone, now), id="follow-ups")
             if self.downtime.journal is not None:
-                yield Static(
-                    "Logged during downtime (n note, c contact, s C-SSRS, x disposition)",
-                    classes="section",
-                )
+                keys = "n note, c contact, s C-SSRS, f follow-up attempt, x disposition"
+                yield Static(f"Logged during downtime ({keys})", classes="section")
                 yield Static(self._journal_text(), id="journal")
 
     def _journal_text(self) -> Text:
@@ -89,6 +88,10 @@ class PackClientScreen(DowntimeScreen):
     def action_journal(self, kind: str) -> None:
         """Open the journal's form for this client; the entry is written when saved."""
         from oncall.ui.downtime.journal_form import JournalForm
+
+        if kind == JournalKind.FOLLOW_UP_ATTEMPT and not self.packed.follow_ups:
+            self.notify("The pack holds no pending follow-up for this client.")
+            return
 
         def saved(entry: JournalEntry | None) -> None:
             if self.downtime.add_journal_entry(entry):

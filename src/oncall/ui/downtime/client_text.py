@@ -113,6 +113,7 @@ def follow_ups_text(packed: PackClient, pack: DowntimePack, zone: ZoneInfo, now:
     for number, follow_up in enumerate(packed.follow_ups):
         if number:
             text.append("\n")
+        text.append(f"F-{follow_up.id} ", style="dim")
         text.append(FOLLOW_UP_LABELS.get(follow_up.kind, words(follow_up.kind.value)))
         text.append(f" due {clinic_datetime(follow_up.due_at, zone)}")
         if follow_up.due_at <= now:

@@ -19,6 +19,7 @@ from oncall.domain.downtime_pack import PackClient
 from oncall.domain.types import ContactChannel, ContactResult, Disposition
 from oncall.services.downtime_journal import make_entry
 from oncall.services.errors import ValidationFailed
+from oncall.ui.widgets.timeline_text import FOLLOW_UP_LABELS
 
 SKIPPABLE = frozenset({"q3", "q4", "q5", "q6_within_3_months"})
 """Questions the skip logic leaves out (after a no to 2, or to 6)."""
@@ -60,9 +61,19 @@ class JournalForm(ModalScreen[JournalEntry | None]):
         with VerticalScroll():
             title = f"Downtime journal — {self.kind.label} — {self.packed.client.name}"
             yield Label(Text(title, style="bold"))
-            if self.kind is JournalKind.CONTACT_ATTEMPT:
-                yield Label("Who was contacted")
-                yield Input(self.packed.client.name, id="who")
+            if self.kind is JournalKind.FOLLOW_UP_ATTEMPT:
+                yield Select(
+                    [
+                        (f"F-{f.id} {FOLLOW_UP_LABELS.get(f.kind, f.kind.value)}", f.id)
+                        for f in self.packed.follow_ups
+                    ],
+                    prompt="Which follow-up",
+                    id="follow-up",
+                )
+            if self.kind in (JournalKind.CONTACT_ATTEMPT, JournalKind.FOLLOW_UP_ATTEMPT):
+                if self.kind is JournalKind.CONTACT_ATTEMPT:
+                    yield Label("Who was contacted")
+                    yield Input(self.packed.client.name, id="who")
                 yield Select(
                     [(_words(c.value), c) for c in ContactChannel], prompt="How", id="channel"
                 )
@@ -97,6 +108,10 @@ class JournalForm(ModalScreen[JournalEntry | None]):
     def action_save(self) -> None:
         """Check the entry; return it, or say what is missing."""
         episode = self.packed.episodes[0].episode.id if self.packed.episodes else None
+        follow_up = self._chosen("#follow-up")
+        for pending in self.packed.follow_ups:
+            if pending.id == follow_up:
+                episode = pending.episode_id  # the attempt goes on its follow-up's episode
         who = self.query("#who")
         channel, result = self._chosen("#channel"), self._chosen("#result")
         disposition = self._chosen("#disposition")
@@ -113,6 +128,7 @@ class JournalForm(ModalScreen[JournalEntry | None]):
                 result=result if isinstance(result, ContactResult) else None,
                 disposition=disposition if isinstance(disposition, Disposition) else None,
                 cssrs={k: v if isinstance(v, bool) else None for k, v in answers.items()},
+                follow_up_id=follow_up if isinstance(follow_up, int) else None,
             )
         except ValidationFailed as error:
             shown = self.query_one("#journal-error", Static)
