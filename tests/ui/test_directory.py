@@ -268,3 +268,22 @@ async def test_filter_boxes_show_their_state_by_mark_not_only_by_colour(clinic: 
         box.value = True
         await settle(pilot)
         assert str(box.render()).startswith("▐X▌"), "ticked: a mark in the box"
+
+
+async def test_a_change_arriving_as_the_directory_opens_waits_for_its_first_read(
+    clinic: Clinic,
+) -> None:
+    # Seen as "Something went wrong" on first opening the directory while a feed was
+    # adding alerts: the live refresh re-read the new screen before its on_mount had
+    # given the results table its columns.
+    _directory(clinic)
+    app = make_app(clinic.settings, actor="alice", clock=clinic.clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        screen = ResourceDirectoryScreen(None)
+        app.push_screen(screen)  # not awaited: the screen is on the stack, not yet mounted
+        app.live.refresh_now()  # what a change from another process does
+        await settle(pilot)
+        assert app.screen is screen
+        assert not [n for n in app._notifications if "went wrong" in str(n.message)]
+        _pinned_first(screen)

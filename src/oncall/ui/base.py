@@ -31,6 +31,9 @@ class OnCallScreen(Screen[T]):
     """
 
     seen_generation: int = -1
+    ready_for_data: bool = False
+    """Set by on_mount just before the first read: until then the screen's own on_mount
+    (columns, fields) has not run, and a refresh from the live poll must wait for it."""
     """The app's change generation this screen last refreshed at (see OnCallApp)."""
 
     @property
@@ -50,6 +53,7 @@ class OnCallScreen(Screen[T]):
         """Put the status line at the top, then the first read (after the subclass's on_mount)."""
         if not self.query(StatusLine):
             self.mount(StatusLine(), before=0 if self.children else None)
+        self.ready_for_data = True
         self.oncall_app.refresh_screen(self)
 
     def on_screen_resume(self) -> None:

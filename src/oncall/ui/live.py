@@ -124,6 +124,10 @@ class LiveRefresh:
 
     def refresh_screen(self, screen: OnCallScreen[object]) -> None:
         """Re-read one screen, recording success or failure in the freshness record."""
+        if not screen.ready_for_data:
+            # Pushed but not mounted yet (the data changed as it opened): its on_mount
+            # makes the first read, once its table has columns and its fields exist.
+            return
         try:
             screen.refresh_data()
         except StoreError as error:
