@@ -14,10 +14,10 @@ from oncall.ui.downtime.base import DowntimeScreen
 def client_option(packed: PackClient) -> Text:
     """One line: name, reference, latest risk, why they are in the pack."""
     line = Text()
-    line.append(f"{packed.client.name:<26.26}", style="bold" if packed.episodes else "")
-    line.append(f" {packed.client.external_ref:<10.10}", style="dim")
+    line.append(f"{packed.client.name:<20.20}", style="bold" if packed.episodes else "")
+    line.append(f" {packed.client.external_ref:<8.8}", style="dim")
     risk = packed.risk.level.upper() if packed.risk else "—"
-    line.append(f" {risk:<9}", style="bold red" if risk == "HIGH" else "")
+    line.append(f" {risk:<8} ", style="bold red" if risk == "HIGH" else "")
     line.append(", ".join(packed.reasons), style="italic")
     return line
 
