@@ -103,6 +103,10 @@ class Settings:
     """Also POST each anchor (JSON) here; ${VAR} is read from the environment."""
     downtime_stale_minutes: float = 60.0
     """`oncall downtime open` turns its banner red when the pack is older than this."""
+    ack_access_hours_after_close: float = 72.0
+    """Hours after an episode closes that the person who opened it, or acknowledged one of
+    its alerts, may still open the client's record; later it takes breaking the glass, as
+    for anyone outside the client's care (caseload and care team are not affected)."""
 
     @property
     def zone(self) -> ZoneInfo:
@@ -158,6 +162,9 @@ def _from_mapping(base: Settings, data: dict[str, Any], origin: str) -> Settings
         settings = replace(base, **changes)
     except TypeError as error:
         raise SettingsError(f"{origin}: {error}") from None
+    hours = settings.ack_access_hours_after_close
+    if isinstance(hours, bool) or not isinstance(hours, int | float) or not 0 <= hours < 1e5:
+        raise SettingsError(f"{origin}: ack_access_hours_after_close must be a number of hours")
     try:
         settings.zone  # noqa: B018 - validates the zone name
     except (ZoneInfoNotFoundError, ValueError):

@@ -5,7 +5,10 @@ Policy (42 CFR Part 2 and HIPAA's minimum-necessary standard):
 - Supervisors and admins see every client.
 - Clinicians, peer specialists and case managers open the record of a client they
   care for: their caseload (the client's primary clinician or care team), an episode they opened,
-  an alert they acknowledged, or a follow-up assigned to them.
+  an alert they acknowledged, or a follow-up assigned to them. An episode opened, or an
+  alert acknowledged, opens the record while the episode is open and for
+  `ack_access_hours_after_close` (72) hours after it closed, as a grant would; caseload
+  access does not end so.
 - Opening any other client's record is "breaking the glass": the person gives a
   reason, is granted that one client for BREAK_GLASS_HOURS, and the grant and every
   view under it are in the audit log.
@@ -16,7 +19,7 @@ Policy (42 CFR Part 2 and HIPAA's minimum-necessary standard):
   timeline, risk history, contacts, phone, address or past episodes.
 - Acknowledging an alert from the queue needs no prior access: the person who claims
   it is now caring for the client, so the client's record opens to them (and the
-  claim is visible to everyone and audited).
+  claim is visible to everyone and audited) until the hours above have passed.
 
 The checks live here, in the services, so no screen or command can skip them.
 """
@@ -77,13 +80,27 @@ def _deactivated(conn: sqlite3.Connection, staff: Staff) -> bool:
     return current is not None and not current.active
 
 
+def care_ended_before(ctx: ServiceContext) -> str:
+    """Episodes closed before this time no longer open the record to who worked them.
+
+    Whoever opened an episode or acknowledged one of its alerts keeps the client's record
+    for `ack_access_hours_after_close` after it closes (to finish notes and follow-ups), not
+    for good: a non-staff account that forged an alert, or anyone who once claimed one, held
+    the record a month later.
+    """
+    hours = ctx.settings.ack_access_hours_after_close
+    return to_iso(ctx.clock.now() - timedelta(hours=hours))
+
+
 def access_basis(ctx: ServiceContext, conn: sqlite3.Connection, client_id: int) -> str | None:
     """Why the acting user may open the client's record ("role", "caseload", …), or None."""
     if _deactivated(conn, ctx.actor):
         return None
     if sees_everyone(ctx.actor):
         return "role"
-    return access_rows.access_basis(conn, ctx.actor.id, client_id, ctx.now_iso())
+    return access_rows.access_basis(
+        conn, ctx.actor.id, client_id, ctx.now_iso(), closed_after=care_ended_before(ctx)
+    )
 
 
 def require_client_access(ctx: ServiceContext, conn: sqlite3.Connection, client_id: int) -> str:
@@ -124,7 +141,9 @@ def accessible_client_ids(ctx: ServiceContext) -> set[int] | None:
     if sees_everyone(ctx.actor):
         return None
     with ctx.store.read() as conn:
-        return access_rows.accessible_client_ids(conn, ctx.actor.id, ctx.now_iso())
+        return access_rows.accessible_client_ids(
+            conn, ctx.actor.id, ctx.now_iso(), closed_after=care_ended_before(ctx)
+        )
 
 
 def break_glass(

@@ -39,7 +39,7 @@ from oncall.domain.downtime_pack import (
 from oncall.domain.resource_record import ResourceRecord
 from oncall.domain.timefmt import to_iso
 from oncall.domain.types import ResourceCategory
-from oncall.services.access import sees_everyone
+from oncall.services.access import care_ended_before, sees_everyone
 from oncall.services.context import ServiceContext
 from oncall.services.directory import built_in_national_lines
 from oncall.services.downtime_crypto import DowntimeFileError, seal, unseal
@@ -83,7 +83,9 @@ def build_pack(ctx: ServiceContext) -> DowntimePack:
             alerts_since=to_iso(now - ALERT_LOOKBACK),
         )
         if not (sees_everyone(ctx.actor) or on_rota):
-            allowed = accessible_client_ids(conn, ctx.actor.id, ctx.now_iso())
+            allowed = accessible_client_ids(
+                conn, ctx.actor.id, ctx.now_iso(), closed_after=care_ended_before(ctx)
+            )
             reasons = {c: r for c, r in reasons.items() if c in allowed or CASELOAD in r}
         staff = {s.id: s.display_name for s in people.list_staff(conn)}
         clients = [_client(conn, client_id, why, staff) for client_id, why in reasons.items()]

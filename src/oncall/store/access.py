@@ -27,6 +27,15 @@ CREATE INDEX follow_ups_client ON follow_ups(client_id, assignee_id);
 """Break-the-glass grants (append-only: a grant is a record, never erased) and the index
 that lets a follow-up assignment be found by client."""
 
+# An episode someone opened, or whose alert they acknowledged, opens the record while it
+# is open and until :closed_after has passed its closing (ack_access_hours_after_close).
+# An acknowledged alert with no episode counts from its acknowledgement.
+_NOT_CLOSED_LONG_AGO = "(status != 'closed' OR closed_at > :closed_after)"
+_ALERT_CARE_GOING_ON = (
+    "(CASE WHEN e.id IS NULL THEN a.acknowledged_at > :closed_after"
+    " ELSE e.status != 'closed' OR e.closed_at > :closed_after END)"
+)
+
 # The care relationships that open a client's record to a clinician, peer or case
 # manager, in the order they are reported. Each is one indexed EXISTS probe.
 _RELATIONSHIPS = (
@@ -36,8 +45,17 @@ _RELATIONSHIPS = (
         "SELECT 1 FROM care_team WHERE staff_id = :staff AND client_id = :client"
         " AND removed_at IS NULL",
     ),
-    ("episode", "SELECT 1 FROM episodes WHERE client_id = :client AND opened_by = :staff"),
-    ("alert", "SELECT 1 FROM alerts WHERE client_id = :client AND acknowledged_by = :staff"),
+    (
+        "episode",
+        "SELECT 1 FROM episodes WHERE client_id = :client AND opened_by = :staff"
+        f" AND {_NOT_CLOSED_LONG_AGO}",
+    ),
+    (
+        "alert",
+        "SELECT 1 FROM alerts a LEFT JOIN episodes e ON e.id = a.episode_id"
+        " WHERE a.client_id = :client AND a.acknowledged_by = :staff"
+        f" AND {_ALERT_CARE_GOING_ON}",
+    ),
     ("follow_up", "SELECT 1 FROM follow_ups WHERE client_id = :client AND assignee_id = :staff"),
     (
         "break_glass",
@@ -47,26 +65,35 @@ _RELATIONSHIPS = (
 )
 
 
-def access_basis(conn: sqlite3.Connection, staff_id: int, client_id: int, now: str) -> str | None:
-    """Why `staff_id` may open `client_id`'s record now (caseload, episode, …), or None."""
-    params = {"staff": staff_id, "client": client_id, "now": now}
+def access_basis(
+    conn: sqlite3.Connection, staff_id: int, client_id: int, now: str, *, closed_after: str
+) -> str | None:
+    """Why `staff_id` may open `client_id`'s record now (caseload, episode, …), or None.
+
+    `closed_after`: an episode closed before this time no longer counts for who opened it
+    or acknowledged its alert.
+    """
+    params = {"staff": staff_id, "client": client_id, "now": now, "closed_after": closed_after}
     for name, probe in _RELATIONSHIPS:
         if conn.execute(f"SELECT EXISTS ({probe})", params).fetchone()[0]:
             return name
     return None
 
 
-def accessible_client_ids(conn: sqlite3.Connection, staff_id: int, now: str) -> set[int]:
+def accessible_client_ids(
+    conn: sqlite3.Connection, staff_id: int, now: str, *, closed_after: str
+) -> set[int]:
     """Every client whose record `staff_id` may open now, through any relationship."""
     rows = conn.execute(
         "SELECT id FROM clients WHERE primary_clinician_id = :staff"
         " UNION SELECT client_id FROM care_team WHERE staff_id = :staff AND removed_at IS NULL"
-        " UNION SELECT client_id FROM episodes WHERE opened_by = :staff"
-        " UNION SELECT client_id FROM alerts WHERE acknowledged_by = :staff"
-        " AND client_id IS NOT NULL"
+        f" UNION SELECT client_id FROM episodes WHERE opened_by = :staff AND {_NOT_CLOSED_LONG_AGO}"
+        " UNION SELECT a.client_id FROM alerts a LEFT JOIN episodes e ON e.id = a.episode_id"
+        " WHERE a.acknowledged_by = :staff AND a.client_id IS NOT NULL"
+        f" AND {_ALERT_CARE_GOING_ON}"
         " UNION SELECT client_id FROM follow_ups WHERE assignee_id = :staff"
         " UNION SELECT client_id FROM access_grants WHERE staff_id = :staff AND expires_at > :now",
-        {"staff": staff_id, "now": now},
+        {"staff": staff_id, "now": now, "closed_after": closed_after},
     ).fetchall()
     return {int(r[0]) for r in rows}
 
