@@ -21,10 +21,14 @@ from oncall.commands.common import (
     system_actor,
 )
 from oncall.config import Settings
-from oncall.services.audit_report import AccessReport, access_report, verify_audit_log
+from oncall.services.audit_report import (
+    AccessLogRow,
+    AccessReport,
+    access_report,
+    verify_audit_log,
+)
 from oncall.services.context import ServiceContext
 from oncall.services.errors import ServiceError
-from oncall.store.access import AccessLogRow
 
 DETAIL_WIDTH = 70
 

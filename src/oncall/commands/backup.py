@@ -19,10 +19,10 @@ from oncall.commands.common import (
     settings_for,
     system_actor,
 )
+from oncall.services.backups import backup_database
 from oncall.services.context import ServiceContext
 from oncall.services.errors import StoreError
 from oncall.store.audit_key import key_path
-from oncall.store.backup import backup_database
 from oncall.store.db import connect
 
 

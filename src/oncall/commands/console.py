@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
-import pwd
 import tempfile
 import time
 from dataclasses import replace
@@ -22,7 +20,6 @@ from oncall.commands.common import (
 from oncall.config import Settings
 from oncall.domain.models import Staff
 from oncall.services.errors import ServiceError
-from oncall.store import people
 from oncall.store.db import Store
 
 if TYPE_CHECKING:
@@ -63,40 +60,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(handler=run_demo)
 
 
-def _staff_by_login(store: Store, login: str) -> Staff:
-    """The active staff member with this login, or a refusal that names the account."""
-    with store.read() as conn:
-        staff = people.staff_by_login(conn, login)
-    if staff is None:
-        raise CommandError(
-            f"The account '{login}' is not on the staff list of the database {store.path}; "
-            "ask an administrator to add it."
-        )
-    if not staff.active:
-        raise CommandError(
-            f"The account '{login}' is deactivated in the database {store.path}; "
-            "ask an administrator to reactivate it."
-        )
-    return staff
-
-
 def console_user(
     store: Store, actor: Staff | str | None = None, *, clock: Clock | None = None
 ) -> Staff:
     """Who the console acts for: the given staff, or the process's OS account mapped to staff.
 
-    The identity service decides when it is installed; the fallback maps the real
-    user id's login to an active staff row. A refusal is a CommandError naming the account.
+    The identity service decides: the gate's login, else the real user id's account, maps
+    to an active staff row. A refusal is a CommandError naming the account.
     """
     if isinstance(actor, Staff):
         return actor
-    try:
-        from oncall.services import identity
-    except ModuleNotFoundError as error:
-        if error.name != "oncall.services.identity":
-            raise
-        login = actor or pwd.getpwuid(os.getuid()).pw_name
-        return _staff_by_login(store, login)
+    from oncall.services import identity
+
     try:
         if actor is not None:
             return identity.resolve_staff(store, actor)

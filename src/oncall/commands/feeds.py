@@ -16,9 +16,15 @@ from oncall.commands.common import (
     system_actor,
 )
 from oncall.services.context import ServiceContext
-from oncall.services.feed_status import FeedStatus, FeedView, MessageView, feed_status
+from oncall.services.feed_status import (
+    DIRECTORY,
+    FeedState,
+    FeedStatus,
+    FeedView,
+    MessageView,
+    feed_status,
+)
 from oncall.services.outbox_actions import PageReach, page_reach
-from oncall.store.feeds import DIRECTORY, FeedState
 
 SHOWN_MESSAGES = 10
 

@@ -15,10 +15,8 @@ import os
 import shlex
 import sys
 
-from oncall.commands.common import EXIT_REJECTED, open_store, settings_for
-from oncall.domain.timefmt import to_iso
-from oncall.store.audit import append_audit
-from oncall.store.db import Store
+from oncall.commands.common import EXIT_REJECTED, open_store, settings_for, system_actor
+from oncall.services.context import ServiceContext
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -45,24 +43,11 @@ def _fingerprint(text: str) -> str:
     return text
 
 
-def _audit(store: Store, login: str, action: str, detail: dict[str, object]) -> None:
-    from oncall.clock import SystemClock
-
-    with store.write() as conn:
-        append_audit(
-            conn,
-            at=to_iso(SystemClock().now()),
-            actor=login,
-            action=action,
-            object_type="gate",
-            detail=detail,
-        )
-
-
-def _refuse(store: Store, login: str, sentence: str, what: str) -> int:
+def _refuse(gate: ServiceContext, sentence: str, what: str) -> int:
     """Say one sentence, audit the refusal, exit non-zero."""
     print(f"oncall: {sentence}", file=sys.stderr, flush=True)
-    _audit(store, login, "gate.refused", {"command": what[:60], "reason": sentence})
+    detail = {"command": what[:60], "reason": sentence}
+    gate.audit_alone("gate.refused", "gate", detail=detail)
     return EXIT_REJECTED
 
 
@@ -76,31 +61,33 @@ def run(args: argparse.Namespace) -> int:
     act_as_gate_login(login)  # before anything else can ask who is acting
     settings = settings_for(args)
     store = open_store(settings)
+    # Audited as the login named, staff or not: a refusal is recorded against whoever tried.
+    gate = ServiceContext(store, system_actor(login), settings=settings)
     try:
         original = os.environ.get("SSH_ORIGINAL_COMMAND", "").strip()
         try:
             staff = resolve_staff(store, login)
         except ServiceError as error:
-            return _refuse(store, login, str(error), original or "console")
+            return _refuse(gate, str(error), original or "console")
         try:
             words = shlex.split(original)
         except ValueError:
-            return _refuse(store, login, "The command could not be read (unbalanced quotes).", "?")
+            return _refuse(gate, "The command could not be read (unbalanced quotes).", "?")
         if words and words[0] == "oncall":
             words = words[1:]  # `ssh oncall@host oncall report …` means the same
         reason = refusal(staff.role, words)
         if reason is not None:
-            return _refuse(store, login, reason, original)
+            return _refuse(gate, reason, original)
         board = words == ["board"]
         if (not words or board) and not (sys.stdin.isatty() and sys.stdout.isatty()):
             what = "board" if board else "console"
             sentence = f"The {what} needs a terminal: connect with ssh -t, or name a command."
-            return _refuse(store, login, sentence, what)
+            return _refuse(gate, sentence, what)
         what = command_name(words) if words else "console"
         detail: dict[str, object] = {"command": what}
         if args.key is not None:
             detail["key"] = args.key
-        _audit(store, login, "gate.session", detail)
+        gate.audit_alone("gate.session", "gate", detail=detail)
     finally:
         store.close()
     if not words or board:

@@ -18,11 +18,10 @@ from oncall.commands.common import (
     settings_for,
     system_actor,
 )
-from oncall.domain.resource_record import ResourceError, ResourceRecord
+from oncall.domain.resource_record import ResourceError
 from oncall.services.context import ServiceContext
 from oncall.services.resource_files import Item, ResourceFileError, read_resource_path
-from oncall.services.resources import import_resource_records
-from oncall.store import resources as resource_rows
+from oncall.services.resources import import_resource_records, keep_existing
 
 
 def register_import(group: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -46,21 +45,6 @@ def register_import(group: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.set_defaults(handler=run_import)
 
 
-def _keep_existing(ctx: ServiceContext, items: list[Item], unread: list[str]) -> Iterator[Item]:
-    """Refuse updates built without a table the package lists: they would drop its details."""
-    tables = ", ".join(unread)
-    with ctx.store.read() as conn:
-        for label, item in items:
-            if isinstance(item, ResourceRecord) and resource_rows.resource_by_id(conn, item.id):
-                item = ResourceError(
-                    "package",
-                    f"not updated: {tables} could not be read, and updating this entry "
-                    "without it would drop those details",
-                    record_id=item.id,
-                )
-            yield label, item
-
-
 def _with_ids(items: list[Item]) -> Iterator[Item]:
     """Name the service id in a rejected record's label when the record had one."""
     for label, item in items:
@@ -81,7 +65,7 @@ def run_import(args: argparse.Namespace) -> int:
     try:
         items = source.items
         if source.unread_tables:
-            items = list(_keep_existing(ctx, items, source.unread_tables))
+            items = keep_existing(ctx, items, source.unread_tables)
         report = import_resource_records(ctx, _with_ids(items), origin=Path(args.path).name)
     finally:
         store.close()

@@ -17,12 +17,17 @@ from oncall.commands.common import (
     system_actor,
 )
 from oncall.services.audit_anchors import anchors_path
+from oncall.services.backups import (
+    check_backup,
+    is_admin_of,
+    processes_using,
+    replace_database,
+)
 from oncall.services.context import ServiceContext
 from oncall.services.errors import StoreError
 from oncall.services.identity import os_account
 from oncall.store.audit_key import AuditKeyError, read_key
 from oncall.store.db import connect
-from oncall.store.restore import check_backup, processes_using, replace_database, role_in
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -39,7 +44,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _require_admin(database: Path, backup: Path, login: str) -> None:
     """Only an admin restores: of the database replaced, or of the backup when none is left."""
     where = database if database.exists() else backup
-    if role_in(where, login) != "admin":
+    if not is_admin_of(where, login):
         raise CommandError(f"Only an active admin of {where} may restore it; {login} is not one.")
 
 

@@ -10,7 +10,6 @@ import shlex
 import socket
 import sys
 
-from oncall.clock import SystemClock
 from oncall.commands.common import (
     EXIT_USAGE,
     CommandError,
@@ -18,10 +17,10 @@ from oncall.commands.common import (
     open_store,
     say,
     settings_for,
+    system_actor,
 )
 from oncall.domain.models import Staff
-from oncall.domain.timefmt import to_iso
-from oncall.store.audit import append_audit
+from oncall.services.context import ServiceContext
 from oncall.store.db import Store
 
 LOOPBACK_NAMES = {"localhost"}
@@ -138,16 +137,12 @@ def run_serve(args: argparse.Namespace) -> int:
     store = open_store(settings, create=False)  # fail now, not in every browser tab
     try:
         staff = _may_act_as(store, args.as_login)
-        with store.write() as conn:
-            append_audit(
-                conn,
-                at=to_iso(SystemClock().now()),
-                actor=os_account(),
-                action="serve.started",
-                object_type="staff",
-                object_id=staff.id,
-                detail={"as": staff.login, "host": args.host, "port": args.port},
-            )
+        ServiceContext(store, system_actor(os_account()), settings=settings).audit_alone(
+            "serve.started",
+            "staff",
+            staff.id,
+            detail={"as": staff.login, "host": args.host, "port": args.port},
+        )
     except ServiceError as error:
         raise CommandError(str(error)) from None
     finally:

@@ -19,6 +19,17 @@ from oncall.store.audit import verify_chain
 from oncall.store.audit_checks import keyed_rows, missing_triggers
 from oncall.store.audit_key import AuditKeyError, create_key, key_path, read_key
 
+__all__ = [
+    "AUDITORS",
+    "MAX_ROWS",
+    "AccessLogRow",
+    "AccessReport",
+    "AuditVerification",
+    "access_report",
+    "create_audit_key",
+    "verify_audit_log",
+]
+
 AUDITORS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 MAX_ROWS = 10_000
 

@@ -22,6 +22,23 @@ from oncall.services.errors import NotFound, Refused
 from oncall.store import feeds as feed_rows
 from oncall.store import outbox, people
 
+# A feed's stored state and the directory's kind, for the commands (which never import the store).
+from oncall.store.feeds import DIRECTORY, FeedState
+
+__all__ = [
+    "DIRECTORY",
+    "OVERDUE_GRACE_S",
+    "FeedState",
+    "FeedStatus",
+    "FeedView",
+    "MessageView",
+    "QuarantinedRecord",
+    "TargetView",
+    "feed_status",
+    "quarantined_records",
+    "retry_delivery",
+]
+
 OVERDUE_GRACE_S = 60.0
 """How long past its next try a feed may go unpolled before it is shown as overdue."""
 

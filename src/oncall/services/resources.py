@@ -23,6 +23,29 @@ class ResourceImportReport:
     """(record number or id, field, message) for every rejected record."""
 
 
+def keep_existing(
+    ctx: ServiceContext, items: list[tuple[str, ResourceRecord | ResourceError]], unread: list[str]
+) -> list[tuple[str, ResourceRecord | ResourceError]]:
+    """Refuse updates built without a table the package lists: they would drop its details.
+
+    An entry already in the directory becomes a rejection naming the tables not read; a
+    new one is kept (it has nothing to lose).
+    """
+    tables = ", ".join(unread)
+    kept: list[tuple[str, ResourceRecord | ResourceError]] = []
+    with ctx.store.read() as conn:
+        for label, item in items:
+            if isinstance(item, ResourceRecord) and resource_rows.resource_by_id(conn, item.id):
+                item = ResourceError(
+                    "package",
+                    f"not updated: {tables} could not be read, and updating this entry "
+                    "without it would drop those details",
+                    record_id=item.id,
+                )
+            kept.append((label, item))
+    return kept
+
+
 def import_resource_records(
     ctx: ServiceContext,
     items: Iterable[tuple[str, ResourceRecord | ResourceError]],
