@@ -17,8 +17,8 @@ from oncall.commands.common import (
     add_db_option,
     open_store,
     say,
+    service_context,
     settings_for,
-    system_actor,
 )
 from oncall.config import Settings
 from oncall.services.audit_report import (
@@ -27,7 +27,6 @@ from oncall.services.audit_report import (
     access_report,
     verify_audit_log,
 )
-from oncall.services.context import ServiceContext
 from oncall.services.errors import ServiceError
 
 DETAIL_WIDTH = 70
@@ -107,14 +106,13 @@ def _print_table(report: AccessReport, settings: Settings) -> None:
 
 def _anchor(args: argparse.Namespace) -> int:
     """Append the head to the anchor file (and the system log or webhook, if configured)."""
-    from oncall.clock import SystemClock
     from oncall.feeds.anchor_post import post_anchor
     from oncall.services.audit_anchors import AnchorFileError, anchor_audit_head
 
     settings = settings_for(args)
     store = open_store(settings, create=False)
     try:
-        ctx = ServiceContext(store, system_actor("audit anchor"), SystemClock(), settings)
+        ctx = service_context(store, settings, "audit anchor")  # the worker's work, by hand
         result = anchor_audit_head(ctx, post=post_anchor)
     except (AnchorFileError, ServiceError) as error:
         raise CommandError(str(error)) from None

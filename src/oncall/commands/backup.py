@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
-import pwd
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,11 +14,10 @@ from oncall.commands.common import (
     CommandError,
     add_db_option,
     say,
+    service_context,
     settings_for,
-    system_actor,
 )
 from oncall.services.backups import backup_database
-from oncall.services.context import ServiceContext
 from oncall.services.errors import StoreError
 from oncall.store.audit_key import key_path
 from oncall.store.db import connect
@@ -72,16 +69,16 @@ def run(args: argparse.Namespace) -> int:
     except StoreError as error:
         raise CommandError(str(error)) from None
     try:
+        # A backup holds every client's record: only the service account (or an admin)
+        # takes one, and who took it, and where, is audited.
+        ctx = service_context(store, settings, "backup")
         result = backup_database(store, target)
         say(
             f"Backed up {source} to {result.path}: {result.size_bytes / 1e6:,.1f} MB, "
             f"schema version {result.schema_version}, integrity check ok."
         )
-        # A backup holds every client's record: who took one, and where, is audited.
-        # The real user id's account, not $USER, which anyone can set.
-        actor = system_actor(pwd.getpwuid(os.getuid()).pw_name)
         try:
-            ServiceContext(store, actor, settings=settings).audit_alone(
+            ctx.audit_alone(
                 "database.backup",
                 "database",
                 None,

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO, TypeVar
 
+from oncall.clock import SystemClock
 from oncall.config import Settings, SettingsError, load_settings
 from oncall.domain.models import Staff
 from oncall.domain.terminal_text import safe_text
@@ -81,26 +82,50 @@ def open_store(settings: Settings, *, create: bool = False) -> Store:
 
 
 def system_actor(login: str = "system") -> Staff:
-    """The actor recorded for work a command does on nobody's behalf (imports, workers)."""
+    """An actor that nobody checked, for tests and the demo's own made-up work.
+
+    Commands never use it: they act as the person (`acting_context`) or as the service
+    account (`service_context`), each checked against the process's account.
+    """
     return Staff(id=0, login=login, display_name=login, role=Role.ADMIN)
 
 
 def acting_context(store: Store, settings: Settings) -> ServiceContext:
     """The service context for the person running the command (OS account → staff)."""
-    from oncall.clock import SystemClock
+    from oncall.services.identity import resolve_console_user
+
+    return ServiceContext(store, _checked(resolve_console_user, store), SystemClock(), settings)
+
+
+def service_context(store: Store, settings: Settings, command: str) -> ServiceContext:
+    """The context of a service-side command (worker, ingest, feeds, resources, backup, …).
+
+    Only the service account (the owner of the database file) or an active admin runs
+    one; it is audited as "service:ACCOUNT (COMMAND)". Anyone else is refused by name
+    (exit 1), before the command reads or changes the database.
+    """
+    from oncall.services.identity import service_actor
+
+    actor = _checked(lambda s: service_actor(s, command), store)
+    return ServiceContext(store, actor, SystemClock(), settings)
+
+
+def service_or_staff_context(store: Store, settings: Settings, command: str) -> ServiceContext:
+    """The service account's context (its setup and cron jobs), else the staff member's."""
+    from oncall.services.identity import service_or_staff
+
+    actor = _checked(lambda s: service_or_staff(s, command), store)
+    return ServiceContext(store, actor, SystemClock(), settings)
+
+
+def _checked(resolve: Callable[[Store], Staff], store: Store) -> Staff:
+    """The actor `resolve` finds; its refusal (naming the account) as the command's error."""
+    from oncall.services.errors import ServiceError
 
     try:
-        from oncall.services.identity import resolve_console_user
-    except ImportError:  # identity not installed in this build
-        import pwd
-
-        actor = system_actor(pwd.getpwuid(os.getuid()).pw_name)
-    else:
-        try:
-            actor = resolve_console_user(store)
-        except Exception as error:  # a refusal names the account; show it as it is
-            raise CommandError(str(error)) from None
-    return ServiceContext(store, actor, SystemClock(), settings)
+        return resolve(store)
+    except (ServiceError, StoreError) as error:
+        raise CommandError(str(error)) from None
 
 
 def say(message: str, stream: TextIO | None = None, *, secret_shown: bool = False) -> None:

@@ -18,8 +18,8 @@ from oncall.commands.common import (
     add_db_option,
     open_store,
     say,
+    service_or_staff_context,
     settings_for,
-    system_actor,
 )
 from oncall.config import Settings
 from oncall.services.context import ServiceContext
@@ -334,10 +334,4 @@ def run_status(args: argparse.Namespace) -> int:
 
 def _status_context(store: Store, settings: Settings) -> ServiceContext:
     """A supervisor or admin; or the service account that owns the database (its cron job)."""
-    from oncall.services.identity import gate_login, os_account
-
-    if gate_login() is None and store.path.stat().st_uid == os.getuid():
-        from oncall.clock import SystemClock
-
-        return ServiceContext(store, system_actor(os_account()), SystemClock(), settings)
-    return acting_context(store, settings)
+    return service_or_staff_context(store, settings, "downtime status")

@@ -12,10 +12,9 @@ from oncall.commands.common import (
     add_db_option,
     open_store,
     say,
+    service_context,
     settings_for,
-    system_actor,
 )
-from oncall.services.context import ServiceContext
 from oncall.services.feed_status import (
     DIRECTORY,
     FeedState,
@@ -48,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_for(args)
     store = open_store(settings)
     try:
-        ctx = ServiceContext(store, system_actor("feeds"), settings=settings)
+        ctx = service_context(store, settings, "feeds")  # the service's own state
         status = feed_status(ctx)
         reach = page_reach(ctx)
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -18,10 +19,9 @@ from oncall.commands.common import (
     open_store,
     say,
     say_first,
+    service_context,
     settings_for,
-    system_actor,
 )
-from oncall.services.context import ServiceContext
 from oncall.services.errors import StoreError
 from oncall.services.ingest import IngestReport, write_batches
 from oncall.services.ingest_worker import PreparationStopped, prepared_batches
@@ -42,6 +42,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--origin", default=None, help="what to record as the origin (default: the file name)"
     )
     parser.set_defaults(handler=run)
+
+
+def _check_input(name: str) -> None:
+    """Refuse a missing file or a folder before anything else (exit 2)."""
+    path = Path(name)
+    if name == "-":
+        return
+    if not os.path.lexists(path):
+        raise CommandError(f"There is no file {path}.", EXIT_USAGE)
+    if path.is_dir():
+        raise CommandError(f"{path} is a directory, not an alert file.", EXIT_USAGE)
 
 
 def _read(name: str, limit: int) -> bytes:
@@ -89,6 +100,14 @@ def _read_capped(source: BinaryIO, what: str, limit: int, arrived: Callable[[], 
 def run(args: argparse.Namespace) -> int:
     """Import the file and print accepted / duplicate / rejected counts with reasons."""
     settings = settings_for(args)
+    _check_input(args.file)  # a usage error comes first
+    # Who may bring alerts in is checked before the input is read: the service account
+    # or an admin only, audited by name (a non-staff account forged alerts as "ingest").
+    store = open_store(settings)
+    try:
+        service_context(store, settings, "ingest")
+    finally:
+        store.close()
     data = _read(args.file, settings.max_input_bytes)
     origin = args.origin or ("stdin" if args.file == "-" else Path(args.file).name)
     report = IngestReport()
@@ -98,8 +117,8 @@ def run(args: argparse.Namespace) -> int:
     with prepared_batches(data, max_record=settings.max_record_bytes) as batches:
         del data  # held by whoever reads the records (the worker, or the batches)
         store = open_store(settings)
-        ctx = ServiceContext(store, system_actor("ingest"), settings=settings)
         try:
+            ctx = service_context(store, settings, "ingest")
             with store.bulk():
                 write_batches(ctx, batches, origin=origin, report=report)
         except (StoreError, PreparationStopped) as error:  # say what was kept, then why

@@ -15,12 +15,11 @@ from oncall.commands.common import (
     EXIT_OK,
     EXIT_USAGE,
     CommandError,
-    acting_context,
     add_db_option,
     open_store,
     say,
+    service_or_staff_context,
     settings_for,
-    system_actor,
 )
 from oncall.services.context import ServiceContext
 from oncall.services.errors import ServiceError
@@ -84,18 +83,11 @@ def oncall_program() -> Path:
 
 def as_key_manager(args: argparse.Namespace, work: Callable[[ServiceContext], T]) -> T:
     """Run `work` as an admin, or as the service account that owns the database."""
-    from oncall.services.identity import gate_login, os_account
-
     settings = settings_for(args)
     store = open_store(settings)
     try:
-        if gate_login() is None and store.path.stat().st_uid == os.getuid():
-            # The account that owns the data sets up the first keys (after `oncall init`).
-            from oncall.clock import SystemClock
-
-            ctx = ServiceContext(store, system_actor(os_account()), SystemClock(), settings)
-        else:
-            ctx = acting_context(store, settings)
+        # The account that owns the data sets up the first keys (after `oncall init`).
+        ctx = service_or_staff_context(store, settings, "keys")
         return work(ctx)
     except ServiceError as error:
         raise CommandError(str(error)) from None

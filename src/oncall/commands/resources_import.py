@@ -15,11 +15,10 @@ from oncall.commands.common import (
     open_store,
     say,
     say_first,
+    service_context,
     settings_for,
-    system_actor,
 )
 from oncall.domain.resource_record import ResourceError
-from oncall.services.context import ServiceContext
 from oncall.services.resource_files import Item, ResourceFileError, read_resource_path
 from oncall.services.resources import import_resource_records, keep_existing
 
@@ -61,8 +60,8 @@ def run_import(args: argparse.Namespace) -> int:
         raise CommandError(str(error), EXIT_USAGE) from None
     settings = settings_for(args)
     store = open_store(settings)
-    ctx = ServiceContext(store, system_actor("resources-import"), settings=settings)
     try:
+        ctx = service_context(store, settings, "resources import")
         items = source.items
         if source.unread_tables:
             items = keep_existing(ctx, items, source.unread_tables)

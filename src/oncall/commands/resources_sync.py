@@ -15,10 +15,9 @@ from oncall.commands.common import (
     open_store,
     say,
     say_first,
+    service_context,
     settings_for,
-    system_actor,
 )
-from oncall.services.context import ServiceContext
 
 if TYPE_CHECKING:
     from oncall.feeds.directory_sync import DirectorySyncReport
@@ -70,8 +69,8 @@ def run_sync(args: argparse.Namespace) -> int:
     if not url.lower().startswith(("http://", "https://")):
         raise CommandError(f"{url!r} is not an http or https URL.", EXIT_USAGE)
     store = open_store(settings)
-    ctx = ServiceContext(store, system_actor("resources-sync"), settings=settings)
     try:
+        ctx = service_context(store, settings, "resources sync")
         report = asyncio.run(sync_directory(ctx, url, auth_header=args.auth_header))
     except DirectorySyncBusy as error:
         raise CommandError(f"Not synced: {error}.") from None

@@ -14,7 +14,6 @@ from oncall.commands.common import (
     add_db_option,
     say,
     settings_for,
-    system_actor,
 )
 from oncall.services.audit_anchors import anchors_path
 from oncall.services.backups import (
@@ -25,7 +24,12 @@ from oncall.services.backups import (
 )
 from oncall.services.context import ServiceContext
 from oncall.services.errors import StoreError
-from oncall.services.identity import os_account
+from oncall.services.identity import (
+    is_service_account,
+    os_account,
+    service_account_name,
+    service_staff,
+)
 from oncall.store.audit_key import AuditKeyError, read_key
 from oncall.store.db import connect
 
@@ -41,11 +45,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(handler=run)
 
 
-def _require_admin(database: Path, backup: Path, login: str) -> None:
-    """Only an admin restores: of the database replaced, or of the backup when none is left."""
+def _require_service_or_admin(database: Path, backup: Path, login: str) -> None:
+    """Only the service account (it owns the database, or its folder when none is left) or
+    an active admin restores: of the database replaced, or of the backup when none is left."""
+    if is_service_account(database):
+        return
     where = database if database.exists() else backup
     if not is_admin_of(where, login):
-        raise CommandError(f"Only an active admin of {where} may restore it; {login} is not one.")
+        raise CommandError(
+            f"Only the service account ({service_account_name(database)}) or an active admin "
+            f"of {where} may restore it; the account '{login}' is neither."
+        )
 
 
 def _audit_key(database: Path) -> bytes | None:
@@ -68,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     login = os_account()
     try:
         checked = check_backup(backup, _audit_key(database))
-        _require_admin(database, backup, login)
+        _require_service_or_admin(database, backup, login)
         users = processes_using(database) if database.exists() else []
         if users:
             raise CommandError(
@@ -85,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
     except StoreError as error:
         raise CommandError(str(error)) from None
     try:
-        ServiceContext(store, system_actor(login), settings=settings).audit_alone(
+        ServiceContext(store, service_staff(login, "restore"), settings=settings).audit_alone(
             "database.restored",
             "database",
             None,

@@ -14,10 +14,9 @@ from oncall.commands.common import (
     add_db_option,
     open_store,
     say,
+    service_or_staff_context,
     settings_for,
-    system_actor,
 )
-from oncall.services.context import ServiceContext
 from oncall.services.errors import ServiceError
 from oncall.services.rota import OnCallNow, Rota, on_call_now, rota_for_days
 
@@ -95,8 +94,8 @@ def run_rota(args: argparse.Namespace) -> int:
     settings = settings_for(args)
     store = open_store(settings, create=False)
     try:
-        # Reading the rota shows no client data, so it needs no staff identity.
-        ctx = ServiceContext(store, system_actor(), settings=settings)
+        # Staff phones, so staff only (or the service account at the host).
+        ctx = service_or_staff_context(store, settings, "rota")
         now = on_call_now(ctx)
         rota = rota_for_days(ctx, first_day, args.days)
     except ServiceError as error:

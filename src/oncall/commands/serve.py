@@ -17,7 +17,6 @@ from oncall.commands.common import (
     open_store,
     say,
     settings_for,
-    system_actor,
 )
 from oncall.domain.models import Staff
 from oncall.services.context import ServiceContext
@@ -99,25 +98,23 @@ def run_board(args: argparse.Namespace) -> int:
     return run_watched(make_app(settings_for(args), board=True))
 
 
-def _may_act_as(store: Store, login: str) -> Staff:
-    """LOGIN's staff record, if whoever runs serve may act as them; refused otherwise.
+def _may_act_as(store: Store, login: str) -> tuple[Staff, Staff]:
+    """LOGIN's staff record, and who runs serve, if they may act as LOGIN; refused otherwise.
 
     The service account (it owns the database) may name anyone active, as may an admin;
     anyone else only themselves.
     """
     from oncall.domain.types import Role
-    from oncall.services.identity import os_account, resolve_staff
+    from oncall.services.identity import resolve_staff, service_or_staff
 
     staff = resolve_staff(store, login)
-    if store.path.stat().st_uid == os.getuid():
-        return staff
-    runner = resolve_staff(store, os_account())
-    if runner.login != login and runner.role is not Role.ADMIN:
+    runner = service_or_staff(store, "serve")
+    if runner.id and runner.login != login and runner.role is not Role.ADMIN:
         raise CommandError(
             f"Only an admin (or the service account) may serve the board as {login}; "
             f"serve it as yourself with --as {runner.login}."
         )
-    return staff
+    return staff, runner
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -130,14 +127,13 @@ def run_serve(args: argparse.Namespace) -> int:
         )
     from oncall.commands.serve_guard import GuardedServer, new_token
     from oncall.services.errors import ServiceError
-    from oncall.services.identity import os_account
 
     settings = settings_for(args)
     check_port(args.host, args.port)  # before it is announced and audited as served
     store = open_store(settings, create=False)  # fail now, not in every browser tab
     try:
-        staff = _may_act_as(store, args.as_login)
-        ServiceContext(store, system_actor(os_account()), settings=settings).audit_alone(
+        staff, runner = _may_act_as(store, args.as_login)
+        ServiceContext(store, runner, settings=settings).audit_alone(
             "serve.started",
             "staff",
             staff.id,

@@ -9,22 +9,21 @@ import signal
 import sys
 from typing import TYPE_CHECKING
 
-from oncall.clock import SystemClock
 from oncall.commands.common import (
     EXIT_OK,
     EXIT_USAGE,
     CommandError,
     add_db_option,
     open_store,
+    service_context,
     settings_for,
-    system_actor,
 )
 from oncall.logs import SecretScrubbingFormatter
 from oncall.scheduler.timing import SchedulerTiming
-from oncall.services.context import ServiceContext
 
 if TYPE_CHECKING:
     from oncall.scheduler.worker import WorkerSummary
+    from oncall.services.context import ServiceContext
 
 log = logging.getLogger("oncall.worker")
 
@@ -101,10 +100,10 @@ def run_worker_command(args: argparse.Namespace) -> int:
     timing = _timing(args)
     settings = settings_for(args)
     store = open_store(settings, create=False)
-    _configure_logging()
-    log.info("worker starting on %s", settings.db_path)
     try:
-        ctx = ServiceContext(store, system_actor("worker"), SystemClock(), settings)
+        ctx = service_context(store, settings, "worker")  # the service account only
+        _configure_logging()
+        log.info("worker starting on %s", settings.db_path)
         summary = asyncio.run(_serve(ctx, timing))
     finally:
         store.close()

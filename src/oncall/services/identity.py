@@ -6,6 +6,13 @@ gate (`oncall gate LOGIN`, the forced command of a staff key) the login named by
 forced command is the only identity: `act_as_gate_login` fixes it for the process.
 A database gets its first admin from `oncall init` only; no command makes one by
 being run first.
+
+Every command needs an identity allowed to run it. Staff commands act as the active
+staff member the account is (`resolve_console_user`). Service-side commands (`worker`,
+`ingest`, `feeds`, `resources sync|import`, `backup`, `restore`, `audit anchor`) act as
+the service: the operating-system account that owns the database file (`oncall init`
+made it; the deployment's `oncall` account), or an active admin, and are audited as
+"service:ACCOUNT (COMMAND)" (`service_actor`). A forged alert therefore names its account.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from __future__ import annotations
 import logging
 import os
 import pwd
+from pathlib import Path
 
 from oncall.clock import Clock, SystemClock
 from oncall.domain.models import Staff
@@ -102,6 +110,78 @@ def resolve_console_user(store: Store, *, clock: Clock | None = None) -> Staff:
     return resolve_staff(store, acting_login())
 
 
+def is_service_account(database: Path) -> bool:
+    """Whether this process runs as the service account: the owner of the database file.
+
+    The file's owner is the account that ran `oncall init` (the database is 0600, so only
+    it reads the data anyway); where the file is gone (a restore), its folder's owner.
+    Never behind the gate, where the key's LOGIN is the only identity.
+    """
+    if _gate_login is not None:
+        return False
+    place = database if os.path.lexists(database) else database.parent
+    try:
+        return place.stat().st_uid == os.getuid()
+    except OSError:
+        return False
+
+
+def service_account_name(database: Path) -> str:
+    """The name of the account that owns the database file (or its folder), for refusals."""
+    place = database if os.path.lexists(database) else database.parent
+    try:
+        uid = place.stat().st_uid
+    except OSError:
+        return "the account that owns it"
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"uid {uid}"
+
+
+def service_staff(account: str, command: str) -> Staff:
+    """The actor of a service-side command run by `account`: "service:ACCOUNT (COMMAND)"."""
+    login = f"service:{account} ({command})"
+    return Staff(id=0, login=login, display_name=login, role=Role.ADMIN)
+
+
+def service_actor(store: Store, command: str) -> Staff:
+    """Who runs a service-side command: the service account, or an active admin.
+
+    Audited as "service:ACCOUNT (COMMAND)", naming the operating-system account and the
+    command, never a bare "ingest". Anyone else is refused, naming the account and who
+    may run it.
+    """
+    if _gate_login is not None:
+        raise AccountRefused(f"'{command}' runs only on the host, by the service account.")
+    account = os_account()
+    if not is_service_account(store.path):
+        try:
+            staff: Staff | None = resolve_staff(store, account)
+        except AccountRefused:
+            staff = None
+        if staff is None or staff.role is not Role.ADMIN:
+            owner = service_account_name(store.path)
+            raise AccountRefused(
+                f"'{command}' runs only as the service account that owns {store.path} "
+                f"({owner}) or as an active admin; the account '{account}' is neither. "
+                f"Run it as {owner}."
+            )
+        log.info("service command %s run by admin %d", command, staff.id)
+    return service_staff(account, command)
+
+
+def service_or_staff(store: Store, command: str) -> Staff:
+    """The service account (as `service_actor` names it), else the active staff member.
+
+    For commands both run: the service account's setup and cron jobs (`keys`, `downtime
+    status`, reading the rota) and staff through the gate or at the host.
+    """
+    if is_service_account(store.path):
+        return service_staff(os_account(), command)
+    return resolve_console_user(store)
+
+
 def name_first_admin(
     store: Store, login: str, *, display_name: str | None = None, clock: Clock | None = None
 ) -> Staff:
@@ -134,7 +214,7 @@ def name_first_admin(
         append_audit(
             conn,
             at=now,
-            actor=os_account(),
+            actor=service_staff(os_account(), "init").login,  # it owns the new file
             action="staff.first_admin",
             object_type="staff",
             object_id=staff_id,
