@@ -106,7 +106,8 @@ class Settings:
     ack_access_hours_after_close: float = 72.0
     """Hours after an episode closes that the person who opened it, or acknowledged one of
     its alerts, may still open the client's record; later it takes breaking the glass, as
-    for anyone outside the client's care (caseload and care team are not affected)."""
+    for anyone outside the client's care (caseload and care team are not affected). At most
+    720 (30 days): a setting must not bring back access for good."""
 
     @property
     def zone(self) -> ZoneInfo:
@@ -163,8 +164,10 @@ def _from_mapping(base: Settings, data: dict[str, Any], origin: str) -> Settings
     except TypeError as error:
         raise SettingsError(f"{origin}: {error}") from None
     hours = settings.ack_access_hours_after_close
-    if isinstance(hours, bool) or not isinstance(hours, int | float) or not 0 <= hours < 1e5:
-        raise SettingsError(f"{origin}: ack_access_hours_after_close must be a number of hours")
+    if isinstance(hours, bool) or not isinstance(hours, int | float) or not 0 <= hours <= 720:
+        raise SettingsError(
+            f"{origin}: ack_access_hours_after_close must be a number of hours from 0 to 720"
+        )
     try:
         settings.zone  # noqa: B018 - validates the zone name
     except (ZoneInfoNotFoundError, ValueError):

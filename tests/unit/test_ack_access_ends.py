@@ -87,5 +87,8 @@ def test_the_hours_are_a_setting(clinic: Clinic, tmp_path: Path) -> None:
     config.write_text('ack_access_hours_after_close = "three days"\n', encoding="utf-8")
     with pytest.raises(SettingsError, match="ack_access_hours_after_close must be a number"):
         load_settings(config, environ={})
+    config.write_text("ack_access_hours_after_close = 1e9\n", encoding="utf-8")
+    with pytest.raises(SettingsError, match="from 0 to 720"):
+        load_settings(config, environ={})
     config.write_text("ack_access_hours_after_close = 48\n", encoding="utf-8")
     assert load_settings(config, environ={}).ack_access_hours_after_close == 48
