@@ -22,6 +22,8 @@ from conftest import Clinic
 from oncall.cli import main
 from oncall.commands import worker
 from oncall.domain.types import Role
+from oncall.services import identity
+from oncall.services.audit_anchors import anchors_path
 from oncall.store import people
 
 OWNER = pwd.getpwuid(os.getuid()).pw_name
@@ -195,3 +197,18 @@ def test_the_service_account_restores_a_backup_and_is_audited(
     assert main(words) == 0, capsys.readouterr().err
     actors = _rows(db, "SELECT actor FROM audit_log WHERE action = 'database.restored'")
     assert actors == [(f"service:{OWNER} (restore)",)]
+
+
+def test_through_the_gate_even_a_supervisor_cannot_anchor_the_audit_log(
+    clinic: Clinic, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = clinic.store.path
+    monkeypatch.setenv("SSH_ORIGINAL_COMMAND", "audit anchor")
+    try:
+        assert main(["--db", str(db), "gate", "sue"]) == 1
+    finally:
+        identity.act_as_gate_login(None)  # the gate fixes it for its process; tests share one
+    assert "'audit anchor' runs only on the host, by the service account" in capsys.readouterr().err
+    assert not anchors_path(db).exists()
+    refused = _rows(db, "SELECT actor, action FROM audit_log WHERE action LIKE 'gate.%'")
+    assert refused == [("sue", "gate.refused")]

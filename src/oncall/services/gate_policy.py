@@ -13,9 +13,9 @@ but oncall's own commands, parsed with `shlex` and never by a shell. Per role:
   `keys add LOGIN -|list|revoke`.
 
 Never through the gate: `init`, `demo`, `seed`, `ingest`, `clients`, `resources`, `feeds`,
-`worker`, `serve`, `backup`, `restore`, `rota import` and `gate` itself. They read or
-write files on the host, take the dispatcher's place, or make or replace databases, which
-is the service account's work at the host.
+`worker`, `serve`, `backup`, `restore`, `rota import`, `audit anchor` and `gate` itself.
+They read or write files on the host, take the dispatcher's place, or make or replace
+databases, which is the service account's work at the host.
 `--db` and `--authorized-keys` are refused too: the forced command fixed the database,
 and a path given by a staff member would let them reach files as the service account.
 """
@@ -91,6 +91,8 @@ def refusal(role: Role, words: list[str]) -> str | None:
         return f"'{first}' runs only on the host, by the service account."
     if first == "rota" and "import" in words[1:]:  # it reads a file as the service account
         return "'rota import' runs only on the host, by the service account."
+    if first == "audit" and "anchor" in words[1:]:  # the worker's work (service_context)
+        return "'audit anchor' runs only on the host, by the service account."
     name = command_name(words)
     roles = ALLOWED.get(name)
     if roles is None:
