@@ -91,7 +91,12 @@ async def lateness(path: Path, count: int, spread_s: float) -> list[float]:
     app = make_app(replace(settings), actor=login, scheduler=True)
     ids: list[int] = []
     async with app.run_test(size=(120, 36)) as pilot:
-        assert app.scheduling is not None and app.scheduling.scheduler is not None
+        # The console loads its scheduler a moment after the first paint (ui/app.py).
+        loaded_by = time.perf_counter() + 60
+        while app.scheduling is None or app.scheduling.scheduler is None:
+            if time.perf_counter() > loaded_by:
+                raise RuntimeError("the console's scheduler did not start within a minute")
+            await asyncio.sleep(0.01)
         ready = app.scheduling.scheduler.ready
         assert ready is not None
         await ready
