@@ -147,6 +147,20 @@ def _create_private_file(path: Path) -> None:
     os.close(fd)
 
 
+def _attach_leases(conn: sqlite3.Connection, path: Path) -> None:
+    """The dispatcher leases, in their own file beside the database (store/leases.py says why)."""
+    from oncall.store import leases
+
+    lease_path = leases.lease_file(path)
+    try:
+        _create_private_file(lease_path)
+    except OSError as error:
+        raise DatabaseUnavailable(
+            f"Cannot create the lease file {lease_path}: {error.strerror}."
+        ) from None
+    leases.attach(conn, lease_path)
+
+
 def connect(path: Path | str, *, create: bool = True, migrate: bool = True) -> Store:
     """Open (and by default create and migrate) the database at `path`."""
     from oncall.store.schema import migrate as run_migrations
@@ -183,6 +197,7 @@ def connect(path: Path | str, *, create: bool = True, migrate: bool = True) -> S
         conn.execute("PRAGMA foreign_keys = ON")
         # A clinical record must survive a power loss: FULL syncs each commit.
         conn.execute("PRAGMA synchronous = FULL")
+        _attach_leases(conn, path)
     except sqlite3.Error as error:
         raise translate(error, str(path)) from None
     store = Store(path, conn)

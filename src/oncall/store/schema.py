@@ -909,6 +909,12 @@ def _v22_consent_until(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v23_leases_beside(conn: sqlite3.Connection) -> None:
+    """The leases moved to a file of their own beside the database (store/leases.py): a
+    renewal no longer makes every other console re-read. Their rows are not worth keeping."""
+    run_script(conn, "DROP TABLE IF EXISTS main.leases;")
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("core tables", _v1_core),
     ("resource full-text search", _v2_resource_search),
@@ -932,6 +938,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("outbox messages cancelled and their sent-to target", _v20_outbox_routing),
     ("drafts of client forms, keyed by what each form is about", _v21_client_form_drafts),
     ("consent given until a day", _v22_consent_until),
+    ("dispatcher leases in a file of their own", _v23_leases_beside),
 ]
 
 LATEST = len(MIGRATIONS)
