@@ -41,6 +41,7 @@ PINS: dict[int, tuple[str, str]] = {
     21: ("26b38f674efa73c1", "3ff5b9cfe405f3f8"),
     22: ("32bd79b75e962cae", "276d1cc5c79bf9f2"),
     23: ("8d361360b8377b4e", "28d5c62e72280331"),
+    24: ("d02d593a57bf6b84", "65e7d89c2cd47ae1"),
 }
 
 

@@ -1,7 +1,9 @@
 """ConsoleScheduler: APScheduler in the running event loop, its jobs rebuilt from the database.
 
-One date job per pending follow-up reminder and per next alert or handoff
-deadline, kept equal to the database by key (jobs.py); an interval job watches
+One date job for each of the soonest pending follow-up reminders and next alert or
+handoff deadlines (at most about a thousand, however many alerts wait), kept equal to
+the database by key (jobs.py), and one that reads the plan again when the first one
+left out falls due (plan.py's horizon); an interval job watches
 for commits by other processes, one keeps the dispatcher lease, one runs the
 dispatcher's round while the lease is held. Jobs live in memory only
 (PITFALLS: never a shared job store); every side effect claims its row, so
@@ -35,6 +37,10 @@ log = logging.getLogger("oncall.scheduler")
 logging.getLogger("apscheduler").addHandler(logging.NullHandler())
 
 T = TypeVar("T")
+HORIZON = "horizon"
+"""The job that reads the plan again when the first job it left out falls due."""
+HORIZON_PAUSE_S = 1.0
+"""A horizon already past is read again no sooner than this (the dispatcher's tick)."""
 
 __all__ = ["ConsoleScheduler", "SchedulerTiming", "SyncReport"]
 
@@ -80,6 +86,7 @@ class ConsoleScheduler:
         self._sync_lock = asyncio.Lock()
         self._resync_again = False
         self._data_version: int | None = None
+        self._horizon: datetime | None = None
         self.ready: asyncio.Task[SyncReport] | None = None
         """The start-up rebuild; await it to know every job is in."""
         self.started_at: datetime | None = None
@@ -196,7 +203,12 @@ class ConsoleScheduler:
         """Bring the jobs in line with the database now; `replan` re-times every job."""
         async with self._sync_lock:
             plan = await asyncio.to_thread(self._read_plan)
-            report = await self._jobs.sync(plan, replan=replan)
+            report = await self._jobs.sync(plan.jobs, replan=replan)
+            self._horizon = plan.horizon
+            # More was due at once than the plan holds (a burst of overdue reminders, alerts
+            # past deadline this process does not escalate): look again in a moment, not
+            # in a loop; the reminder desk and the dispatcher's rounds look sooner.
+            self._jobs.at(HORIZON, plan.horizon, not_before_s=HORIZON_PAUSE_S)
         if self._notices is not None:
             await self._notices.check()
         return report
@@ -218,6 +230,8 @@ class ConsoleScheduler:
         if kind == JobKind.REMINDER.value and self._desk is not None:
             self._desk.due.add(subject_id)
             self._once("reminders", self._flush_reminders)
+        elif kind == HORIZON:
+            self.resync()
         elif kind == "watch":
             self._once("watch", self._watch)
         elif self._dispatcher is None:
@@ -239,6 +253,8 @@ class ConsoleScheduler:
             for follow_up_id in result.failed:
                 self._jobs.forget(f"{key}:{follow_up_id}")
             asyncio.get_running_loop().call_later(1.0, self.resync)
+        elif self._horizon is not None and self._horizon <= self._ctx.clock.now():
+            self.resync()  # the plan left out more that is due: the next ones, now
 
     async def _watch(self) -> None:
         """Notice commits by other connections (SQLite's data_version) and re-sync."""

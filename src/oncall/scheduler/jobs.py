@@ -1,5 +1,8 @@
 """The job table: APScheduler's in-memory jobs, kept equal to a plan read from the database.
 
+The plan holds only the soonest jobs (scheduler/plan.py), so the table stays small
+however many alerts wait; `at` keeps the one job that reads the plan again.
+
 Times: a record falls due by the injected clock (`ctx.clock`); APScheduler
 waits on the wall clock, so each due time is moved by the difference between
 the two. With the system clock that difference is nil; when a test moves a
@@ -23,7 +26,7 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from oncall.clock import Clock
-from oncall.scheduler.plan import Plan, PlannedJob
+from oncall.scheduler.plan import Jobs, PlannedJob
 
 JOB_DEFAULTS = {"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
 """PITFALLS: the default grace of 1 s silently drops jobs when the loop stalls."""
@@ -62,7 +65,7 @@ class JobTable:
     def __init__(self, clock: Clock, on_fire: OnFire) -> None:
         self.clock = clock
         self.on_fire = on_fire
-        self.planned: Plan = {}
+        self.planned: Jobs = {}
         """The date jobs the database called for at the last sync."""
         self._aps: AsyncIOScheduler | None = None
         self._skew = timedelta(0)
@@ -107,7 +110,7 @@ class JobTable:
             next_run_time=datetime.now(UTC),
         )
 
-    async def sync(self, plan: Plan, *, replan: bool = False) -> SyncReport:
+    async def sync(self, plan: Jobs, *, replan: bool = False) -> SyncReport:
         """Make the date jobs equal to `plan` by key and due time; `replan` re-times all."""
         started = perf_counter()
         skew = self.clock.now() - datetime.now(UTC)
@@ -142,6 +145,24 @@ class JobTable:
                 self._aps.resume()
         return SyncReport(
             len(todo) - moved, len(gone), moved, len(self.planned), perf_counter() - started
+        )
+
+    def at(self, kind: str, due: datetime | None, *, not_before_s: float = 0.0) -> None:
+        """One date job that fires `on_fire(kind, 0)` at `due` by the injected clock (None:
+        no such job); but no sooner than `not_before_s` seconds from now on the wall clock."""
+        if self._aps is None:
+            return
+        if due is None:
+            self.remove(kind)
+            return
+        run_at = max(due - self._skew, datetime.now(UTC) + timedelta(seconds=not_before_s))
+        self._aps.add_job(
+            _fire,
+            DateTrigger(run_date=run_at, timezone=UTC),
+            id=kind,
+            name=kind,
+            args=(self, kind, 0),
+            replace_existing=True,
         )
 
     def add(self, job: PlannedJob) -> None:

@@ -22,25 +22,52 @@ _HANDOFF_LEVEL = (
 )
 
 
-def reminder_plan(conn: sqlite3.Connection, assignee_id: int | None) -> list[tuple[int, str]]:
-    """(id, due_at) of pending follow-ups whose reminder has not fired, one person's or all."""
+# When an unacknowledged alert's next chain step falls due: level n one deadline-interval
+# after level n - 1 (domain/escalation.py), as a Julian day. The index alerts_next_step
+# (migration 24) is on exactly this expression, so the soonest are read first.
+NEXT_STEP_DAY = (
+    "(julianday(ack_deadline_at)"
+    " + escalation_level * (julianday(ack_deadline_at) - julianday(received_at)))"
+)
+NEXT_STEP_INDEXED_LEVELS = 2
+"""Alerts below this level are in alerts_next_step: the settings' chain has two steps."""
+
+
+def reminder_plan(
+    conn: sqlite3.Connection, assignee_id: int | None, *, limit: int
+) -> list[tuple[int, str]]:
+    """(id, due_at) of the `limit` soonest pending follow-ups whose reminder has not fired,
+    one person's or all, soonest first."""
     clauses = ["f.status = 'pending'", _NOT_REMINDED]
     params: list[object] = [REMINDER]
     if assignee_id is not None:
         clauses.append("f.assignee_id = ?")
         params.append(assignee_id)
     rows = conn.execute(
-        f"SELECT f.id, f.due_at FROM follow_ups f WHERE {' AND '.join(clauses)}", params
+        f"SELECT f.id, f.due_at FROM follow_ups f WHERE {' AND '.join(clauses)}"
+        " ORDER BY f.due_at, f.id LIMIT ?",
+        (*params, limit),
     ).fetchall()
     return [(int(r[0]), str(r[1])) for r in rows]
 
 
-def alert_deadline_plan(conn: sqlite3.Connection, chain_length: int) -> list[sqlite3.Row]:
-    """Unacknowledged alerts with chain steps still to come: id, received_at, deadline, level."""
+def alert_deadline_plan(
+    conn: sqlite3.Connection, chain_length: int, *, limit: int
+) -> list[sqlite3.Row]:
+    """The `limit` unacknowledged alerts whose next chain step falls due soonest, soonest
+    first: id, received_at, deadline, level."""
+    # Through the index, reading stops after `limit` rows however many alerts wait; alerts
+    # that climbed the whole chain are not in it. A longer chain reads them all (sorted).
+    source = "alerts WHERE"
+    if chain_length <= NEXT_STEP_INDEXED_LEVELS:
+        source = (
+            "alerts INDEXED BY alerts_next_step"
+            f" WHERE escalation_level < {NEXT_STEP_INDEXED_LEVELS} AND"
+        )
     return conn.execute(
-        "SELECT id, received_at, ack_deadline_at, escalation_level FROM alerts"
-        " WHERE status = 'new' AND escalation_level < ?",
-        (chain_length,),
+        f"SELECT id, received_at, ack_deadline_at, escalation_level FROM {source}"
+        f" status = 'new' AND escalation_level < ? ORDER BY {NEXT_STEP_DAY}, id LIMIT ?",
+        (chain_length, limit),
     ).fetchall()
 
 
@@ -57,10 +84,21 @@ def handoff_deadline_plan(conn: sqlite3.Connection, chain_length: int) -> list[s
 def alerts_past_deadline(
     conn: sqlite3.Connection, now: str, chain_length: int, limit: int = 100
 ) -> list[Alert]:
-    """Unacknowledged alerts past their deadline with chain steps left, oldest deadline first."""
+    """Unacknowledged alerts whose next chain step is due by `now`, soonest due first."""
+    # By when the next step falls due, not by deadline: a hundred alerts escalated once and
+    # waiting their gap for the next step had the oldest deadlines, filled every batch, and
+    # kept a newer alert's first step from being taken until they climbed the whole chain.
+    # (A millisecond's slack for the Julian days' rounding; the caller checks to the
+    # microsecond which steps are due.)
+    source = "alerts WHERE"
+    if chain_length <= NEXT_STEP_INDEXED_LEVELS:
+        source = (
+            "alerts INDEXED BY alerts_next_step"
+            f" WHERE escalation_level < {NEXT_STEP_INDEXED_LEVELS} AND"
+        )
     rows = conn.execute(
-        "SELECT * FROM alerts WHERE status = 'new' AND escalation_level < ?"
-        " AND ack_deadline_at <= ? ORDER BY ack_deadline_at, id LIMIT ?",
+        f"SELECT * FROM {source} status = 'new' AND escalation_level < ?"
+        f" AND {NEXT_STEP_DAY} <= julianday(?) + 1e-8 ORDER BY {NEXT_STEP_DAY}, id LIMIT ?",
         (chain_length, now, limit),
     ).fetchall()
     return [alert_from_row(r) for r in rows]

@@ -915,6 +915,23 @@ def _v23_leases_beside(conn: sqlite3.Connection) -> None:
     run_script(conn, "DROP TABLE IF EXISTS main.leases;")
 
 
+def _v24_alert_next_step(conn: sqlite3.Connection) -> None:
+    """Waiting alerts in the order their next escalation step falls due (store/schedule.py's
+    NEXT_STEP_DAY): the scheduler reads the soonest few instead of every waiting alert.
+
+    Alerts that climbed the settings' two-step chain are left out: nothing is due for them.
+    """
+    run_script(
+        conn,
+        """
+        CREATE INDEX alerts_next_step ON alerts(
+            (julianday(ack_deadline_at)
+             + escalation_level * (julianday(ack_deadline_at) - julianday(received_at)))
+        ) WHERE status = 'new' AND escalation_level < 2;
+        """,
+    )
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("core tables", _v1_core),
     ("resource full-text search", _v2_resource_search),
@@ -939,6 +956,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("drafts of client forms, keyed by what each form is about", _v21_client_form_drafts),
     ("consent given until a day", _v22_consent_until),
     ("dispatcher leases in a file of their own", _v23_leases_beside),
+    ("waiting alerts by when their next escalation step falls due", _v24_alert_next_step),
 ]
 
 LATEST = len(MIGRATIONS)
