@@ -42,6 +42,7 @@ PINS: dict[int, tuple[str, str]] = {
     22: ("32bd79b75e962cae", "276d1cc5c79bf9f2"),
     23: ("8d361360b8377b4e", "28d5c62e72280331"),
     24: ("d02d593a57bf6b84", "65e7d89c2cd47ae1"),
+    25: ("5ac1655cb495edac", "14a4fedfdc0bdd7b"),
 }
 
 

@@ -184,3 +184,5 @@ class QueueTallies:
     """Of those, past their acknowledgement deadline."""
     latest_alert_id: int
     """The newest alert's id (0 when there is none): what arrived later has a larger one."""
+    breached_more: bool = False
+    """More alerts are past their deadline than `breached` says (it was counted to a limit)."""

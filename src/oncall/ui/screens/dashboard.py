@@ -127,7 +127,8 @@ class DashboardScreen(OnCallScreen[None]):
                 f" {tallies.unacknowledged} waiting"
             )
             if tallies.breached:
-                title.append(f", {tallies.breached} past deadline", style="bold red")
+                more = "+" if tallies.breached_more else ""
+                title.append(f", {tallies.breached}{more} past deadline", style="bold red")
             shown = len(queue.rows_shown)
             if shown < tallies.clients:
                 title.append(
